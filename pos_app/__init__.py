@@ -1,0 +1,3 @@
+"""CareTill: the cashier's till of a hospital or clinic."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,379 @@
+"""The schema: one SQLAlchemy Core table per thing in SPEC.md's domain.
+
+Money columns end in `_minor` and hold integer minor units (exact on SQLite and
+PostgreSQL alike). CHECK constraints make the database itself refuse a negative
+wallet balance or stock level, whatever code runs against it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from pos_app.adapters.types import UTCDateTime
+from pos_app.domain.kinds import (
+    DEPOSIT_METHODS,
+    BillStatus,
+    ItemStatus,
+    LabStatus,
+    ReceiptKind,
+    ServiceKind,
+    TenderMethod,
+    WalletEntryKind,
+    values,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _one_of(column: str, allowed: list[str] | tuple[str, ...], name: str) -> CheckConstraint:
+    quoted = ", ".join(f"'{value}'" for value in allowed)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name)
+
+
+def _id() -> Column:
+    return Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+
+
+def _fk(
+    name: str, target: str, *, nullable: bool = False, index: bool = False, unique: bool = False
+) -> Column:
+    return Column(
+        name,
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey(target),
+        nullable=nullable,
+        index=index,
+        unique=unique,
+    )
+
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+workstations = Table(
+    "workstations",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("receipt_seq", BigInteger, nullable=False, server_default="0"),
+    Column("audit_seq", BigInteger, nullable=False, server_default="0"),
+    Column("audit_head", String(64), nullable=False, server_default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("receipt_seq >= 0 AND audit_seq >= 0", name="counters_not_negative"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False, server_default=""),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("must_change_password", Boolean, nullable=False, server_default=text("false")),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    _one_of("role", ["cashier", "supervisor", "admin"], "role_known"),
+)
+
+patients = Table(
+    "patients",
+    metadata,
+    _id(),
+    Column("mrn", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("name_search", String(200), nullable=False, index=True),
+    Column("phone", String(32), nullable=True, index=True),
+    Column("dob", Date, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+wallets = Table(
+    "wallets",
+    metadata,
+    _id(),
+    _fk("patient_id", "patients.id", unique=True),
+    Column("balance_minor", BigInteger, nullable=False, server_default="0"),
+    CheckConstraint("balance_minor >= 0", name="balance_not_negative"),
+)
+
+receipts = Table(
+    "receipts",
+    metadata,
+    Column("receipt_no", String(32), primary_key=True),
+    Column("workstation", String(16), ForeignKey("workstations.id"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    _fk("patient_id", "patients.id", nullable=True),
+    _fk("cashier_id", "users.id"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("audit_hash", String(64), nullable=False),
+    Column("reprints", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("workstation", "seq", name="uq_receipts_workstation_seq"),
+    _one_of("kind", values(ReceiptKind), "kind_known"),
+    CheckConstraint("seq > 0 AND reprints >= 0", name="seq_positive"),
+)
+
+wallet_entries = Table(
+    "wallet_entries",
+    metadata,
+    _id(),
+    _fk("wallet_id", "wallets.id", index=True),
+    Column("kind", String(16), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("balance_after_minor", BigInteger, nullable=False),
+    Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    _one_of("kind", values(WalletEntryKind), "kind_known"),
+    CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
+    CheckConstraint("balance_after_minor >= 0", name="balance_after_not_negative"),
+)
+
+
+shifts = Table(
+    "shifts",
+    metadata,
+    _id(),
+    _fk("cashier_id", "users.id"),
+    Column("workstation", String(16), ForeignKey("workstations.id"), nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("opening_float_minor", BigInteger, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("expected_cash_minor", BigInteger, nullable=True),
+    Column("counted_cash_minor", BigInteger, nullable=True),
+    Column("variance_minor", BigInteger, nullable=True),
+    Column("variance_reason", Text, nullable=True),
+    _fk("approved_by", "users.id", nullable=True),
+    _one_of("status", ["open", "closed"], "status_known"),
+    CheckConstraint("opening_float_minor >= 0", name="float_not_negative"),
+    CheckConstraint("counted_cash_minor IS NULL OR counted_cash_minor >= 0", name="counted_ok"),
+)
+Index(
+    "uq_shifts_one_open",
+    shifts.c.cashier_id,
+    shifts.c.workstation,
+    unique=True,
+    postgresql_where=shifts.c.status == "open",
+    sqlite_where=shifts.c.status == "open",
+)
+
+deposits = Table(
+    "deposits",
+    metadata,
+    _id(),
+    Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False,
+           unique=True),
+    _fk("patient_id", "patients.id", index=True),
+    _fk("wallet_id", "wallets.id"),
+    Column("method", String(16), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("reference", String(64), nullable=True),
+    _fk("cashier_id", "users.id"),
+    Column("workstation", String(16), nullable=False),
+    _fk("shift_id", "shifts.id", nullable=True),
+    Column("idempotency_key", String(80), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    _one_of("method", [m.value for m in DEPOSIT_METHODS], "method_known"),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+
+stock_items = Table(
+    "stock_items",
+    metadata,
+    _id(),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("unit", String(32), nullable=False, server_default="unit"),
+    Column("quantity_on_hand", BigInteger, nullable=False, server_default="0"),
+    CheckConstraint("quantity_on_hand >= 0", name="quantity_not_negative"),
+)
+
+stock_movements = Table(
+    "stock_movements",
+    metadata,
+    _id(),
+    _fk("stock_item_id", "stock_items.id", index=True),
+    Column("delta", BigInteger, nullable=False),
+    Column("reason", String(16), nullable=False),
+    _fk("bill_item_id", "bill_items.id", nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    _one_of("reason", ["receipt", "sale", "return", "adjustment"], "reason_known"),
+    CheckConstraint("delta <> 0", name="delta_not_zero"),
+)
+
+services = Table(
+    "services",
+    metadata,
+    _id(),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("department", String(64), nullable=False, server_default="General"),
+    Column("unit_price_minor", BigInteger, nullable=False),
+    _fk("stock_item_id", "stock_items.id", nullable=True),
+    Column("lab_test_code", String(32), nullable=True),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    _one_of("kind", values(ServiceKind), "kind_known"),
+    CheckConstraint("unit_price_minor >= 0", name="price_not_negative"),
+    CheckConstraint("kind <> 'pharmacy' OR stock_item_id IS NOT NULL", name="pharmacy_stock"),
+    CheckConstraint("kind <> 'lab_test' OR lab_test_code IS NOT NULL", name="lab_code"),
+)
+
+bills = Table(
+    "bills",
+    metadata,
+    _id(),
+    Column("bill_no", String(32), nullable=False, unique=True),
+    _fk("patient_id", "patients.id", index=True),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("created_at", UTCDateTime, nullable=False),
+    _one_of("status", values(BillStatus), "status_known"),
+)
+
+bill_items = Table(
+    "bill_items",
+    metadata,
+    _id(),
+    _fk("bill_id", "bills.id", index=True),
+    _fk("patient_id", "patients.id"),
+    _fk("service_id", "services.id"),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price_minor", BigInteger, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False, server_default="unpaid"),
+    Column("created_at", UTCDateTime, nullable=False),
+    _one_of("status", values(ItemStatus), "status_known"),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("unit_price_minor >= 0", name="price_not_negative"),
+    CheckConstraint("amount_minor = quantity * unit_price_minor", name="amount_is_product"),
+)
+Index("ix_bill_items_patient_status", bill_items.c.patient_id, bill_items.c.status)
+
+payments = Table(
+    "payments",
+    metadata,
+    _id(),
+    Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False,
+           unique=True),
+    _fk("patient_id", "patients.id", index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("change_minor", BigInteger, nullable=False, server_default="0"),
+    Column("wallet_balance_after_minor", BigInteger, nullable=True),
+    _fk("cashier_id", "users.id"),
+    Column("workstation", String(16), nullable=False),
+    _fk("shift_id", "shifts.id", nullable=True),
+    Column("status", String(16), nullable=False, server_default="completed"),
+    Column("idempotency_key", String(80), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+    _one_of("status", ["completed", "reversed"], "status_known"),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    CheckConstraint("change_minor >= 0", name="change_not_negative"),
+)
+
+payment_items = Table(
+    "payment_items",
+    metadata,
+    _fk("payment_id", "payments.id"),
+    _fk("bill_item_id", "bill_items.id", index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    UniqueConstraint("payment_id", "bill_item_id", name="uq_payment_items_pair"),
+    CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+)
+
+tenders = Table(
+    "tenders",
+    metadata,
+    _id(),
+    _fk("payment_id", "payments.id", index=True),
+    Column("method", String(16), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("reference", String(64), nullable=True),
+    Column("cash_tendered_minor", BigInteger, nullable=True),
+    Column("change_minor", BigInteger, nullable=False, server_default="0"),
+    _one_of("method", values(TenderMethod), "method_known"),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    CheckConstraint("change_minor >= 0", name="change_not_negative"),
+)
+
+mobile_money_refs = Table(
+    "mobile_money_refs",
+    metadata,
+    Column("reference", String(64), primary_key=True),
+    Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False),
+)
+
+lab_results = Table(
+    "lab_results",
+    metadata,
+    _id(),
+    _fk("bill_item_id", "bill_items.id", index=True),
+    _fk("payment_id", "payments.id"),
+    Column("lab_test_code", String(32), nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("created_at", UTCDateTime, nullable=False),
+    _one_of("status", values(LabStatus), "status_known"),
+)
+Index(
+    "uq_lab_results_one_active",
+    lab_results.c.bill_item_id,
+    unique=True,
+    postgresql_where=lab_results.c.status != "cancelled",
+    sqlite_where=lab_results.c.status != "cancelled",
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("command", String(32), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("result", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    _id(),
+    Column("workstation", String(16), ForeignKey("workstations.id"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    _fk("actor_id", "users.id", nullable=True),
+    Column("action", String(48), nullable=False),
+    Column("receipt_no", String(32), nullable=True, index=True),
+    Column("details", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("workstation", "seq", name="uq_audit_events_workstation_seq"),
+)
+
+APPEND_ONLY_TABLES = ("audit_events", "wallet_entries", "stock_movements")

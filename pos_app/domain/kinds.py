@@ -1,0 +1,63 @@
+"""The fixed vocabularies of the domain, shared by schema, services and screens."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ServiceKind(enum.StrEnum):
+    CONSULTATION = "consultation"
+    LAB_TEST = "lab_test"
+    PHARMACY = "pharmacy"
+    PROCEDURE = "procedure"
+    OTHER = "other"
+
+
+class TenderMethod(enum.StrEnum):
+    CASH = "cash"
+    CARD = "card"
+    MOBILE_MONEY = "mobile_money"
+    WALLET = "wallet"
+    INSURANCE = "insurance"
+
+
+DEPOSIT_METHODS = (TenderMethod.CASH, TenderMethod.CARD, TenderMethod.MOBILE_MONEY)
+
+
+class ItemStatus(enum.StrEnum):
+    UNPAID = "unpaid"
+    PAID = "paid"
+    VOID = "void"
+
+
+class BillStatus(enum.StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    VOID = "void"
+
+
+class WalletEntryKind(enum.StrEnum):
+    DEPOSIT = "deposit"
+    PAYMENT = "payment"
+    REFUND = "refund"
+    REVERSAL = "reversal"
+    WITHDRAWAL = "withdrawal"
+
+
+class LabStatus(enum.StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class ReceiptKind(enum.StrEnum):
+    PAYMENT = "payment"
+    DEPOSIT = "deposit"
+    REFUND = "refund"
+    WITHDRAWAL = "withdrawal"
+
+
+def values(enum_type: type[enum.StrEnum]) -> list[str]:
+    """The stored values of an enum, for CHECK constraints and argument choices."""
+    return [member.value for member in enum_type]
