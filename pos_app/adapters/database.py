@@ -12,10 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from pos_app.domain.errors import Busy, CareTillError, Unavailable
+from pos_app.domain.errors import BadInput, Busy, CareTillError, Unavailable
 
 # PostgreSQL SQLSTATEs that mean "someone else holds it, try again".
 _BUSY_STATES = {"55P03", "40P01", "40001", "57014"}
@@ -34,9 +34,16 @@ class Timeouts:
 def create_database_engine(url: str, timeouts: Timeouts | None = None) -> Engine:
     """An engine for `url` with bounded lock waits and dead-peer detection."""
     timeouts = timeouts or Timeouts()
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise BadInput(f"{url!r} is not a database URL.", code="invalid_db_url") from exc
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, timeouts)
+    if parsed.get_backend_name() != "postgresql":
+        raise BadInput("CareTill runs on PostgreSQL or SQLite only.", code="invalid_db_url")
+    # psycopg2 is the driver CareTill ships with, whatever SQLAlchemy's default is.
+    url = parsed.set(drivername="postgresql+psycopg2")
     options = (
         f"-c lock_timeout={int(timeouts.lock_wait_s * 1000)} "
         f"-c idle_in_transaction_session_timeout={int(timeouts.idle_in_transaction_s * 1000)}"

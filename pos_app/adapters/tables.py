@@ -104,16 +104,28 @@ users = Table(
     _one_of("role", ["cashier", "supervisor", "admin"], "role_known"),
 )
 
+def _searchable(length: int) -> String:
+    """Text compared by byte order on PostgreSQL too, so prefix ranges use the index."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 patients = Table(
     "patients",
     metadata,
     _id(),
-    Column("mrn", String(32), nullable=False, unique=True),
+    Column("mrn", _searchable(32), nullable=False, unique=True),
     Column("name", String(200), nullable=False),
-    Column("name_search", String(200), nullable=False, index=True),
-    Column("phone", String(32), nullable=True, index=True),
+    Column("phone", _searchable(32), nullable=True, index=True),
     Column("dob", Date, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+patient_search_terms = Table(
+    "patient_search_terms",
+    metadata,
+    Column("term", _searchable(64), primary_key=True),
+    Column("patient_id", BigInteger().with_variant(Integer, "sqlite"), ForeignKey("patients.id"),
+           primary_key=True),
 )
 
 wallets = Table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from types import TracebackType
 from typing import Any
 
@@ -78,10 +79,9 @@ class UnitOfWork:
     ) -> None:
         try:
             if not self._committed and self._conn is not None:
-                try:
+                # If the connection is already gone, the server rolls back for us.
+                with suppress(DBAPIError):
                     self._conn.rollback()
-                except DBAPIError:
-                    pass  # the connection is already gone; the server rolls back for us
         finally:
             self._close()
         if exc is not None and (translated := translate(exc)) is not None:

@@ -46,7 +46,7 @@ class Currency:
         Refuses float, NaN, infinity, exponents, more decimals than the currency has,
         negatives, zero (unless allowed) and absurd sizes.
         """
-        if isinstance(value, bool) or isinstance(value, float):
+        if isinstance(value, bool | float):
             raise BadInput(f"The {what} must be given as text or Decimal, not a float.",
                            code="invalid_amount")
         if isinstance(value, int):

@@ -4,7 +4,7 @@ Also makes the audit trail and the ledgers append-only in the database itself.
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 23:24:12.206256
+Create Date: 2026-11-24
 """
 
 from __future__ import annotations
@@ -33,17 +33,23 @@ def upgrade() -> None:
     op.create_table(
         "patients",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("mrn", sa.String(length=32), nullable=False),
+        sa.Column(
+            "mrn",
+            sa.String(length=32).with_variant(sa.String(length=32, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("name_search", sa.String(length=200), nullable=False),
-        sa.Column("phone", sa.String(length=32), nullable=True),
+        sa.Column(
+            "phone",
+            sa.String(length=32).with_variant(sa.String(length=32, collation="C"), "postgresql"),
+            nullable=True,
+        ),
         sa.Column("dob", sa.Date(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_patients")),
         sa.UniqueConstraint("mrn", name=op.f("uq_patients_mrn")),
     )
     with op.batch_alter_table("patients", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_patients_name_search"), ["name_search"], unique=False)
         batch_op.create_index(batch_op.f("ix_patients_phone"), ["phone"], unique=False)
 
     op.create_table(
@@ -148,6 +154,23 @@ def upgrade() -> None:
     with op.batch_alter_table("bills", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_bills_patient_id"), ["patient_id"], unique=False)
 
+    op.create_table(
+        "patient_search_terms",
+        sa.Column(
+            "term",
+            sa.String(length=64).with_variant(sa.String(length=64, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "patient_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["patient_id"],
+            ["patients.id"],
+            name=op.f("fk_patient_search_terms_patient_id_patients"),
+        ),
+        sa.PrimaryKeyConstraint("term", "patient_id", name=op.f("pk_patient_search_terms")),
+    )
     op.create_table(
         "receipts",
         sa.Column("receipt_no", sa.String(length=32), nullable=False),
@@ -620,6 +643,7 @@ def downgrade() -> None:
     op.drop_table("shifts")
     op.drop_table("services")
     op.drop_table("receipts")
+    op.drop_table("patient_search_terms")
     with op.batch_alter_table("bills", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bills_patient_id"))
 
@@ -635,7 +659,6 @@ def downgrade() -> None:
     op.drop_table("settings")
     with op.batch_alter_table("patients", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patients_phone"))
-        batch_op.drop_index(batch_op.f("ix_patients_name_search"))
 
     op.drop_table("patients")
     op.drop_table("idempotency_keys")

@@ -1,0 +1,1 @@
+"""The `caretill` command line: parse, call a service, present the result."""

@@ -1,0 +1,63 @@
+"""Entry point of `caretill` and `python main.py`: exit codes and error output per SPEC.md."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from pos_app import config
+from pos_app.bootstrap import build
+from pos_app.cli.commands import COMMANDS, Context
+from pos_app.cli.parser import build_parser
+from pos_app.domain.errors import CareTillError
+
+log = logging.getLogger("caretill")
+INTERNAL_ERROR = 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status (0 done, 2 input, 3 refused, 4 busy, 5 down)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        as_json = bool(getattr(args, "json", False))
+        settings = config.resolve(db=getattr(args, "db", None),
+                                  workstation=getattr(args, "workstation", None))
+        if args.command is None:
+            from pos_app.gui.app import run_window
+
+            return run_window(settings)
+        handler = COMMANDS[(args.command, getattr(args, "action", None))]
+        app = build(settings)
+        try:
+            payload, text = handler(Context(app, args))
+        finally:
+            app.close()
+    except CareTillError as error:
+        _fail(error.code, error.message, as_json)
+        return error.exit_status
+    except KeyboardInterrupt:
+        _fail("interrupted", "Interrupted; nothing was charged.", as_json)
+        return 130
+    except Exception:  # a bug: keep the traceback, tell the cashier nothing was charged
+        log.exception("internal error")
+        _fail("internal_error", "Internal error: nothing was charged. See the log.", as_json)
+        return INTERNAL_ERROR
+    print(json.dumps(payload, ensure_ascii=False) if as_json else text)
+    return 0
+
+
+def _fail(code: str, message: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False))
+    else:
+        print(f"caretill: {message}", file=sys.stderr)
+
+
+def run() -> None:
+    """Console-script wrapper."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    sys.exit(main())

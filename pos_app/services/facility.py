@@ -1,0 +1,45 @@
+"""The facility's name and currency: set once by the administrator (or the demo loader)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, insert, select
+
+from pos_app.adapters import ledger
+from pos_app.adapters import tables as t
+from pos_app.adapters.uow import UnitOfWork
+from pos_app.domain.actors import Actor, Role
+from pos_app.domain.errors import Refused
+from pos_app.domain.facility import Facility
+from pos_app.domain.money import Currency
+
+
+def set_facility(
+    uow: UnitOfWork, *, actor: Actor, workstation: str, name: str, currency_code: str,
+    minor_units: int, require_shift: bool = False,
+) -> Facility:
+    """Store the facility settings; the currency is fixed once money has been taken."""
+    actor.require(Role.ADMIN, "change the facility settings")
+    facility = Facility(name.strip(), Currency(currency_code.upper(), minor_units), require_shift)
+    with uow:
+        write_facility(uow, facility)
+        ledger.record(uow, workstation, actor=actor, action="facility.set",
+                      details=facility.to_settings())
+        uow.commit()
+    return facility
+
+
+def write_facility(uow: UnitOfWork, facility: Facility) -> None:
+    """Replace the settings rows inside the caller's transaction."""
+    current = dict(uow.execute(select(t.settings.c.key, t.settings.c.value)).all())
+    changes_currency = current and (
+        current.get("currency_code") != facility.currency.code
+        or current.get("currency_minor_units") != str(facility.currency.minor_units)
+    )
+    if changes_currency:
+        receipts = uow.execute(select(func.count()).select_from(t.receipts)).scalar_one()
+        if receipts:
+            raise Refused("The currency cannot change once money has been taken.",
+                          code="currency_locked")
+    uow.execute(delete(t.settings).where(t.settings.c.key.in_(facility.to_settings())))
+    uow.execute(insert(t.settings),
+                [{"key": k, "value": v} for k, v in facility.to_settings().items()])

@@ -1,0 +1,65 @@
+"""A wallet's statement: its append-only ledger, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from pos_app.adapters import tables as t
+from pos_app.adapters.uow import UnitOfWork
+from pos_app.domain.actors import Actor, Role
+from pos_app.domain.errors import NotFound
+
+
+@dataclass(frozen=True)
+class StatementEntry:
+    kind: str
+    amount: Decimal
+    balance_after: Decimal
+    receipt_no: str | None
+    at: str
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "amount": str(self.amount),
+                "balance_after": str(self.balance_after), "receipt_no": self.receipt_no,
+                "at": self.at}
+
+
+@dataclass(frozen=True)
+class Statement:
+    mrn: str
+    name: str
+    balance: Decimal
+    entries: list[StatementEntry]
+
+    def to_json(self) -> dict:
+        return {"mrn": self.mrn, "name": self.name, "balance": str(self.balance),
+                "entries": [entry.to_json() for entry in self.entries]}
+
+
+def wallet_statement(uow: UnitOfWork, *, actor: Actor, mrn: str, limit: int = 500) -> Statement:
+    """The newest `limit` ledger lines of the patient's wallet and its balance."""
+    actor.require(Role.CASHIER, "see wallet statements")
+    with uow:
+        currency = uow.facility().currency
+        wallet = uow.execute(
+            select(t.wallets.c.id, t.wallets.c.balance_minor, t.patients.c.name)
+            .join(t.patients, t.patients.c.id == t.wallets.c.patient_id)
+            .where(t.patients.c.mrn == mrn)
+        ).first()
+        if wallet is None:
+            raise NotFound(f"No patient has MRN {mrn}.", code="unknown_patient")
+        rows = uow.execute(
+            select(t.wallet_entries)
+            .where(t.wallet_entries.c.wallet_id == wallet.id)
+            .order_by(t.wallet_entries.c.id.desc())
+            .limit(limit)
+        ).all()
+    return Statement(mrn, wallet.name, currency.from_minor(wallet.balance_minor), [
+        StatementEntry(row.kind, currency.from_minor(row.amount_minor),
+                       currency.from_minor(row.balance_after_minor), row.receipt_no,
+                       row.created_at.isoformat())
+        for row in rows
+    ])

@@ -1,0 +1,145 @@
+"""Tenders: how each payment method's part is parsed and checked.
+
+Every method runs the same cascade; only the checks here differ per method
+(SPEC rule 3): wallet has the balance, cash tendered covers the amount, a
+mobile-money transaction id is used once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from pos_app.adapters import tables as t
+from pos_app.adapters.uow import UnitOfWork
+from pos_app.domain.errors import BadInput, Refused
+from pos_app.domain.kinds import TenderMethod
+from pos_app.domain.money import Currency
+
+NEEDS_REFERENCE = {TenderMethod.CARD, TenderMethod.MOBILE_MONEY, TenderMethod.INSURANCE}
+
+
+@dataclass(frozen=True)
+class TenderRequest:
+    """One method's part as the cashier typed it; amounts are text or Decimal."""
+
+    method: str
+    amount: str | Decimal
+    reference: str | None = None
+    cash_tendered: str | Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Tender:
+    """A parsed, exact tender in minor units."""
+
+    method: TenderMethod
+    amount_minor: int
+    reference: str | None = None
+    cash_tendered_minor: int | None = None
+
+    @property
+    def change_minor(self) -> int:
+        if self.cash_tendered_minor is None:
+            return 0
+        return self.cash_tendered_minor - self.amount_minor
+
+    def fingerprint(self) -> dict:
+        return {"method": self.method.value, "amount": self.amount_minor,
+                "reference": self.reference, "cash_tendered": self.cash_tendered_minor}
+
+
+def method_of(value: str, allowed: tuple[TenderMethod, ...] = tuple(TenderMethod)) -> TenderMethod:
+    """The method named by `value`, or `invalid_method`."""
+    try:
+        method = TenderMethod(value)
+    except ValueError:
+        method = None
+    if method not in allowed:
+        names = ", ".join(m.value for m in allowed)
+        raise BadInput(f"Unknown payment method {value!r}: use {names}.", code="invalid_method")
+    return method
+
+
+def parse_tender(currency: Currency, request: TenderRequest,
+                 allowed: tuple[TenderMethod, ...] = tuple(TenderMethod)) -> Tender:
+    """Parse one tender; refuses bad amounts and a missing reference before any lock."""
+    method = method_of(request.method, allowed)
+    amount = currency.to_minor(currency.parse(request.amount, what=f"{method.value} amount"))
+    reference = (request.reference or "").strip() or None
+    if method in NEEDS_REFERENCE and reference is None:
+        raise BadInput(f"A {method.value.replace('_', ' ')} payment needs its reference.",
+                       code="missing_reference")
+    if reference is not None and len(reference) > 64:
+        raise BadInput("A reference has at most 64 characters.", code="invalid_reference")
+    tendered = None
+    if method is TenderMethod.CASH:
+        given = request.cash_tendered if request.cash_tendered not in (None, "") else None
+        tendered = (amount if given is None
+                    else currency.to_minor(currency.parse(given, what="cash tendered")))
+        if tendered < amount:
+            raise Refused(
+                f"Cash tendered {currency.display(tendered)} is less than the cash amount "
+                f"{currency.display(amount)}.",
+                code="insufficient_cash_tendered",
+            )
+    elif request.cash_tendered not in (None, ""):
+        raise BadInput("Only a cash tender takes an amount tendered.", code="invalid_tender")
+    return Tender(method, amount, reference, tendered)
+
+
+def parse_tenders(currency: Currency, requests: list[TenderRequest]) -> list[Tender]:
+    """Parse a payment's tenders: at least one, one per method."""
+    if not requests:
+        raise BadInput("A payment needs at least one tender.", code="invalid_tender")
+    tenders = [parse_tender(currency, request) for request in requests]
+    methods = [tender.method for tender in tenders]
+    if len(set(methods)) != len(methods):
+        raise BadInput("Give one tender per payment method.", code="duplicate_tender")
+    return tenders
+
+
+def check_mobile_money_unused(uow: UnitOfWork, tenders: list[Tender]) -> None:
+    """A provider's transaction id pays once, for a payment or a deposit alike."""
+    references = [t_.reference for t_ in tenders if t_.method is TenderMethod.MOBILE_MONEY]
+    if not references:
+        return
+    used = uow.execute(
+        select(t.mobile_money_refs.c.reference, t.mobile_money_refs.c.receipt_no)
+        .where(t.mobile_money_refs.c.reference.in_(references))
+    ).first()
+    if used is not None:
+        raise Refused(
+            f"Mobile money transaction {used.reference} was already used on receipt "
+            f"{used.receipt_no}.",
+            code="duplicate_reference",
+        )
+
+
+def check_wallet_cover(currency: Currency, tenders: list[Tender], balance_minor: int) -> int:
+    """The wallet tender's amount (0 if none); refused above the balance, naming it."""
+    wallet_minor = sum(t_.amount_minor for t_ in tenders if t_.method is TenderMethod.WALLET)
+    if wallet_minor > balance_minor:
+        raise Refused(
+            f"The wallet balance is {currency.display(balance_minor)}; it cannot pay "
+            f"{currency.display(wallet_minor)}.",
+            code="insufficient_wallet_balance",
+        )
+    return wallet_minor
+
+
+def record_mobile_money(uow: UnitOfWork, tenders: list[Tender], receipt_no: str) -> None:
+    """Claim each mobile-money transaction id; a racing second use is refused by the key."""
+    references = [tender.reference for tender in tenders
+                  if tender.method is TenderMethod.MOBILE_MONEY]
+    if not references:
+        return
+    try:
+        uow.execute(insert(t.mobile_money_refs),
+                    [{"reference": ref, "receipt_no": receipt_no} for ref in references])
+    except IntegrityError as exc:
+        raise Refused(f"Mobile money transaction {references[0]} was already used.",
+                      code="duplicate_reference") from exc
