@@ -13,7 +13,7 @@ from datetime import date
 from pos_app.bootstrap import App
 from pos_app.domain.actors import Actor
 from pos_app.domain.errors import BadInput
-from pos_app.services import auth, check, demo, deposit, facility, pay, patients, statement
+from pos_app.services import auth, check, demo, deposit, facility, patients, pay, statement
 from pos_app.services.tenders import TenderRequest
 
 Output = tuple[dict, str]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pos_app import config
 from pos_app.bootstrap import build
 from pos_app.cli.commands import COMMANDS, Context
+from pos_app.cli.extensions import EXTENSIONS
 from pos_app.cli.parser import build_parser
 from pos_app.domain.errors import CareTillError
 
@@ -30,7 +31,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pos_app.gui.app import run_window
 
             return run_window(settings)
-        handler = COMMANDS[(args.command, getattr(args, "action", None))]
+        handlers = dict(COMMANDS)
+        for extension in EXTENSIONS:
+            handlers.update(extension.HANDLERS)
+        handler = handlers[(args.command, getattr(args, "action", None))]
         app = build(settings)
         try:
             payload, text = handler(Context(app, args))

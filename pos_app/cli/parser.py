@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from pos_app.cli.extensions import EXTENSIONS
 from pos_app.domain.errors import BadInput
 from pos_app.domain.kinds import DEPOSIT_METHODS
 
@@ -97,4 +98,6 @@ def build_parser() -> Parser:
     pay.add_argument("--key", help="idempotency key (generated and printed when absent)")
 
     commands.add_parser("check", help="verify every invariant (supervisor)", parents=[common])
+    for extension in EXTENSIONS:
+        extension.add_commands(commands, common)
     return parser

@@ -1,0 +1,12 @@
+"""Command groups that live in their own modules (receipts, shifts, reports, ...).
+
+Each module listed here defines `add_commands(commands, common)` to add its
+sub-parsers and `HANDLERS`, a dict from (command, action) to a handler taking
+a `Context` and returning (JSON payload, text).
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+EXTENSIONS: list[ModuleType] = []

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Sets up CareTill with its test extras and runs the whole suite: SQLite and PostgreSQL, GUI headless.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+  if [ -z "${CARETILL_TEST_PG_URL:-}" ] && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+fi
+bash scripts/setup-env.sh --test
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/ruff check pos_app tests
+.venv/bin/python -m pytest "$@"
