@@ -43,3 +43,9 @@ def write_facility(uow: UnitOfWork, facility: Facility) -> None:
     uow.execute(delete(t.settings).where(t.settings.c.key.in_(facility.to_settings())))
     uow.execute(insert(t.settings),
                 [{"key": k, "value": v} for k, v in facility.to_settings().items()])
+
+
+def get_facility(uow: UnitOfWork) -> Facility:
+    """The facility's name and currency, for headers and money display."""
+    with uow:
+        return uow.facility()
