@@ -1,4 +1,4 @@
-"""Shared fixtures: every money test runs on SQLite and on a real PostgreSQL, from a migrated schema.
+"""Shared fixtures: every money test runs on SQLite and on a real PostgreSQL, migrated.
 
 The PostgreSQL server is a private throwaway one started for the session (or the
 one `CARETILL_TEST_PG_URL` names); each test gets its own database cloned from a

@@ -29,10 +29,11 @@ CATALOG = {
     "CONS": ("consultation", "1000.00", None),
     "LAB": ("lab_test", "500.00", "FBC"),
     "DRUG": ("pharmacy", "100.00", "AMOX"),
+    "DRUG2": ("pharmacy", "50.00", "PCM"),
     "PROC": ("procedure", "2500.00", None),
     "MISC": ("other", "0.10", None),
 }
-STOCK = {"AMOX": 10}
+STOCK = {"AMOX": 10, "PCM": 10}
 
 
 @cache
@@ -107,7 +108,8 @@ class Books:
             bill_id = uow.execute(insert(t.bills).values(
                 bill_no=f"B-{uuid.uuid4().hex[:10]}", patient_id=patient_id,
                 created_at=utcnow()).returning(t.bills.c.id)).scalar_one()
-            prices = dict(uow.execute(select(t.services.c.code, t.services.c.unit_price_minor)).all())
+            prices = dict(uow.execute(
+                select(t.services.c.code, t.services.c.unit_price_minor)).all())
             ids = uow.execute(insert(t.bill_items).returning(t.bill_items.c.id), [
                 {"bill_id": bill_id, "patient_id": patient_id,
                  "service_id": self.services[code], "quantity": qty,
@@ -146,6 +148,6 @@ class Books:
     def snapshot(self) -> dict[str, list[tuple]]:
         """Every row of every table, in a stable order: compare before and after."""
         with self.app.uow(write=False) as uow:
-            return {name: sorted((tuple(map(repr, row)) for row in
-                                  uow.execute(select(table)).all()))
+            return {name: sorted(tuple(map(repr, row)) for row in
+                                  uow.execute(select(table)).all())
                     for name, table in t.metadata.tables.items()}
