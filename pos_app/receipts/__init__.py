@@ -1,0 +1,1 @@
+"""Receipts: one model built from the database, one template, many outputs (text, PDF, ESC/POS)."""

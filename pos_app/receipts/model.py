@@ -1,0 +1,75 @@
+"""The receipt as every renderer sees it: plain frozen data, no database, no printer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from pos_app.domain.money import Currency
+
+QR_PREFIX = "CARETILL"
+QR_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One item paid for (or the wallet top-up of a deposit)."""
+
+    description: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ReceiptTender:
+    """One method's part of the money taken, with cash tendered and change for cash."""
+
+    method: str
+    amount: Decimal
+    reference: str | None = None
+    cash_tendered: Decimal | None = None
+    change: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Everything printed on a payment or deposit receipt; copy_number > 0 on reprints."""
+
+    facility_name: str
+    kind: str
+    receipt_no: str
+    at: datetime
+    workstation: str
+    cashier: str
+    patient_name: str
+    mrn: str
+    lines: tuple[ReceiptLine, ...]
+    total: Decimal
+    tenders: tuple[ReceiptTender, ...]
+    change: Decimal
+    wallet_balance_after: Decimal | None
+    currency: Currency
+    audit_hash: str
+    copy_number: int = 0
+
+    @property
+    def has_cash(self) -> bool:
+        return any(tender.method == "cash" for tender in self.tenders)
+
+
+def qr_payload(receipt: Receipt) -> str:
+    """What the QR code carries: `CARETILL:1:WS01-000123:<audit hash>`."""
+    return ":".join((QR_PREFIX, QR_VERSION, receipt.receipt_no, receipt.audit_hash))
+
+
+def parse_qr_payload(payload: str) -> tuple[str, str] | None:
+    """(receipt number, audit hash) from a scanned or typed payload; None if it is not ours."""
+    parts = payload.strip().split(":")
+    if len(parts) != 4 or parts[0].upper() != QR_PREFIX or parts[1] != QR_VERSION:
+        return None
+    receipt_no, digest = parts[2].strip().upper(), parts[3].strip().lower()
+    if not receipt_no or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        return None
+    return receipt_no, digest

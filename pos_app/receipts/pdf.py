@@ -1,0 +1,52 @@
+"""The receipt as a PDF slip: the text template in an embedded Unicode font, plus the QR code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+from reportlab.pdfgen.canvas import Canvas
+
+from pos_app.receipts.fonts import FONT_NAME, printable, receipt_font
+from pos_app.receipts.model import Receipt, qr_payload
+from pos_app.receipts.qr import qr_matrix
+from pos_app.receipts.text import render_text
+
+FONT_SIZE = 9.0
+LEADING = 11.5
+MARGIN = 18.0
+QR_SIZE = 110.0
+QR_GAP = 8.0
+
+
+def render_pdf(receipt: Receipt, path_or_file: str | Path | BinaryIO, *,
+               columns: int = 48) -> None:
+    """Write a one-page PDF as wide as the slip; names print in their own letters."""
+    lines = [printable(line) for line in render_text(receipt, columns=columns)]
+    text_width = receipt_font().stringWidth("M" * columns, FONT_SIZE)
+    width = text_width + 2 * MARGIN
+    height = 2 * MARGIN + len(lines) * LEADING + QR_GAP + QR_SIZE
+    target = str(path_or_file) if isinstance(path_or_file, Path) else path_or_file
+    canvas = Canvas(target, pagesize=(width, height), pageCompression=1)
+    canvas.setTitle(f"Receipt {receipt.receipt_no}")
+    canvas.setAuthor(receipt.facility_name or "CareTill")
+    canvas.setFont(FONT_NAME, FONT_SIZE)
+    y = height - MARGIN - FONT_SIZE
+    for line in lines:
+        canvas.drawString(MARGIN, y, line)
+        y -= LEADING
+    _draw_qr(canvas, qr_payload(receipt), x=(width - QR_SIZE) / 2, y=MARGIN)
+    canvas.showPage()
+    canvas.save()
+
+
+def _draw_qr(canvas: Canvas, payload: str, *, x: float, y: float) -> None:
+    """Dark modules as filled squares: sharp at any zoom and on any printer."""
+    matrix = qr_matrix(payload)
+    module = QR_SIZE / len(matrix)
+    canvas.setFillColorRGB(0, 0, 0)
+    for row_index, row in enumerate(matrix):
+        top = y + QR_SIZE - (row_index + 1) * module
+        for col_index, dark in enumerate(row):
+            if dark:
+                canvas.rect(x + col_index * module, top, module, module, stroke=0, fill=1)
