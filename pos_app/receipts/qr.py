@@ -1,8 +1,9 @@
-"""The QR code every receipt carries, as a module matrix any renderer can draw."""
+"""The QR code every receipt carries, as a module matrix or a crisp black-and-white image."""
 
 from __future__ import annotations
 
 import qrcode
+from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 
 
@@ -12,3 +13,12 @@ def qr_matrix(payload: str) -> list[list[bool]]:
     code.add_data(payload)
     code.make(fit=True)
     return code.get_matrix()
+
+
+def qr_image(payload: str, *, scale: int = 1) -> Image.Image:
+    """A 1-bit image, `scale` pixels per module: no seams when a viewer or printer scales it."""
+    matrix = qr_matrix(payload)
+    size = len(matrix)
+    image = Image.new("1", (size, size), 1)
+    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    return image.resize((size * scale, size * scale), Image.NEAREST) if scale > 1 else image
