@@ -9,4 +9,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-EXTENSIONS: list[ModuleType] = []
+from pos_app.cli import receipt_commands
+
+EXTENSIONS: list[ModuleType] = [receipt_commands]
