@@ -1,0 +1,164 @@
+"""The cashier window's presenter: turns what the view asks for into service calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from pos_app.domain.actors import Role
+from pos_app.gui.formatting import age, money_with_code
+from pos_app.gui.health import ConnectionMonitor
+from pos_app.gui.main_window import MainWindow
+from pos_app.gui.models import ItemsModel, patients_model, statement_model
+from pos_app.gui.money_flows import MoneyFlows, ReceiptOutputs
+from pos_app.gui.operations import Failure, Operations
+from pos_app.gui.session import Session
+from pos_app.gui.shortcuts import HelpSheet
+from pos_app.gui.statement_dialog import StatementDialog
+from pos_app.services import patients, statement
+from pos_app.services.patients import PatientDetail
+
+SEARCH_DELAY_MS = 200
+SEARCH_LIMIT = 30
+
+
+class CashierController(QObject):
+    """Debounced search, the open patient, and the money dialogs, all through `operations`."""
+
+    patient_loaded = Signal(object)  # PatientDetail
+    signed_out = Signal()
+    settings_requested = Signal()
+
+    def __init__(self, *, operations: Operations, monitor: ConnectionMonitor, session: Session,
+                 outputs: ReceiptOutputs | None = None) -> None:
+        super().__init__()
+        self._ops, self._monitor, self.session = operations, monitor, session
+        currency = lambda: session.facility.currency  # noqa: E731
+        self.results = patients_model(currency)
+        self.items = ItemsModel(currency)
+        self.window = MainWindow(results=self.results, items=self.items)
+        self.flows = MoneyFlows(operations=operations, monitor=monitor, session=session,
+                                parent=self.window, on_money_moved=self.reload_patient,
+                                outputs=outputs)
+        self.detail: PatientDetail | None = None
+        self.statement_dialog: StatementDialog | None = None
+        self.help_sheet: HelpSheet | None = None
+        self._search_seq = 0
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._search_now)
+        self._wire()
+        self._update_actions()
+
+    def _wire(self) -> None:
+        w = self.window
+        w.set_session(self.session.facility.name, self.session.who())
+        w.settings_action.setEnabled(self.session.actor.role is Role.ADMIN)
+        w.search_changed.connect(lambda _text: self._search_timer.start())
+        w.patient_activated.connect(self._open_row)
+        w.action_triggered.connect(self._action)
+        self.items.selection_changed.connect(self._update_actions)
+        self._ops.busy_changed.connect(self._busy)
+        self._ops.failed.connect(self._show_failure)
+        self._monitor.online_changed.connect(self._online)
+
+    def _busy(self, busy: bool) -> None:
+        self.window.set_busy(busy)
+        if busy:
+            self.window.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.window.unsetCursor()
+
+    def _show_failure(self, failure: Failure) -> None:
+        self._monitor.report_failure(failure)
+        self.window.show_message(failure.message)
+
+    def _online(self, online: bool) -> None:
+        self.window.set_online(online)
+        self._update_actions()
+        if online and self.detail is not None:
+            self.reload_patient()
+
+    def _action(self, name: str) -> None:
+        handlers: dict[str, Callable[[], object]] = {
+            "search": self.window.focus_search, "refresh": self.reload_patient,
+            "pay": self.pay, "top_up": self.top_up, "statement": self.show_statement,
+            "help": self.show_help, "sign_out": self.signed_out.emit,
+            "settings": self.settings_requested.emit,
+        }
+        handlers[name]()
+
+    def _update_actions(self) -> None:
+        online, open_ = self._monitor.online, self.detail is not None
+        self.window.set_money_enabled(pay=online and open_ and bool(self.items.selected()),
+                                      top_up=online and open_, statement=open_)
+        currency = self.session.facility.currency
+        count = len(self.items.selected())
+        self.window.set_total(
+            f"Selected {count} of {self.items.rowCount()}:  "
+            f"{money_with_code(currency, self.items.selected_total())}" if open_ else "")
+
+    # --- search and the open patient -------------------------------------------------------
+    def _search_now(self) -> None:
+        text = self.window.search_edit.text()
+        self._search_seq += 1
+        seq = self._search_seq
+        call = partial(patients.search_patients, actor=self.session.actor, text=text,
+                       limit=SEARCH_LIMIT)
+        self._ops.run(call, on_success=lambda found: self._found(seq, found))
+
+    def _found(self, seq: int, found: list) -> None:
+        if seq == self._search_seq:  # an older, slower answer must not overwrite a newer one
+            self.results.set_rows(found)
+
+    def _open_row(self, row: int) -> None:
+        if 0 <= row < self.results.rowCount():
+            self.open_patient(self.results.row(row).mrn)
+
+    def open_patient(self, mrn: str) -> None:
+        call = partial(patients.show_patient, actor=self.session.actor, mrn=mrn)
+        self._ops.run(call, on_success=self._show_detail)
+
+    def reload_patient(self) -> None:
+        if self.detail is not None:
+            self.open_patient(self.detail.patient.mrn)
+
+    def _show_detail(self, detail: PatientDetail) -> None:
+        self.detail = detail
+        p, currency = detail.patient, self.session.facility.currency
+        details = f"MRN {p.mrn}   ·   {p.phone or 'no phone'}   ·   age {age(p.dob)}"
+        self.window.set_patient((p.name, details, money_with_code(currency, p.wallet_balance)))
+        self.items.set_rows(detail.unpaid_items)
+        self._update_actions()
+        self.window.items_view.setFocus()
+        if self.items.rowCount():
+            self.window.items_view.selectRow(0)
+        self.patient_loaded.emit(detail)
+
+    # --- actions --------------------------------------------------------------------------
+    def pay(self) -> None:
+        if self.detail is None or not self.window.buttons["pay"].isEnabled():
+            return
+        self.flows.start_pay(self.detail, self.items.selected())
+
+    def top_up(self) -> None:
+        if self.detail is None or not self.window.buttons["top_up"].isEnabled():
+            return
+        self.flows.start_top_up(self.detail)
+
+    def show_statement(self) -> None:
+        if self.detail is None:
+            return
+        currency = self.session.facility.currency
+        dialog = StatementDialog(model=statement_model(lambda: currency), parent=self.window)
+        self.statement_dialog = dialog
+        call = partial(statement.wallet_statement, actor=self.session.actor,
+                       mrn=self.detail.patient.mrn)
+        self._ops.run(call, owner=dialog, on_success=lambda found: dialog.set_statement(
+            found, money_with_code(currency, found.balance)))
+        dialog.open()
+
+    def show_help(self) -> None:
+        self.help_sheet = HelpSheet(self.window)
+        self.help_sheet.open()

@@ -1,0 +1,231 @@
+"""The cashier's main window: a view that emits what the cashier wants and shows what it is told."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.gui.models import ItemsModel, RowsModel
+from pos_app.gui.shortcuts import BY_NAME
+
+SHIFT_TOOLTIP = "Coming with cash shifts"
+BANNER_TEXT = "Database connection lost: taking money is blocked until it is back."
+
+
+def _table(model: RowsModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.setAlternatingRowColors(True)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(False)
+    return view
+
+
+class MainWindow(QMainWindow):
+    """Search on the left, the patient's card and unpaid items on the right."""
+
+    search_changed = Signal(str)
+    patient_activated = Signal(int)
+    action_triggered = Signal(str)  # a SHORTCUTS name: pay, top_up, statement, help, ...
+
+    def __init__(self, *, results: RowsModel, items: ItemsModel) -> None:
+        super().__init__()
+        self.setWindowTitle("CareTill")
+        self.results_model, self.items_model = results, items
+        self.actions_by_name: dict[str, QAction] = {}
+        self.buttons: dict[str, QPushButton] = {}
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.addWidget(self._top_bar())
+        self.banner = QLabel(BANNER_TEXT, objectName="banner")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.hide()
+        layout.addWidget(self.banner)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._search_pane())
+        splitter.addWidget(self._patient_pane())
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self._menus()
+        self.set_patient(None)
+        self.statusBar().setObjectName("status")
+
+    # --- building -------------------------------------------------------------------------
+    def _top_bar(self) -> QWidget:
+        bar = QFrame(objectName="topBar")
+        row = QHBoxLayout(bar)
+        self.facility_label = QLabel("", objectName="facility")
+        self.session_label = QLabel("", objectName="session")
+        self.busy_label = QLabel("Working…", objectName="busy")
+        self.busy_label.setVisible(False)
+        row.addWidget(self.facility_label)
+        row.addStretch(1)
+        row.addWidget(self.busy_label)
+        row.addWidget(self.session_label)
+        return bar
+
+    def _search_pane(self) -> QWidget:
+        pane = QWidget()
+        column = QVBoxLayout(pane)
+        self.search_edit = QLineEdit(objectName="search")
+        self.search_edit.setPlaceholderText("Search MRN, name or phone  [F2]")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(self.search_changed)
+        self.search_edit.installEventFilter(self)
+        self.results_view = _table(self.results_model, "results")
+        self.results_view.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.Stretch)
+        self.results_view.activated.connect(lambda index: self.patient_activated.emit(index.row()))
+        column.addWidget(self.search_edit)
+        column.addWidget(self.results_view, 1)
+        return pane
+
+    def _patient_pane(self) -> QWidget:
+        pane = QWidget()
+        column = QVBoxLayout(pane)
+        card = QFrame(objectName="card")
+        grid = QGridLayout(card)
+        self.name_label = QLabel(objectName="patientName")
+        self.details_label = QLabel(objectName="patientDetails")
+        self.balance_caption = QLabel("Wallet balance", objectName="caption")
+        self.balance_label = QLabel(objectName="balance")
+        self.balance_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.balance_caption.setAlignment(Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.name_label, 0, 0)
+        grid.addWidget(self.balance_caption, 0, 1)
+        grid.addWidget(self.details_label, 1, 0)
+        grid.addWidget(self.balance_label, 1, 1)
+        column.addWidget(card)
+        self.items_view = _table(self.items_model, "items")
+        self.items_view.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.Stretch)
+        self.items_view.installEventFilter(self)
+        caption = QLabel("Unpaid items  (Space ticks / unticks)  [F3]", objectName="caption")
+        column.addWidget(caption)
+        column.addWidget(self.items_view, 1)
+        self.total_label = QLabel(objectName="total")
+        self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        column.addWidget(self.total_label)
+        buttons = QHBoxLayout()
+        for name in ("pay", "top_up", "statement"):
+            button = QPushButton(BY_NAME[name].label(), objectName=f"{name}Button")
+            button.clicked.connect(lambda _=False, n=name: self.action_triggered.emit(n))
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.buttons[name] = button
+            buttons.addWidget(button)
+        column.addLayout(buttons)
+        return pane
+
+    def _menus(self) -> None:
+        session = self.menuBar().addMenu("&Session")
+        self._action(session, "search")
+        self._action(session, "refresh")
+        self.settings_action = session.addAction("Settings… (admin)")
+        self.settings_action.triggered.connect(lambda: self.action_triggered.emit("settings"))
+        self._action(session, "sign_out")
+        money = self.menuBar().addMenu("&Money")
+        for name in ("pay", "top_up", "statement"):
+            self._action(money, name)
+        shift = self.menuBar().addMenu("S&hift")
+        shift.setToolTipsVisible(True)
+        for text in ("Open shift…", "Close shift…"):
+            action = shift.addAction(text)
+            action.setEnabled(False)
+            action.setToolTip(SHIFT_TOOLTIP)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "help")
+        items_key = QAction("Go to items", self, shortcut=BY_NAME["items"].sequence())
+        items_key.triggered.connect(lambda: self.items_view.setFocus())
+        self.addAction(items_key)
+
+    def _action(self, menu: object, name: str) -> QAction:
+        shortcut = BY_NAME[name]
+        action = QAction(shortcut.what, self, shortcut=shortcut.sequence())
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda: self.action_triggered.emit(name))
+        menu.addAction(action)  # type: ignore[attr-defined]
+        self.actions_by_name[name] = action
+        return action
+
+    # --- keyboard ---------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        key = event.key()
+        if watched is self.search_edit and key in (Qt.Key.Key_Down, Qt.Key.Key_Return,
+                                                   Qt.Key.Key_Enter):
+            return self._leave_search(key)
+        if watched is self.items_view and key == Qt.Key.Key_Space:
+            row = self.items_view.currentIndex().row()
+            if row >= 0:
+                self.items_model.toggle(row)
+            return True
+        return False
+
+    def _leave_search(self, key: int) -> bool:
+        if self.results_model.rowCount() == 0:
+            return False
+        if key == Qt.Key.Key_Down:
+            self.results_view.setFocus()
+            self.results_view.selectRow(0)
+        else:
+            row = max(self.results_view.currentIndex().row(), 0)
+            self.patient_activated.emit(row)
+        return True
+
+    # --- setters ------------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    def set_session(self, facility: str, who: str) -> None:
+        self.facility_label.setText(facility)
+        self.session_label.setText(who)
+
+    def set_patient(self, header: tuple[str, str, str] | None) -> None:
+        """(name, "MRN · phone · age", balance text), or None for no patient open."""
+        name, details, balance = header or ("No patient open", "Search with F2", "")
+        self.name_label.setText(name)
+        self.details_label.setText(details)
+        self.balance_label.setText(balance)
+        self.balance_caption.setVisible(header is not None)
+
+    def set_total(self, text: str) -> None:
+        self.total_label.setText(text)
+
+    def set_money_enabled(self, *, pay: bool, top_up: bool, statement: bool) -> None:
+        for name, on in (("pay", pay), ("top_up", top_up), ("statement", statement)):
+            self.buttons[name].setEnabled(on)
+            self.actions_by_name[name].setEnabled(on)
+
+    def set_online(self, online: bool) -> None:
+        self.banner.setVisible(not online)
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy_label.setVisible(busy)
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15000)

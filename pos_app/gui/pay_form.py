@@ -1,0 +1,89 @@
+"""What the Pay dialog shows as the cashier types: remaining, change, and whether Pay may go.
+
+Only presentation arithmetic on what is typed; the service checks every rule again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pos_app.domain.errors import BadInput
+from pos_app.domain.money import Currency
+from pos_app.services.tenders import TenderRequest
+
+METHODS = ("wallet", "cash", "card", "mobile_money", "insurance")
+
+
+@dataclass(frozen=True)
+class TenderRow:
+    """One row as typed: amount, reference, and for cash the amount tendered."""
+
+    method: str
+    amount: str = ""
+    reference: str = ""
+    tendered: str = ""
+
+
+@dataclass
+class FormState:
+    """The live figures and the reason Pay is still disabled (empty when ready)."""
+
+    entered: Decimal
+    remaining: Decimal
+    change: Decimal | None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems and self.remaining == 0
+
+
+def _amount(currency: Currency, text: str, what: str) -> Decimal:
+    return currency.parse(text, what=what, allow_zero=True) if text.strip() else Decimal(0)
+
+
+def evaluate(currency: Currency, total: Decimal, wallet_balance: Decimal,
+             rows: list[TenderRow]) -> FormState:
+    """Sum the typed tenders against the total; list what stops Pay."""
+    problems: list[str] = []
+    amounts: dict[str, Decimal] = {}
+    for row in rows:
+        try:
+            amounts[row.method] = _amount(currency, row.amount, f"{row.method} amount")
+        except BadInput as error:
+            problems.append(error.message)
+            amounts[row.method] = Decimal(0)
+    entered = sum(amounts.values(), Decimal(0))
+    wallet = amounts.get("wallet", Decimal(0))
+    if wallet > min(wallet_balance, total):
+        problems.append(f"The wallet can pay at most {min(wallet_balance, total):,}.")
+    change = _change(currency, rows, amounts, problems)
+    remaining = total - entered
+    if remaining < 0:
+        problems.append("The tenders are more than the total.")
+    return FormState(entered, remaining, change, problems)
+
+
+def _change(currency: Currency, rows: list[TenderRow], amounts: dict[str, Decimal],
+            problems: list[str]) -> Decimal | None:
+    cash = next((row for row in rows if row.method == "cash"), None)
+    if cash is None or not cash.tendered.strip():
+        return None
+    try:
+        tendered = _amount(currency, cash.tendered, "cash tendered")
+    except BadInput as error:
+        problems.append(error.message)
+        return None
+    if tendered < amounts.get("cash", Decimal(0)):
+        problems.append("Cash tendered is less than the cash amount.")
+        return None
+    return tendered - amounts.get("cash", Decimal(0))
+
+
+def requests(rows: list[TenderRow]) -> list[TenderRequest]:
+    """The tenders to send: rows with an amount, as the service takes them."""
+    return [TenderRequest(row.method, row.amount.strip(), row.reference.strip() or None,
+                          (row.tendered.strip() or None) if row.method == "cash" else None)
+            for row in rows if row.amount.strip() and Decimal(row.amount.strip()
+                                                             .replace(",", "")) != 0]

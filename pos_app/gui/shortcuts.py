@@ -1,0 +1,80 @@
+"""Every keyboard shortcut of the window in one table: the buttons and the F1 sheet read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    name: str
+    keys: str
+    what: str
+
+    def sequence(self) -> QKeySequence:
+        return QKeySequence(self.keys)
+
+    def label(self, text: str | None = None) -> str:
+        """Button text that shows its key, e.g. "Pay  [F5]"."""
+        return f"{text or self.what}  [{self.keys}]"
+
+
+SHORTCUTS = [
+    Shortcut("search", "F2", "Search patient"),
+    Shortcut("pay", "F5", "Pay"),
+    Shortcut("top_up", "F6", "Top up wallet"),
+    Shortcut("statement", "F9", "Wallet statement"),
+    Shortcut("refresh", "Ctrl+R", "Reload patient"),
+    Shortcut("help", "F1", "Shortcut help"),
+    Shortcut("sign_out", "Ctrl+Shift+Q", "Sign out"),
+]
+# Keys that work inside lists and dialogs rather than as window actions.
+OTHER_KEYS = [
+    Shortcut("arrows", "Up/Down + Enter", "Move in the results and open the patient"),
+    Shortcut("toggle", "Space", "Tick or untick the selected item"),
+    Shortcut("items", "F3", "Go to the unpaid items"),
+    Shortcut("confirm", "Enter", "Confirm a dialog (Pay, Top up, Sign in)"),
+    Shortcut("rest", "Ctrl+1 … Ctrl+5", "Pay dialog: put the remaining amount on that row"),
+    Shortcut("print", "Ctrl+P", "Receipt: print"),
+    Shortcut("pdf", "Ctrl+S", "Receipt: save PDF"),
+    Shortcut("reprint", "Ctrl+Shift+P", "Receipt: reprint (marked COPY)"),
+    Shortcut("cancel", "Esc", "Cancel / close a dialog"),
+]
+BY_NAME = {s.name: s for s in SHORTCUTS + OTHER_KEYS}
+
+
+class HelpSheet(QDialog):
+    """F1: every shortcut, so nobody needs the mouse."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.setObjectName("helpSheet")
+        rows = SHORTCUTS + OTHER_KEYS
+        self.table = QTableWidget(len(rows), 2, self)
+        self.table.setHorizontalHeaderLabels(["Key", "Does"])
+        for row, shortcut in enumerate(rows):
+            self.table.setItem(row, 0, QTableWidgetItem(shortcut.keys))
+            self.table.setItem(row, 1, QTableWidgetItem(shortcut.what))
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.resizeColumnsToContents()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Every action has a key:"))
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(760, 620)
