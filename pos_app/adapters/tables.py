@@ -389,3 +389,126 @@ audit_events = Table(
 )
 
 APPEND_ONLY_TABLES = ("audit_events", "wallet_entries", "stock_movements")
+
+# --- Issue 6: reversals, withdrawals, shift close per tender, day close (revision 0002) ---
+
+REFUND_REQUEST_STATUSES = ["pending", "approved", "rejected"]
+
+refund_requests = Table(
+    "refund_requests",
+    metadata,
+    _id(),
+    _fk("payment_id", "payments.id", index=True),
+    _fk("requested_by", "users.id"),
+    Column("workstation", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("created_at", UTCDateTime, nullable=False),
+    _fk("decided_by", "users.id", nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    _one_of("status", REFUND_REQUEST_STATUSES, "status_known"),
+)
+Index(
+    "uq_refund_requests_one_pending",
+    refund_requests.c.payment_id,
+    unique=True,
+    postgresql_where=refund_requests.c.status == "pending",
+    sqlite_where=refund_requests.c.status == "pending",
+)
+
+reversals = Table(
+    "reversals",
+    metadata,
+    _id(),
+    _fk("payment_id", "payments.id", unique=True),
+    Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False,
+           unique=True),
+    Column("reason", Text, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    _fk("cashier_id", "users.id"),
+    _fk("requested_by", "users.id"),
+    _fk("approved_by", "users.id"),
+    _fk("request_id", "refund_requests.id", nullable=True),
+    Column("workstation", String(16), nullable=False),
+    _fk("shift_id", "shifts.id", nullable=True),
+    Column("idempotency_key", String(80), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    CheckConstraint("approved_by <> cashier_id", name="two_people"),
+)
+
+refund_payouts = Table(
+    "refund_payouts",
+    metadata,
+    _id(),
+    _fk("reversal_id", "reversals.id", index=True),
+    Column("method", String(16), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("reference", String(64), nullable=True),
+    _one_of("method", values(TenderMethod), "method_known"),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+
+withdrawals = Table(
+    "withdrawals",
+    metadata,
+    _id(),
+    Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False,
+           unique=True),
+    _fk("patient_id", "patients.id", index=True),
+    _fk("wallet_id", "wallets.id"),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    _fk("cashier_id", "users.id"),
+    _fk("approved_by", "users.id"),
+    Column("workstation", String(16), nullable=False),
+    _fk("shift_id", "shifts.id", nullable=True),
+    Column("idempotency_key", String(80), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+
+shift_tenders = Table(
+    "shift_tenders",
+    metadata,
+    _fk("shift_id", "shifts.id"),
+    Column("method", String(16), nullable=False),
+    Column("expected_minor", BigInteger, nullable=False),
+    Column("expected_count", Integer, nullable=False),
+    Column("counted_minor", BigInteger, nullable=True),
+    Column("counted_count", Integer, nullable=True),
+    Column("variance_minor", BigInteger, nullable=True),
+    UniqueConstraint("shift_id", "method", name="uq_shift_tenders_pair"),
+    _one_of("method", values(TenderMethod), "method_known"),
+)
+
+shift_cash_counts = Table(
+    "shift_cash_counts",
+    metadata,
+    _fk("shift_id", "shifts.id"),
+    Column("denomination_minor", BigInteger, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    UniqueConstraint("shift_id", "denomination_minor", name="uq_shift_cash_counts_pair"),
+    CheckConstraint("denomination_minor > 0 AND quantity >= 0", name="count_ok"),
+)
+
+day_closes = Table(
+    "day_closes",
+    metadata,
+    Column("business_date", Date, primary_key=True),
+    Column("window_start", UTCDateTime, nullable=False),
+    Column("window_end", UTCDateTime, nullable=False),
+    _fk("closed_by", "users.id"),
+    Column("workstation", String(16), nullable=False),
+    Column("receipt_count", Integer, nullable=False),
+    Column("payments_minor", BigInteger, nullable=False),
+    Column("deposits_minor", BigInteger, nullable=False),
+    Column("refunds_minor", BigInteger, nullable=False),
+    Column("withdrawals_minor", BigInteger, nullable=False),
+    Column("report", Text, nullable=False),
+    Column("report_hash", String(64), nullable=False),
+    CheckConstraint("window_end >= window_start", name="window_ordered"),
+)
+
+ISSUE6_APPEND_ONLY_TABLES = ("reversals", "refund_payouts", "withdrawals", "shift_tenders",
+                             "shift_cash_counts", "day_closes")

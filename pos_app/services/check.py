@@ -69,7 +69,11 @@ RULES: dict[str, tuple[str, str]] = {
            WHERE (r.kind = 'payment' AND NOT EXISTS
                     (SELECT 1 FROM payments p WHERE p.receipt_no = r.receipt_no))
               OR (r.kind = 'deposit' AND NOT EXISTS
-                    (SELECT 1 FROM deposits d WHERE d.receipt_no = r.receipt_no))""",
+                    (SELECT 1 FROM deposits d WHERE d.receipt_no = r.receipt_no))
+              OR (r.kind = 'refund' AND NOT EXISTS
+                    (SELECT 1 FROM reversals v WHERE v.receipt_no = r.receipt_no))
+              OR (r.kind = 'withdrawal' AND NOT EXISTS
+                    (SELECT 1 FROM withdrawals w WHERE w.receipt_no = r.receipt_no))""",
         "receipt {a} ({b}) has no {b} behind it",
     ),
     "audit_chain_linked": (
@@ -163,6 +167,71 @@ RULES: dict[str, tuple[str, str]] = {
                              WHERE e.receipt_no = d.receipt_no AND e.kind = 'deposit'
                                AND e.amount_minor = d.amount_minor)""",
         "deposit {a} has no matching wallet entry",
+    ),
+    "reversals_undo_payments": (
+        """SELECT p.receipt_no AS a, p.status AS b, p.amount_minor AS c,
+                  COALESCE(v.amount_minor, 0) AS d,
+                  (SELECT COALESCE(SUM(o.amount_minor), 0) FROM refund_payouts o
+                   WHERE o.reversal_id = v.id) AS e
+           FROM payments p LEFT JOIN reversals v ON v.payment_id = p.id
+           WHERE (p.status = 'reversed') <> (v.id IS NOT NULL)
+              OR (v.id IS NOT NULL AND (v.amount_minor <> p.amount_minor
+                  OR v.amount_minor <> (SELECT COALESCE(SUM(o.amount_minor), 0)
+                                        FROM refund_payouts o WHERE o.reversal_id = v.id)))""",
+        "payment {a} is {b} for {c} but its reversal is {d} with payouts of {e}",
+    ),
+    "refunds_in_ledger": (
+        """SELECT v.receipt_no AS a, COALESCE(SUM(o.amount_minor), 0) AS b,
+                  (SELECT COALESCE(SUM(e.amount_minor), 0) FROM wallet_entries e
+                   WHERE e.receipt_no = v.receipt_no AND e.kind = 'refund') AS c
+           FROM reversals v LEFT JOIN refund_payouts o
+             ON o.reversal_id = v.id AND o.method = 'wallet'
+           GROUP BY v.id, v.receipt_no
+           HAVING COALESCE(SUM(o.amount_minor), 0) <>
+                  (SELECT COALESCE(SUM(e.amount_minor), 0) FROM wallet_entries e
+                   WHERE e.receipt_no = v.receipt_no AND e.kind = 'refund')""",
+        "refund {a}: {b} credited to the wallet by the refund but {c} in its ledger",
+    ),
+    "withdrawals_in_ledger": (
+        """SELECT w.receipt_no AS a FROM withdrawals w
+           WHERE NOT EXISTS (SELECT 1 FROM wallet_entries e
+                             WHERE e.receipt_no = w.receipt_no AND e.kind = 'withdrawal'
+                               AND e.amount_minor = -w.amount_minor)""",
+        "withdrawal {a} has no matching wallet entry",
+    ),
+    "closed_shifts_unchanged": (
+        """SELECT s.id AS a, s.expected_cash_minor AS b, COALESCE(c.expected_minor, -1) AS c
+           FROM shifts s LEFT JOIN shift_tenders c ON c.shift_id = s.id AND c.method = 'cash'
+           WHERE s.status = 'closed' AND (
+                 c.expected_minor IS NULL OR c.expected_minor <> s.expected_cash_minor
+              OR s.variance_minor <> s.counted_cash_minor - s.expected_cash_minor
+              OR EXISTS (SELECT 1 FROM payments p WHERE p.shift_id = s.id
+                         AND p.created_at > s.closed_at)
+              OR EXISTS (SELECT 1 FROM deposits d WHERE d.shift_id = s.id
+                         AND d.created_at > s.closed_at)
+              OR EXISTS (SELECT 1 FROM reversals v WHERE v.shift_id = s.id
+                         AND v.created_at > s.closed_at)
+              OR EXISTS (SELECT 1 FROM withdrawals w WHERE w.shift_id = s.id
+                         AND w.created_at > s.closed_at))""",
+        "closed shift {a}: expected cash {b} (per tender {c}) or money added after its close",
+    ),
+    "closed_days_unchanged": (
+        """SELECT z.business_date AS a, z.receipt_count AS b,
+                  (SELECT COUNT(*) FROM receipts r WHERE r.created_at >= z.window_start
+                   AND r.created_at < z.window_end) AS c
+           FROM day_closes z
+           WHERE z.receipt_count <> (SELECT COUNT(*) FROM receipts r
+                   WHERE r.created_at >= z.window_start AND r.created_at < z.window_end)
+              OR z.payments_minor <> (SELECT COALESCE(SUM(p.amount_minor), 0) FROM payments p
+                   WHERE p.created_at >= z.window_start AND p.created_at < z.window_end)
+              OR z.deposits_minor <> (SELECT COALESCE(SUM(d.amount_minor), 0) FROM deposits d
+                   WHERE d.created_at >= z.window_start AND d.created_at < z.window_end)
+              OR z.refunds_minor <> (SELECT COALESCE(SUM(v.amount_minor), 0) FROM reversals v
+                   WHERE v.created_at >= z.window_start AND v.created_at < z.window_end)
+              OR z.withdrawals_minor <> (SELECT COALESCE(SUM(w.amount_minor), 0)
+                   FROM withdrawals w
+                   WHERE w.created_at >= z.window_start AND w.created_at < z.window_end)""",
+        "closed day {a}: {b} receipts at the Z report but {c} now, or its totals changed",
     ),
 }
 

@@ -11,8 +11,8 @@ from pos_app.adapters import idempotency, ledger
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
-from pos_app.domain.kinds import DEPOSIT_METHODS, ReceiptKind, WalletEntryKind
-from pos_app.services import locks
+from pos_app.domain.kinds import DEPOSIT_METHODS, ReceiptKind, TenderMethod, WalletEntryKind
+from pos_app.services import locks, shifts
 from pos_app.services.tenders import (
     TenderRequest,
     check_mobile_money_unused,
@@ -63,7 +63,8 @@ def deposit(
     actor.require(Role.CASHIER, "take deposits")
     idempotency.check_key(key)
     with uow:
-        currency = uow.facility().currency
+        facility = uow.facility()
+        currency = facility.currency
         tender = parse_tender(currency, TenderRequest(method, amount, reference), DEPOSIT_METHODS)
         request = {"mrn": mrn, "tender": tender.fingerprint()}
         stored = idempotency.claim(uow, key, "deposit", request)
@@ -72,6 +73,9 @@ def deposit(
         wallet = locks.lock_wallet(uow, mrn)
         check_mobile_money_unused(uow, [tender])
         slot = ledger.take_slot(uow, workstation, with_receipt=True)
+        shift_id = shifts.shift_for_money(
+            uow, actor=actor, workstation=workstation, required=facility.require_shift,
+            takes_cash=tender.method is TenderMethod.CASH)
         balance_after = wallet.balance_minor + tender.amount_minor
         result = DepositResult(
             receipt_no=slot.receipt_no, mrn=wallet.mrn, patient_name=wallet.name,
@@ -97,7 +101,7 @@ def deposit(
             wallet_id=wallet.wallet_id, method=tender.method.value,
             amount_minor=tender.amount_minor, reference=tender.reference,
             cashier_id=actor.user_id, workstation=workstation, idempotency_key=key,
-            created_at=slot.at))
+            created_at=slot.at, shift_id=shift_id))
         record_mobile_money(uow, [tender], slot.receipt_no)
         idempotency.store(uow, key, result.to_json())
         uow.commit()

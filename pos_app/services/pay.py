@@ -26,10 +26,11 @@ from pos_app.domain.kinds import (
     LabStatus,
     ReceiptKind,
     ServiceKind,
+    TenderMethod,
     WalletEntryKind,
 )
 from pos_app.domain.money import Currency
-from pos_app.services import locks
+from pos_app.services import locks, shifts
 from pos_app.services.tenders import (
     Tender,
     TenderRequest,
@@ -116,7 +117,8 @@ def pay(
         raise BadInput("Pay either chosen items or a whole bill.", code="no_items")
     chosen = locks.check_item_ids(item_ids) if item_ids is not None else None
     with uow:
-        currency = uow.facility().currency
+        facility = uow.facility()
+        currency = facility.currency
         parsed = parse_tenders(currency, tenders)
         request = {"mrn": mrn, "items": chosen, "bill_no": bill_no,
                    "tenders": sorted((p.fingerprint() for p in parsed),
@@ -133,6 +135,9 @@ def pay(
         needed = locks.stock_needed(items)
         _check_stock(needed, locks.lock_stock(uow, needed))
         slot = ledger.take_slot(uow, workstation, with_receipt=True)
+        shift_id = shifts.shift_for_money(
+            uow, actor=actor, workstation=workstation, required=facility.require_shift,
+            takes_cash=any(p.method is TenderMethod.CASH for p in parsed))
         result = _result(currency, slot, actor, wallet, items, parsed, key,
                          wallet.balance_minor - wallet_minor)
         audit_hash = ledger.issue_receipt(
@@ -141,7 +146,7 @@ def pay(
         result = replace(result, audit_hash=audit_hash)
         _debit_wallet(uow, wallet, wallet_minor, slot)
         payment_id = _record_payment(uow, slot, actor, wallet, items, parsed, key, result,
-                                     currency)
+                                     currency, shift_id)
         _mark_items_paid(uow, items)
         _take_stock(uow, items, needed, slot)
         _create_lab_results(uow, items, payment_id, slot)
@@ -212,14 +217,14 @@ def _debit_wallet(uow: UnitOfWork, wallet: locks.LockedWallet, amount: int,
 def _record_payment(uow: UnitOfWork, slot: ledger.Slot, actor: Actor,
                     wallet: locks.LockedWallet, items: list[locks.LockedItem],
                     tenders: list[Tender], key: str, result: PaymentResult,
-                    currency: Currency) -> int:
+                    currency: Currency, shift_id: int | None) -> int:
     payment_id = uow.execute(insert(t.payments).values(
         receipt_no=slot.receipt_no, patient_id=wallet.patient_id,
         amount_minor=sum(item.amount_minor for item in items),
         change_minor=sum(tender.change_minor for tender in tenders),
         wallet_balance_after_minor=currency.to_minor(result.wallet_balance_after),
         cashier_id=actor.user_id, workstation=slot.workstation, idempotency_key=key,
-        created_at=slot.at,
+        created_at=slot.at, shift_id=shift_id,
     ).returning(t.payments.c.id)).scalar_one()
     uow.execute(insert(t.payment_items), [
         {"payment_id": payment_id, "bill_item_id": item.id, "amount_minor": item.amount_minor}
