@@ -67,7 +67,7 @@ def write(device: Escpos, receipt: Receipt, layout: Layout) -> None:
     device.hw("INIT")
     try:
         device.charcode(layout.code_page)
-    except (ValueError, EscposError) as exc:
+    except (ValueError, KeyError, EscposError) as exc:
         raise BadInput(f"The printer has no code page {layout.code_page}.",
                        code="invalid_printer_config") from exc
     for line in render_text(receipt, columns=layout.columns):

@@ -28,7 +28,8 @@ def render_pdf(receipt: Receipt, path_or_file: str | Path | BinaryIO, *,
     width = text_width + 2 * MARGIN
     height = 2 * MARGIN + len(lines) * LEADING + QR_GAP + QR_SIZE
     target = str(path_or_file) if isinstance(path_or_file, Path) else path_or_file
-    canvas = Canvas(target, pagesize=(width, height), pageCompression=1)
+    canvas = Canvas(target, pagesize=(width, height), pageCompression=1,
+                    initialFontName=FONT_NAME, initialFontSize=FONT_SIZE)
     canvas.setTitle(f"Receipt {receipt.receipt_no}")
     canvas.setAuthor(receipt.facility_name or "CareTill")
     canvas.setFont(FONT_NAME, FONT_SIZE)

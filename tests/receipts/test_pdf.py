@@ -1,0 +1,55 @@
+import io
+
+from pypdf import PdfReader
+
+from pos_app.receipts.pdf import render_pdf
+from tests.receipts.samples import known_receipt, shilling_receipt
+
+
+def _pdf(receipt, **options) -> PdfReader:
+    buffer = io.BytesIO()
+    render_pdf(receipt, buffer, **options)
+    buffer.seek(0)
+    return PdfReader(buffer)
+
+
+def test_the_pdf_text_carries_the_receipt_and_non_ascii_names_in_their_own_letters():
+    reader = _pdf(known_receipt(patient_name="Zoë Müller / Wanjirũ", copy_number=2))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    for expected in ("WS01-000123", "Zoë Müller / Wanjirũ", "MRN-0042", "COPY 2",
+                     "13,700.50", "QK7XH2LMP9", "Wallet balance after"):
+        assert expected in text
+
+
+def test_a_ugandan_name_and_whole_shillings_print_as_given():
+    text = _pdf(shilling_receipt()).pages[0].extract_text()
+    assert "Nakato Ssewanyana" in text
+    assert "45,000" in text and "45,000.00" not in text
+
+
+def test_the_font_is_embedded_so_any_viewer_shows_the_names():
+    page = _pdf(known_receipt()).pages[0]
+    fonts = [font.get_object() for font in page["/Resources"]["/Font"].values()]
+    assert fonts and all(font["/Subtype"] == "/TrueType" for font in fonts)
+    assert all("/FontFile2" in font["/FontDescriptor"] for font in fonts)
+    assert all("DejaVuSansMono" in font["/BaseFont"] for font in fonts)
+
+
+def test_the_qr_code_is_drawn_on_the_page():
+    page = _pdf(known_receipt()).pages[0]
+    images = list(page.images)
+    assert len(images) == 1
+    assert images[0].image.width == images[0].image.height
+
+
+def test_a_58_mm_slip_is_narrower_than_an_80_mm_one():
+    narrow = _pdf(known_receipt(), columns=32).pages[0].mediabox.width
+    wide = _pdf(known_receipt(), columns=48).pages[0].mediabox.width
+    assert narrow < wide
+
+
+def test_the_pdf_can_be_written_to_a_path(tmp_path):
+    target = tmp_path / "receipt.pdf"
+    render_pdf(known_receipt(), target)
+    assert target.read_bytes().startswith(b"%PDF")
