@@ -1,0 +1,136 @@
+"""GUI fixtures: a real database, the background runner, and the cashier window on top."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThreadPool, Qt
+from PySide6.QtWidgets import QWidget
+
+from pos_app.adapters.uow import UnitOfWork
+from pos_app.bootstrap import App
+from pos_app.domain.errors import Unavailable
+from pos_app.gui.controller import CashierController
+from pos_app.gui.health import ConnectionMonitor
+from pos_app.gui.money_flows import ReceiptOutputs
+from pos_app.gui.operations import Operations
+from pos_app.gui.session import Session
+from pos_app.services import health
+from tests.conftest import make_app
+from tests.helpers.books import Books
+
+
+# The headless "offscreen" platform says so whenever a window is shown: not our bug.
+OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/gui/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture
+def sqlite_app(sqlite_url: str, tmp_path: Path) -> Iterator[App]:
+    """Most GUI tests run on SQLite; the concurrency ones use the parametrized `app`."""
+    instance = make_app(sqlite_url, tmp_path)
+    yield instance
+    instance.close()
+
+
+@dataclass
+class Database:
+    """A switch in front of the real ping: flip `down` to play a lost database."""
+
+    down: bool = False
+
+    def ping(self, uow: UnitOfWork) -> None:
+        if self.down:
+            raise Unavailable("The database cannot be reached: test switch.")
+        health.ping(uow)
+
+
+@dataclass
+class Printed:
+    """Stands in for the printer and the PDF writer."""
+
+    printed: list[str] = field(default_factory=list)
+    pdfs: list[str] = field(default_factory=list)
+
+    def outputs(self) -> ReceiptOutputs:
+        return ReceiptOutputs(printer=lambda _w, text: self.printed.append(text),
+                              pdf=lambda _w, text: self.pdfs.append(text))
+
+
+@dataclass
+class Till:
+    """The window under test and what it stands on."""
+
+    controller: CashierController
+    books: Books
+    operations: Operations
+    monitor: ConnectionMonitor
+    database: Database
+    printed: Printed
+
+
+def open_till(qtbot, books: Books, *, actor_name: str = "cashier") -> Till:
+    app = books.app
+    operations = Operations(new_uow=app.uow)
+    database = Database()
+    monitor = ConnectionMonitor(operations=operations, ping=database.ping, interval_ms=100)
+    with app.uow(write=False) as uow:
+        facility = uow.facility()
+    session = Session(getattr(books, actor_name), app.workstation, facility)
+    printed = Printed()
+    controller = CashierController(operations=operations, monitor=monitor, session=session,
+                                   outputs=printed.outputs())
+    qtbot.addWidget(controller.window)
+    controller.window.show()
+    monitor.start()
+    return Till(controller, books, operations, monitor, database, printed)
+
+
+@pytest.fixture
+def gui_books(sqlite_app: App) -> Books:
+    return Books.open(sqlite_app)
+
+
+@pytest.fixture
+def settle(qtbot) -> Iterator[None]:
+    """Every background call ends before the database fixture is disposed."""
+    yield
+    QThreadPool.globalInstance().waitForDone()
+
+
+@pytest.fixture
+def till(qtbot, gui_books: Books, settle: None) -> Iterator[Till]:
+    yield (t := open_till(qtbot, gui_books))
+    t.monitor.stop()
+    QThreadPool.globalInstance().waitForDone()
+
+
+def open_patient(qtbot, till: Till, text: str, mrn: str) -> None:
+    """Type in the search box, arrow down to the result, press Enter, wait for the card."""
+    window = till.controller.window
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    qtbot.keyClicks(window.search_edit, text)
+    qtbot.waitUntil(lambda: window.results_model.rowCount() > 0
+                    and any(p.mrn == mrn for p in window.results_model.rows()))
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Down)
+    row = next(i for i, p in enumerate(window.results_model.rows()) if p.mrn == mrn)
+    window.results_view.selectRow(row)
+    qtbot.keyClick(window.results_view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: till.controller.detail is not None
+                    and till.controller.detail.patient.mrn == mrn)
+    qtbot.waitUntil(lambda: not till.operations.busy)
+
+
+def type_into(qtbot, widget: QWidget, text: str) -> None:
+    widget.setFocus()
+    widget.clear()  # type: ignore[attr-defined]
+    qtbot.keyClicks(widget, text)
