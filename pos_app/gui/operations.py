@@ -103,6 +103,11 @@ class Operations(QObject):
             self._add_busy(1)
         self._pool.start(_Job(self, job_id, call, self._new_uow))
 
+    @property
+    def idle(self) -> bool:
+        """Nothing started is still waiting to be delivered."""
+        return not self._pending
+
     def wait(self, msecs: int = 30000) -> bool:
         """Block until every started call is done (tests and shutdown only)."""
         return self._pool.waitForDone(msecs)

@@ -109,8 +109,14 @@ def settle(qtbot) -> Iterator[None]:
 @pytest.fixture
 def till(qtbot, gui_books: Books, settle: None) -> Iterator[Till]:
     yield (t := open_till(qtbot, gui_books))
-    t.monitor.stop()
+    close_till(qtbot, t)
+
+
+def close_till(qtbot, till: Till) -> None:
+    """Stop pinging and let every queued outcome land before the database goes."""
+    till.monitor.stop()
     QThreadPool.globalInstance().waitForDone()
+    qtbot.waitUntil(lambda: till.operations.idle)
 
 
 def open_patient(qtbot, till: Till, text: str, mrn: str) -> None:
