@@ -30,7 +30,7 @@ def render_text(receipt: Receipt, *, columns: int = 48) -> list[str]:
         raise ValueError(f"a receipt needs at least {MIN_COLUMNS} columns, not {columns}")
     lines = _header(receipt, columns) + _rule("-", columns) + _items(receipt, columns)
     lines += _rule("-", columns) + _tenders(receipt, columns) + _rule("=", columns)
-    lines += _centered("Scan or type to verify:", columns)
+    lines += _centered("Verification code (QR below):", columns)
     lines += textwrap.wrap(qr_payload(receipt), columns, break_on_hyphens=False)
     return [line.rstrip() for line in lines]
 
