@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pos_app.bootstrap import App
-from pos_app.domain.actors import Actor
+from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput
 from pos_app.services import auth, check, demo, deposit, facility, patients, pay, statement
 from pos_app.services.tenders import TenderRequest
@@ -79,11 +79,14 @@ def facility_set(ctx: Context) -> Output:
 
 
 def user_add(ctx: Context) -> Output:
+    has_user = bool(ctx.option("user") or ctx.env.get("CARETILL_USER"))
+    actor = ctx.actor() if has_user else None
+    if actor is not None:  # refuse before prompting for a password that cannot be used
+        actor.require(Role.ADMIN, "add users")
     password = ctx.env.get("CARETILL_NEW_PASSWORD")
     if password is None:
         password = _prompt(f"New password for {ctx.args.name}: ")
-    has_user = bool(ctx.option("user") or ctx.env.get("CARETILL_USER"))
-    user = auth.add_user(ctx.app.uow(), actor=ctx.actor() if has_user else None,
+    user = auth.add_user(ctx.app.uow(), actor=actor,
                          workstation=ctx.app.workstation, username=ctx.args.name,
                          role=ctx.args.role, password=password, full_name=ctx.args.full_name)
     return ({"user_id": user.user_id, "username": user.username, "role": user.role.value},
