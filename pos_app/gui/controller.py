@@ -127,7 +127,7 @@ class CashierController(QObject):
     def _show_detail(self, detail: PatientDetail) -> None:
         self.detail = detail
         p, currency = detail.patient, self.session.facility.currency
-        details = f"MRN {p.mrn}   ·   {p.phone or 'no phone'}   ·   age {age(p.dob)}"
+        details = f"{p.mrn}   ·   {p.phone or 'no phone'}   ·   age {age(p.dob)}"
         self.window.set_patient((p.name, details, money_with_code(currency, p.wallet_balance)))
         self.items.set_rows(detail.unpaid_items)
         self._update_actions()

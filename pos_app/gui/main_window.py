@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self._patient_pane())
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([620, 880])
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
         self._menus()
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.results_view = _table(self.results_model, "results")
         self.results_view.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.Stretch)
+        self.results_view.setMinimumWidth(560)
         self.results_view.activated.connect(lambda index: self.patient_activated.emit(index.row()))
         column.addWidget(self.search_edit)
         column.addWidget(self.results_view, 1)
@@ -143,8 +145,7 @@ class MainWindow(QMainWindow):
         session = self.menuBar().addMenu("&Session")
         self._action(session, "search")
         self._action(session, "refresh")
-        self.settings_action = session.addAction("Settings… (admin)")
-        self.settings_action.triggered.connect(lambda: self.action_triggered.emit("settings"))
+        self.settings_action = self._action(session, "settings")
         self._action(session, "sign_out")
         money = self.menuBar().addMenu("&Money")
         for name in ("pay", "top_up", "statement"):

@@ -31,6 +31,7 @@ def _money_edit(name: str) -> QLineEdit:
     edit = QLineEdit(objectName=name)
     edit.setAlignment(RIGHT)
     edit.setPlaceholderText("0")
+    edit.setMinimumWidth(220)
     return edit
 
 
@@ -63,6 +64,7 @@ class PayDialog(QDialog):
         layout.addLayout(self._buttons())
         for edit in [*self.amounts.values(), *self.references.values(), self.tendered_edit]:
             edit.textChanged.connect(self._refresh)
+        self.setMinimumWidth(1000)
         self._refresh()
         self.amounts["wallet" if wallet_balance > 0 else "cash"].setFocus()
 
@@ -93,7 +95,8 @@ class PayDialog(QDialog):
             row = QHBoxLayout(box)
             row.setContentsMargins(0, 0, 0, 0)
             self.tendered_edit = _money_edit("cashTendered")
-            self.tendered_edit.setPlaceholderText("tendered")
+            self.tendered_edit.setPlaceholderText("cash tendered")
+            self.tendered_edit.setMinimumWidth(160)
             self.change_label = QLabel(objectName="change")
             row.addWidget(self.tendered_edit)
             row.addWidget(self.change_label)
@@ -101,6 +104,7 @@ class PayDialog(QDialog):
         edit = QLineEdit(objectName=f"{method}Reference")
         needed = " (required)" if method in {m.value for m in NEEDS_REFERENCE} else ""
         edit.setPlaceholderText(f"reference{needed}")
+        edit.setMinimumWidth(300)
         self.references[method] = edit
         return edit
 

@@ -37,6 +37,7 @@ SHORTCUTS = [
     Shortcut("statement", "F9", "Wallet statement"),
     Shortcut("refresh", "Ctrl+R", "Reload patient"),
     Shortcut("help", "F1", "Shortcut help"),
+    Shortcut("settings", "Ctrl+Shift+S", "Settings (admin only)"),
     Shortcut("sign_out", "Ctrl+Shift+Q", "Sign out"),
 ]
 # Keys that work inside lists and dialogs rather than as window actions.
@@ -72,9 +73,10 @@ class HelpSheet(QDialog):
         self.table.resizeColumnsToContents()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("Close  [Esc]")
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Every action has a key:"))
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(760, 620)
+        self.resize(820, 800)

@@ -42,6 +42,7 @@ class StatementDialog(QDialog):
         head = QHBoxLayout()
         head.addWidget(self.title_label)
         head.addStretch(1)
+        head.addWidget(QLabel("Balance", objectName="caption"))
         head.addWidget(self.balance_label)
         layout = QVBoxLayout(self)
         layout.addLayout(head)

@@ -67,6 +67,7 @@ class TopUpDialog(QDialog):
         row.addWidget(self.confirm_button)
         layout.addLayout(row)
         self.amount_edit.textChanged.connect(self._refresh)
+        self.setMinimumWidth(720)
         self._refresh()
         self.amount_edit.setFocus()
 

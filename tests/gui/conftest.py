@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThreadPool, Qt
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QWidget
 
 from pos_app.adapters.uow import UnitOfWork
@@ -21,7 +21,6 @@ from pos_app.gui.session import Session
 from pos_app.services import health
 from tests.conftest import make_app
 from tests.helpers.books import Books
-
 
 # The headless "offscreen" platform says so whenever a window is shown: not our bug.
 OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints"

@@ -1,0 +1,144 @@
+"""Save a picture of each main screen of the cashier window to docs/screenshots/.
+
+Runs headless on a throwaway SQLite demo database:
+    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from pos_app.adapters.database import Timeouts  # noqa: E402
+from pos_app.bootstrap import build  # noqa: E402
+from pos_app.config import Settings  # noqa: E402
+from pos_app.domain.errors import Unavailable  # noqa: E402
+from pos_app.gui.app import style  # noqa: E402
+from pos_app.gui.controller import CashierController  # noqa: E402
+from pos_app.gui.health import ConnectionMonitor  # noqa: E402
+from pos_app.gui.login import LoginDialog  # noqa: E402
+from pos_app.gui.operations import Operations  # noqa: E402
+from pos_app.gui.session import Session  # noqa: E402
+from pos_app.services import auth, demo, facility, health, patients  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def shoot(widget: QWidget, name: str) -> None:
+    for _ in range(5):
+        QApplication.processEvents()
+    widget.grab().save(str(OUT / f"{name}.png"))
+    print(f"saved {name}.png")
+
+
+def main() -> int:
+    qapp = QApplication.instance() or QApplication(sys.argv)
+    style(qapp)
+    OUT.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="caretill-shots-"))
+    app = build(Settings(db_url=f"sqlite:///{folder / 'demo.sqlite3'}", workstation="WS01",
+                         timeouts=Timeouts(), config_path=folder / "config.json", local={}))
+    app.upgrade_schema()
+    demo.load_demo(app.uow, workstation="WS01", patients=40, seed=3)
+    down = {"now": False}
+
+    def ping(uow: object) -> None:
+        if down["now"]:
+            raise Unavailable("The database cannot be reached.")
+        health.ping(uow)  # type: ignore[arg-type]
+
+    ops = Operations(new_uow=app.uow)
+    monitor = ConnectionMonitor(operations=ops, ping=ping, interval_ms=200)
+    login = LoginDialog(operations=ops, workstation="WS01", title="CareTill")
+    login.user_edit.setText("cashier")
+    login.password_edit.setText("cashier")
+    login.show()
+    shoot(login, "01_login")
+    login.close()
+
+    actor = auth.sign_in(app.uow(), "cashier", "cashier")
+    session = Session(actor, "WS01", facility.get_facility(app.uow(write=False)))
+    controller = CashierController(operations=ops, monitor=monitor, session=session)
+    window = controller.window
+    window.resize(1500, 920)
+    window.show()
+    monitor.start()
+    mrn = pick_patient(app, actor)
+    name = patients.show_patient(app.uow(), actor=actor, mrn=mrn).patient.name
+    window.search_edit.setText(name.split()[0])
+    wait_until(lambda: window.results_model.rowCount() > 0)
+    controller.open_patient(mrn)
+    wait_until(lambda: controller.detail is not None and not ops.busy)
+    shoot(window, "02_main_window")
+
+    dialog = controller.flows.start_pay(controller.detail, controller.items.selected())
+    dialog.fill_rest("wallet")
+    dialog.fill_rest("cash")
+    dialog.tendered_edit.setText("6000")
+    shoot(dialog, "03_pay_dialog")
+    dialog.pay_button.click()
+    wait_until(lambda: controller.flows.receipt is not None)
+    shoot(controller.flows.receipt, "04_receipt_preview")
+    controller.flows.receipt.close()
+    wait_until(lambda: not ops.busy)
+
+    top_up = controller.flows.start_top_up(controller.detail)
+    top_up.amount_edit.setText("2,000")
+    top_up.method_combo.setCurrentIndex(top_up.method_combo.findData("mobile_money"))
+    top_up.reference_edit.setText("MPESA-QX81K2")
+    shoot(top_up, "05_top_up")
+    top_up.close()
+
+    controller.show_statement()
+    wait_until(lambda: controller.statement_dialog.model.rowCount() > 0)
+    shoot(controller.statement_dialog, "06_statement")
+    controller.statement_dialog.close()
+
+    controller.show_help()
+    shoot(controller.help_sheet, "07_help_sheet")
+    controller.help_sheet.close()
+
+    other = pick_patient(app, actor, skip=mrn)
+    controller.open_patient(other)
+    wait_until(lambda: controller.detail.patient.mrn == other and not ops.busy)
+    down["now"] = True
+    wait_until(window.banner.isVisible)
+    shoot(window, "08_lost_connection")
+    monitor.stop()
+    ops.wait()
+    QApplication.processEvents()
+    app.close()
+    return 0
+
+
+def pick_patient(app: object, actor: object, skip: str = "") -> str:
+    """A demo patient with money in the wallet and at least two unpaid items."""
+    for letter in "aeiou":
+        for found in patients.search_patients(app.uow(), actor=actor, text=letter, limit=100):
+            detail = patients.show_patient(app.uow(), actor=actor, mrn=found.mrn)
+            if found.mrn != skip and found.wallet_balance > 0 and len(detail.unpaid_items) >= 2:
+                return found.mrn
+    raise SystemExit("no demo patient with a wallet and unpaid items")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
