@@ -14,7 +14,7 @@ from pos_app.domain.errors import BadInput
 
 # Nothing a hospital till takes is near a trillion; larger figures are typing accidents.
 MAX_MAJOR_UNITS = Decimal(10) ** 12
-_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 
 
 @dataclass(frozen=True)
