@@ -1,0 +1,263 @@
+"""`caretill payment|shift|report|wallet withdraw`: reversals, cash shifts, daily report, Z close.
+
+Supervisors reverse payments, decide refund requests, approve withdrawals and run
+reports; cashiers open and close their own shift and ask for refunds. A shift
+variance beyond the tolerance is signed off by a supervisor named with
+--approver, whose password comes from CARETILL_APPROVER_PASSWORD or a prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+
+from pos_app.cli.commands import Context, Output, _key, _prompt
+from pos_app.domain.actors import Actor
+from pos_app.domain.errors import BadInput
+from pos_app.services import auth, report_export, reports, reversal, shifts, withdrawal
+
+
+def _actions(commands: argparse._SubParsersAction, name: str, help_text: str,
+             common: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    """The sub-commands of group `name`, creating the group unless the core already has it."""
+    parser = commands.choices.get(name)
+    if parser is None:
+        parser = commands.add_parser(name, help=help_text, parents=[common])
+        return parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add the payment, shift, report and wallet-withdraw commands."""
+    def leaf(group, name, help_text):
+        return group.add_parser(name, help=help_text, parents=[common])
+
+    payment = _actions(commands, "payment", "reversals and refund requests", common)
+    rev = leaf(payment, "reverse", "refund/void a whole payment (supervisor)")
+    rev.add_argument("receipt_no")
+    rev.add_argument("--reason", required=True)
+    rev.add_argument("--key", help="idempotency key (generated when absent)")
+    req = leaf(payment, "request-refund", "ask a supervisor to reverse a payment")
+    req.add_argument("receipt_no")
+    req.add_argument("--reason", required=True)
+    leaf(payment, "requests", "refund requests waiting for approval (supervisor)")
+    for verb in ("approve", "reject"):
+        decide = leaf(payment, verb, f"{verb} a refund request (supervisor)")
+        decide.add_argument("request_id", type=int)
+        decide.add_argument("--key", help="idempotency key (generated when absent)")
+
+    shift = _actions(commands, "shift", "cash shifts", common)
+    sopen = leaf(shift, "open", "open your shift at this workstation")
+    sopen.add_argument("--float", dest="opening_float", required=True)
+    sclose = leaf(shift, "close", "close your shift: count blind, see expected and variance")
+    sclose.add_argument("--counted", help="counted cash")
+    sclose.add_argument("--denominations", help="cash by note, e.g. 1000x3,500x2,50x4")
+    for method in ("card", "mobile-money", "insurance"):
+        sclose.add_argument(f"--{method}", metavar="AMOUNT[:COUNT]",
+                            help=f"confirmed {method.replace('-', ' ')} total and slip count")
+    sclose.add_argument("--reason-code", choices=shifts.REASON_CODES)
+    sclose.add_argument("--approver", help="supervisor signing off a variance")
+    leaf(shift, "status", "your open shift here, if any")
+    tol = leaf(shift, "tolerance", "set the variance allowed without sign-off (supervisor)")
+    tol.add_argument("amount")
+
+    report = _actions(commands, "report", "daily report and Z close (supervisor)", common)
+    daily = leaf(report, "daily", "totals of a business day")
+    daily.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    daily.add_argument("--format", choices=["json", "csv", "pdf"], default=None)
+    daily.add_argument("--out", help="file to write")
+    zclose = leaf(report, "close-day", "Z report: close the day so its figures cannot change")
+    zclose.add_argument("--date", help="YYYY-MM-DD (default: today)")
+
+    wallet = _actions(commands, "wallet", "prepaid wallets", common)
+    wd = leaf(wallet, "withdraw", "pay a wallet balance out in cash (supervisor)")
+    wd.add_argument("mrn")
+    wd.add_argument("amount")
+    wd.add_argument("--reason", required=True)
+    wd.add_argument("--key", help="idempotency key (generated when absent)")
+
+
+def _day(ctx: Context, actor: Actor) -> date:
+    text = ctx.option("date")
+    if not text:
+        return reports.today(ctx.app.uow, actor=actor)
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise BadInput(f"Date {text!r} is not YYYY-MM-DD.", code="invalid_date") from exc
+
+
+def _reversal_text(result: reversal.ReversalResult) -> str:
+    payouts = ", ".join(f"{p.method} {p.amount}" for p in result.payouts)
+    return (f"{'Already reversed' if result.replayed else 'Reversed'} {result.payment_receipt_no}"
+            f" ({result.amount}: {payouts}); refund receipt {result.receipt_no}; cashier "
+            f"{result.cashier}, approved by {result.approved_by}. Key: {result.idempotency_key}")
+
+
+def payment_reverse(ctx: Context) -> Output:
+    result = reversal.reverse_payment(
+        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
+        receipt_no=ctx.args.receipt_no, reason=ctx.args.reason, key=_key(ctx))
+    return result.to_json(), _reversal_text(result)
+
+
+def payment_request_refund(ctx: Context) -> Output:
+    asked = reversal.request_refund(ctx.app.uow(), actor=ctx.actor(),
+                                    workstation=ctx.app.workstation,
+                                    receipt_no=ctx.args.receipt_no, reason=ctx.args.reason)
+    return asked.to_json(), (f"Refund of {asked.payment_receipt_no} requested "
+                             f"(request {asked.request_id}); a supervisor must approve it.")
+
+
+def payment_requests(ctx: Context) -> Output:
+    waiting = reversal.pending_requests(ctx.app.uow(write=False), actor=ctx.actor())
+    lines = [f"[{r.request_id}] {r.payment_receipt_no} {r.mrn} {r.amount} by {r.requested_by}: "
+             f"{r.reason}" for r in waiting]
+    return ({"requests": [r.to_json() for r in waiting]},
+            "\n".join(lines) or "No refund request is waiting.")
+
+
+def _decide(ctx: Context, approve: bool) -> Output:
+    result = reversal.decide_request(ctx.app.uow, actor=ctx.actor(),
+                                     workstation=ctx.app.workstation,
+                                     request_id=ctx.args.request_id, approve=approve,
+                                     key=_key(ctx))
+    if result is None:
+        return ({"request_id": ctx.args.request_id, "status": "rejected"},
+                f"Refund request {ctx.args.request_id} rejected.")
+    return {**result.to_json(), "request_id": ctx.args.request_id}, _reversal_text(result)
+
+
+def _confirmation(text: str | None) -> shifts.Confirmation | None:
+    if text is None:
+        return None
+    amount, _, count = text.partition(":")
+    try:
+        return shifts.Confirmation(amount.strip(), int(count) if count.strip() else None)
+    except ValueError as exc:
+        raise BadInput(f"{text!r} is not AMOUNT[:COUNT].", code="invalid_count") from exc
+
+
+def _denominations(text: str | None) -> dict[str, int] | None:
+    if not text:
+        return None
+    counts: dict[str, int] = {}
+    for part in text.split(","):
+        value, sep, quantity = part.strip().partition("x")
+        if not sep or not quantity.strip().isdigit():
+            raise BadInput(f"Denomination {part!r} is not VALUExCOUNT.", code="invalid_count")
+        counts[value.strip()] = counts.get(value.strip(), 0) + int(quantity)
+    return counts
+
+
+def _approver(ctx: Context) -> Actor | None:
+    name = ctx.option("approver")
+    if not name:
+        return None
+    password = ctx.env.get("CARETILL_APPROVER_PASSWORD")
+    if password is None:
+        password = _prompt(f"Password for {name} (sign-off): ")
+    return auth.sign_in(ctx.app.uow(), name, password)
+
+
+def _shift_text(summary: shifts.ShiftSummary) -> str:
+    if summary.status == "open":
+        return (f"Shift {summary.shift_id} open at {summary.workstation} since "
+                f"{summary.opened_at[:19]}, float {summary.opening_float}.")
+    lines = [f"Shift {summary.shift_id} closed. {'tender':<13}{'expected':>12}{'counted':>12}"
+             f"{'variance':>12}"]
+    lines += [f"  {line.method:<24}{line.expected!s:>12}{line.counted or '-'!s:>12}"
+              f"{line.variance or '-'!s:>12}" for line in summary.tenders]
+    return "\n".join(lines)
+
+
+def shift_open(ctx: Context) -> Output:
+    summary = shifts.open_shift(ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
+                                opening_float=ctx.args.opening_float)
+    return summary.to_json(), _shift_text(summary)
+
+
+def shift_close(ctx: Context) -> Output:
+    args = ctx.args
+    confirmations = {method: conf for method, conf in [
+        ("card", _confirmation(args.card)), ("mobile_money", _confirmation(args.mobile_money)),
+        ("insurance", _confirmation(args.insurance))] if conf is not None}
+    summary = shifts.close_shift(
+        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
+        counted_cash=args.counted, denominations=_denominations(args.denominations),
+        confirmations=confirmations, reason_code=args.reason_code, approver=_approver(ctx))
+    return summary.to_json(), _shift_text(summary)
+
+
+def shift_status(ctx: Context) -> Output:
+    summary = shifts.current_shift(ctx.app.uow(write=False), actor=ctx.actor(),
+                                   workstation=ctx.app.workstation)
+    if summary is None:
+        return {"shift": None}, f"No open shift at {ctx.app.workstation}."
+    return {"shift": summary.to_json()}, _shift_text(summary)
+
+
+def shift_tolerance(ctx: Context) -> Output:
+    amount = shifts.set_tolerance(ctx.app.uow(), actor=ctx.actor(),
+                                  workstation=ctx.app.workstation, amount=ctx.args.amount)
+    return {"tolerance": str(amount)}, f"Shift variance tolerance set to {amount}."
+
+
+def report_daily(ctx: Context) -> Output:
+    actor = ctx.actor()
+    report = reports.daily_report(ctx.app.uow(write=False), actor=actor, day=_day(ctx, actor))
+    fmt, out = ctx.args.format or "json", ctx.args.out
+    payload = report.to_json()
+    if fmt == "pdf" and not out:
+        raise BadInput("--format pdf writes a file: give --out FILE.", code="missing_out")
+    if out:
+        path = Path(out)
+        if fmt == "pdf":
+            report_export.write_pdf(report, path)
+        else:
+            path.write_text(report_export.to_csv(report) if fmt == "csv"
+                            else json.dumps(payload, indent=2), encoding="utf-8")
+        return ({**payload, "out": str(path)},
+                f"Daily report {report.business_date} written to {path}.")
+    if fmt == "csv":
+        return payload, report_export.to_csv(report).rstrip("\n")
+    return payload, json.dumps(payload, indent=2)
+
+
+def report_close_day(ctx: Context) -> Output:
+    actor = ctx.actor()
+    report = reports.close_day(ctx.app.uow(), actor=actor, workstation=ctx.app.workstation,
+                               day=_day(ctx, actor))
+    totals = report.totals
+    return report.to_json(), (
+        f"Day {report.business_date} closed (Z): payments {totals['payments']}, refunds "
+        f"{totals['refunds']}, deposits {totals['deposits']}, {report.counts['receipts']} "
+        "receipts. Later money lands on the next day.")
+
+
+def wallet_withdraw(ctx: Context) -> Output:
+    result = withdrawal.withdraw(ctx.app.uow(), actor=ctx.actor(),
+                                 workstation=ctx.app.workstation, mrn=ctx.args.mrn,
+                                 amount=ctx.args.amount, reason=ctx.args.reason, key=_key(ctx))
+    return result.to_json(), (
+        f"{'Already paid out' if result.replayed else 'Paid out'} {result.amount} from "
+        f"{result.mrn}'s wallet, receipt {result.receipt_no}; wallet balance "
+        f"{result.wallet_balance_after}. Key: {result.idempotency_key}")
+
+
+HANDLERS = {
+    ("payment", "reverse"): payment_reverse,
+    ("payment", "request-refund"): payment_request_refund,
+    ("payment", "requests"): payment_requests,
+    ("payment", "approve"): lambda ctx: _decide(ctx, True),
+    ("payment", "reject"): lambda ctx: _decide(ctx, False),
+    ("shift", "open"): shift_open,
+    ("shift", "close"): shift_close,
+    ("shift", "status"): shift_status,
+    ("shift", "tolerance"): shift_tolerance,
+    ("report", "daily"): report_daily,
+    ("report", "close-day"): report_close_day,
+    ("wallet", "withdraw"): wallet_withdraw,
+}
