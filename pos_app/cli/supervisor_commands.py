@@ -79,10 +79,10 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     wd.add_argument("--key", help="idempotency key (generated when absent)")
 
 
-def _day(ctx: Context, actor: Actor) -> date:
+def _day(ctx: Context) -> date | None:
     text = ctx.option("date")
     if not text:
-        return reports.today(ctx.app.uow, actor=actor)
+        return None
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
@@ -206,8 +206,7 @@ def shift_tolerance(ctx: Context) -> Output:
 
 
 def report_daily(ctx: Context) -> Output:
-    actor = ctx.actor()
-    report = reports.daily_report(ctx.app.uow(write=False), actor=actor, day=_day(ctx, actor))
+    report = reports.daily_report(ctx.app.uow(write=False), actor=ctx.actor(), day=_day(ctx))
     fmt, out = ctx.args.format or "json", ctx.args.out
     payload = report.to_json()
     if fmt == "pdf" and not out:
@@ -227,9 +226,8 @@ def report_daily(ctx: Context) -> Output:
 
 
 def report_close_day(ctx: Context) -> Output:
-    actor = ctx.actor()
-    report = reports.close_day(ctx.app.uow(), actor=actor, workstation=ctx.app.workstation,
-                               day=_day(ctx, actor))
+    report = reports.close_day(ctx.app.uow(), actor=ctx.actor(),
+                               workstation=ctx.app.workstation, day=_day(ctx))
     totals = report.totals
     return report.to_json(), (
         f"Day {report.business_date} closed (Z): payments {totals['payments']}, refunds "

@@ -125,25 +125,22 @@ def business_date_of(uow: UnitOfWork, moment: datetime, zone: ZoneInfo) -> date:
     return day
 
 
-def today(uow_factory, *, actor: Actor) -> date:
-    """The business day it is now (a day closed early hands over to the next)."""
-    actor.require(Role.SUPERVISOR, "see reports")
-    with uow_factory(write=False) as uow:
-        return business_date_of(uow, utcnow(), facility_zone(uow))
-
-
-def daily_report(uow: UnitOfWork, *, actor: Actor, day: date) -> DailyReport:
-    """Totals of one business day: per method, cashier, department, kind, hour; refunds,
-    deposits, withdrawals, wallet liability at its end, shift variances, receipt ranges."""
+def daily_report(uow: UnitOfWork, *, actor: Actor, day: date | None = None) -> DailyReport:
+    """Totals of one business day (default: today): per method, cashier, department, kind,
+    hour; refunds, deposits, withdrawals, wallet liability at its end, shift variances and
+    receipt ranges."""
     actor.require(Role.SUPERVISOR, "see reports")
     with uow:
         zone = facility_zone(uow)
+        day = day or business_date_of(uow, utcnow(), zone)
         start, end = day_window(uow, day, zone)
         return _report(uow, day, start, end, zone)
 
 
-def close_day(uow: UnitOfWork, *, actor: Actor, workstation: str, day: date) -> DailyReport:
-    """The Z report: freeze the day's figures; anything later lands on the next day."""
+def close_day(uow: UnitOfWork, *, actor: Actor, workstation: str,
+              day: date | None = None) -> DailyReport:
+    """The Z report: freeze the day's figures (default: today's); later money lands on the
+    next day."""
     actor.require(Role.SUPERVISOR, "close the day")
     with uow:
         zone = facility_zone(uow)
@@ -152,6 +149,7 @@ def close_day(uow: UnitOfWork, *, actor: Actor, workstation: str, day: date) -> 
         uow.execute(select(t.workstations.c.id).order_by(t.workstations.c.id)
                     .with_for_update()).all()
         now = utcnow()
+        day = day or business_date_of(uow, now, zone)
         if uow.execute(select(t.day_closes.c.business_date)
                        .where(t.day_closes.c.business_date == day)).first():
             raise Refused(f"{day} is already closed.", code="day_already_closed")
