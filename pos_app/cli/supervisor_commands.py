@@ -16,7 +16,15 @@ from pathlib import Path
 from pos_app.cli.commands import Context, Output, _key, _prompt
 from pos_app.domain.actors import Actor
 from pos_app.domain.errors import BadInput
-from pos_app.services import auth, report_export, reports, reversal, shifts, withdrawal
+from pos_app.services import (
+    auth,
+    refund_requests,
+    report_export,
+    reports,
+    reversal,
+    shifts,
+    withdrawal,
+)
 
 
 def _actions(commands: argparse._SubParsersAction, name: str, help_text: str,
@@ -104,7 +112,7 @@ def payment_reverse(ctx: Context) -> Output:
 
 
 def payment_request_refund(ctx: Context) -> Output:
-    asked = reversal.request_refund(ctx.app.uow(), actor=ctx.actor(),
+    asked = refund_requests.request_refund(ctx.app.uow(), actor=ctx.actor(),
                                     workstation=ctx.app.workstation,
                                     receipt_no=ctx.args.receipt_no, reason=ctx.args.reason)
     return asked.to_json(), (f"Refund of {asked.payment_receipt_no} requested "
@@ -112,7 +120,7 @@ def payment_request_refund(ctx: Context) -> Output:
 
 
 def payment_requests(ctx: Context) -> Output:
-    waiting = reversal.pending_requests(ctx.app.uow(write=False), actor=ctx.actor())
+    waiting = refund_requests.pending_requests(ctx.app.uow(write=False), actor=ctx.actor())
     lines = [f"[{r.request_id}] {r.payment_receipt_no} {r.mrn} {r.amount} by {r.requested_by}: "
              f"{r.reason}" for r in waiting]
     return ({"requests": [r.to_json() for r in waiting]},
@@ -120,7 +128,7 @@ def payment_requests(ctx: Context) -> Output:
 
 
 def _decide(ctx: Context, approve: bool) -> Output:
-    result = reversal.decide_request(ctx.app.uow, actor=ctx.actor(),
+    result = refund_requests.decide_request(ctx.app.uow(), actor=ctx.actor(),
                                      workstation=ctx.app.workstation,
                                      request_id=ctx.args.request_id, approve=approve,
                                      key=_key(ctx))

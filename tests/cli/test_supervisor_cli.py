@@ -118,3 +118,16 @@ def test_wallet_withdraw_pays_a_balance_out_once_per_key(books, caretill):
     assert status == 0 and first["wallet_balance_after"] == "300.00"
     assert caretill(*args)[1]["replayed"] is True
     assert books.balance("P1") == Decimal("300.00")
+
+
+def test_a_cashiers_refund_request_is_approved_by_a_supervisor(books, caretill):
+    paid = _paid(books)
+    status, asked = caretill("payment", "request-refund", paid.receipt_no, "--reason",
+                             "Double charge", user="cashier")
+    assert status == 0
+    status, waiting = caretill("payment", "requests")
+    assert [r["request_id"] for r in waiting["requests"]] == [asked["request_id"]]
+    status, approved = caretill("payment", "approve", str(asked["request_id"]))
+    assert status == 0 and approved["requested_by"] == "cashier"
+    status, again = caretill("payment", "reject", str(asked["request_id"]), user="admin")
+    assert (status, again["error"]["code"]) == (3, "request_decided")

@@ -12,12 +12,8 @@ from pos_app.adapters import tables as t
 from pos_app.domain.errors import CareTillError, Refused
 from pos_app.services.check import run_check
 from pos_app.services.pay import pay
-from pos_app.services.reversal import (
-    decide_request,
-    pending_requests,
-    request_refund,
-    reverse_payment,
-)
+from pos_app.services.refund_requests import decide_request, pending_requests, request_refund
+from pos_app.services.reversal import reverse_payment
 from pos_app.services.tenders import TenderRequest
 from tests.helpers.books import new_key
 
@@ -185,7 +181,7 @@ def test_a_cashiers_refund_request_is_reversed_when_a_supervisor_approves_it(boo
                            receipt_no=paid.receipt_no, reason="Patient left before the test")
     assert [r.request_id for r in pending_requests(books.app.uow(write=False),
                                                    actor=books.supervisor)] == [asked.request_id]
-    result = decide_request(books.app.uow, actor=books.supervisor, workstation="WS01",
+    result = decide_request(books.app.uow(), actor=books.supervisor, workstation="WS01",
                             request_id=asked.request_id, approve=True, key=new_key())
     assert (result.requested_by, result.approved_by) == ("cashier", "supervisor")
     assert [books.item_status(i) for i in items] == ["unpaid"] * 3
@@ -197,10 +193,10 @@ def test_a_rejected_refund_request_moves_no_money(books):
     _, paid = _split_payment(books)
     asked = request_refund(books.app.uow(), actor=books.cashier, workstation="WS01",
                            receipt_no=paid.receipt_no, reason="Changed mind")
-    assert decide_request(books.app.uow, actor=books.supervisor, workstation="WS01",
+    assert decide_request(books.app.uow(), actor=books.supervisor, workstation="WS01",
                           request_id=asked.request_id, approve=False, key=new_key()) is None
     assert books.balance("P1") == Decimal("200.00")
     with pytest.raises(Refused) as decided:
-        decide_request(books.app.uow, actor=books.admin, workstation="WS01",
+        decide_request(books.app.uow(), actor=books.admin, workstation="WS01",
                        request_id=asked.request_id, approve=True, key=new_key())
     assert decided.value.code == "request_decided"

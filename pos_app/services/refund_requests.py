@@ -1,0 +1,129 @@
+"""Refund requests: a cashier asks for a payment's reversal, a supervisor decides.
+
+The approver is neither the cashier who took the payment nor the one who asked;
+approving reverses the payment and marks the request in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from pos_app.adapters import idempotency, ledger
+from pos_app.adapters import tables as t
+from pos_app.adapters.types import utcnow
+from pos_app.adapters.uow import UnitOfWork
+from pos_app.domain.actors import Actor, Role
+from pos_app.domain.errors import NotFound, Refused
+from pos_app.services.reversal import ReversalResult, check_reason, find_payment, reverse_once
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """A cashier's request that a supervisor reverse a payment."""
+
+    request_id: int
+    payment_receipt_no: str
+    mrn: str
+    amount: Decimal
+    requested_by: str
+    reason: str
+    status: str
+    at: str
+
+    def to_json(self) -> dict:
+        return {"request_id": self.request_id, "payment_receipt_no": self.payment_receipt_no,
+                "mrn": self.mrn, "amount": str(self.amount), "requested_by": self.requested_by,
+                "reason": self.reason, "status": self.status, "at": self.at}
+
+
+def request_refund(uow: UnitOfWork, *, actor: Actor, workstation: str, receipt_no: str,
+                   reason: str) -> RefundRequest:
+    """A cashier asks for a payment's refund; it waits for a supervisor's approval."""
+    actor.require(Role.CASHIER, "request refunds")
+    reason = check_reason(reason)
+    with uow:
+        currency = uow.facility().currency
+        payment = find_payment(uow, receipt_no)
+        if payment.status != "completed":
+            raise Refused(f"Payment {receipt_no} was already reversed.",
+                          code="already_reversed")
+        slot = ledger.take_slot(uow, workstation, with_receipt=False)
+        try:
+            request_id = uow.execute(insert(t.refund_requests).values(
+                payment_id=payment.id, requested_by=actor.user_id, workstation=workstation,
+                reason=reason, status="pending", created_at=slot.at,
+            ).returning(t.refund_requests.c.id)).scalar_one()
+        except IntegrityError as exc:
+            raise Refused(f"A refund of {receipt_no} is already waiting for approval.",
+                          code="refund_already_requested") from exc
+        ledger.append_event(uow, slot, actor=actor, action="refund.request",
+                            receipt_no=receipt_no,
+                            details={"request_id": request_id, "reason": reason})
+        uow.commit()
+    return RefundRequest(request_id, receipt_no, payment.mrn,
+                         currency.from_minor(payment.amount_minor), actor.username, reason,
+                         "pending", slot.at.isoformat())
+
+
+def pending_requests(uow: UnitOfWork, *, actor: Actor) -> list[RefundRequest]:
+    """Refund requests waiting for a supervisor, oldest first."""
+    actor.require(Role.SUPERVISOR, "see refund requests")
+    with uow:
+        currency = uow.facility().currency
+        rows = uow.execute(
+            select(t.refund_requests, t.payments.c.receipt_no, t.payments.c.amount_minor,
+                   t.patients.c.mrn, t.users.c.username)
+            .join(t.payments, t.payments.c.id == t.refund_requests.c.payment_id)
+            .join(t.patients, t.patients.c.id == t.payments.c.patient_id)
+            .join(t.users, t.users.c.id == t.refund_requests.c.requested_by)
+            .where(t.refund_requests.c.status == "pending")
+            .order_by(t.refund_requests.c.id)).all()
+    return [RefundRequest(r.id, r.receipt_no, r.mrn, currency.from_minor(r.amount_minor),
+                          r.username, r.reason, r.status, r.created_at.isoformat())
+            for r in rows]
+
+
+def decide_request(uow: UnitOfWork, *, actor: Actor, workstation: str, request_id: int,
+                   approve: bool, key: str) -> ReversalResult | None:
+    """Approve (reverse the payment) or reject a pending request, in one transaction."""
+    actor.require(Role.SUPERVISOR, "approve refunds")
+    idempotency.check_key(key)
+    with uow:
+        row = uow.execute(
+            select(t.refund_requests, t.payments.c.receipt_no, t.users.c.username,
+                   t.users.c.role)
+            .join(t.payments, t.payments.c.id == t.refund_requests.c.payment_id)
+            .join(t.users, t.users.c.id == t.refund_requests.c.requested_by)
+            .where(t.refund_requests.c.id == request_id)).first()
+        if row is None:
+            raise NotFound(f"No refund request has id {request_id}.", code="unknown_request")
+        if row.requested_by == actor.user_id:
+            raise Refused("Another supervisor must decide a refund you asked for.",
+                          code="same_person")
+        result = None
+        if approve:
+            requester = Actor(row.requested_by, row.username, Role(row.role))
+            result = reverse_once(
+                uow, actor=actor, requester=requester, workstation=workstation,
+                receipt_no=row.receipt_no, reason=row.reason, key=key, request_id=request_id,
+                before=lambda: _mark_request(uow, request_id, actor, "approved"))
+        else:
+            _mark_request(uow, request_id, actor, "rejected")
+            ledger.record(uow, workstation, actor=actor, action="refund.reject",
+                          receipt_no=row.receipt_no, details={"request_id": request_id})
+        uow.commit()
+    return result
+
+
+def _mark_request(uow: UnitOfWork, request_id: int, actor: Actor, status: str) -> None:
+    changed = uow.execute(
+        update(t.refund_requests)
+        .where(t.refund_requests.c.id == request_id, t.refund_requests.c.status == "pending")
+        .values(status=status, decided_by=actor.user_id, decided_at=utcnow())).rowcount
+    if changed != 1:
+        raise Refused(f"Refund request {request_id} was already decided.",
+                      code="request_decided")
