@@ -9,5 +9,5 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
 fi
 bash scripts/setup-env.sh --test
 export QT_QPA_PLATFORM=offscreen
-.venv/bin/ruff check pos_app tests
+.venv/bin/ruff check .
 .venv/bin/python -m pytest "$@"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QThreadPool, Qt
+from PySide6.QtCore import Qt, QThreadPool
 
 from pos_app.gui.app import Shell, first_start, prepare
 from pos_app.gui.health import ConnectionMonitor
