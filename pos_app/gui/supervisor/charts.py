@@ -1,0 +1,78 @@
+"""Small Qt Charts views the dashboard fills with (label, amount) pairs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QPieSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QWidget
+
+
+class _ChartView(QChartView):
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumSize(320, 240)
+        self._title = title
+        self.points: list[tuple[str, Decimal]] = []
+
+    def _fresh_chart(self) -> QChart:
+        chart = QChart()
+        chart.setTitle(self._title)
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        return chart
+
+
+class BarChartView(_ChartView):
+    """Amounts per label as bars (by hour, by cashier)."""
+
+    def set_points(self, points: list[tuple[str, Decimal]]) -> None:
+        self.points = list(points)
+        chart = self._fresh_chart()
+        bars = QBarSet("Amount")
+        for _label, amount in self.points:
+            bars.append(float(amount))  # display only: money stays Decimal everywhere else
+        series = QBarSeries()
+        series.append(bars)
+        series.setLabelsVisible(True)
+        chart.addSeries(series)
+        axis_x = QBarCategoryAxis()
+        axis_x.append([label for label, _ in self.points] or ["—"])
+        axis_y = QValueAxis()
+        axis_y.setMin(0)
+        axis_y.setMax(max([float(a) for _, a in self.points] + [1.0]) * 1.15)
+        axis_y.setLabelFormat("%.0f")
+        axis_y.applyNiceNumbers()
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_x)
+        series.attachAxis(axis_y)
+        chart.legend().setVisible(False)
+        self.setChart(chart)
+
+
+class PieChartView(_ChartView):
+    """Shares of a total as a pie (by payment method)."""
+
+    def set_points(self, points: list[tuple[str, Decimal]]) -> None:
+        self.points = list(points)
+        chart = self._fresh_chart()
+        series = QPieSeries()
+        total = sum((amount for _, amount in self.points), Decimal(0))
+        for label, amount in self.points:
+            share = f" {amount / total:.0%}" if total else ""
+            series.append(f"{label}{share}", float(amount))
+        chart.addSeries(series)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.setChart(chart)

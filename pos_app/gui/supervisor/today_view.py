@@ -1,0 +1,118 @@
+"""Today's figures: totals, charts by hour, method and cashier, receipt ranges, exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.domain.money import Currency
+from pos_app.gui.formatting import method_name, money
+from pos_app.gui.supervisor.charts import BarChartView, PieChartView
+from pos_app.services.reports import DailyReport
+
+TOTALS = (("payments", "Payments"), ("refunds", "Refunds"), ("net_payments", "Net"),
+          ("deposits", "Deposits"), ("withdrawals", "Withdrawals"),
+          ("wallet_liability", "Wallet liability"))
+
+
+class TodayView(QWidget):
+    """Shows one DailyReport; emits what the supervisor asks for, does no database work."""
+
+    refresh_requested = Signal(object)  # date | None
+    export_requested = Signal(str)  # "csv" | "pdf"
+    close_day_requested = Signal(object)  # date | None
+
+    def __init__(self, *, currency: Currency, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currency = currency
+        self.report: DailyReport | None = None
+        self.day_edit = QDateEdit(calendarPopup=True)
+        self.day_edit.setDisplayFormat("yyyy-MM-dd")
+        self.day_edit.setDate(QDate.currentDate())
+        self.refresh_button = self._button("Refresh (F5)", "F5", self._refresh)
+        self.csv_button = self._button("Export CSV (Ctrl+E)", "Ctrl+E",
+                                       lambda: self.export_requested.emit("csv"))
+        self.pdf_button = self._button("Export PDF (Ctrl+P)", "Ctrl+P",
+                                       lambda: self.export_requested.emit("pdf"))
+        self.close_button = self._button("Close day – Z (Ctrl+Shift+Z)", "Ctrl+Shift+Z",
+                                         lambda: self.close_day_requested.emit(self._day()))
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Business day:"))
+        for widget in (self.day_edit, self.refresh_button, self.csv_button, self.pdf_button,
+                       self.close_button):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        self.state_label = QLabel()
+        self.total_labels: dict[str, QLabel] = {}
+        totals = QGridLayout()
+        for column, (key, title) in enumerate(TOTALS):
+            caption, value = QLabel(title), QLabel("—")
+            value.setObjectName("totalValue")
+            value.setStyleSheet("font-size: 20px; font-weight: bold;")
+            totals.addWidget(caption, 0, column)
+            totals.addWidget(value, 1, column)
+            self.total_labels[key] = value
+        self.by_hour = BarChartView("Payments by hour")
+        self.by_method = PieChartView("Payments by method")
+        self.by_cashier = BarChartView("Payments by cashier")
+        charts = QHBoxLayout()
+        for chart in (self.by_hour, self.by_method, self.by_cashier):
+            charts.addWidget(chart, 1)
+        self.ranges_label = QLabel()
+        self.ranges_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.state_label)
+        layout.addLayout(totals)
+        layout.addLayout(charts, 1)
+        layout.addWidget(self.ranges_label)
+
+    def _button(self, text: str, keys: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text)
+        button.setShortcut(QKeySequence(keys))
+        button.clicked.connect(slot)
+        return button
+
+    def _day(self) -> date | None:
+        return self.day_edit.date().toPython() if self.report is not None else None
+
+    def _refresh(self) -> None:
+        self.refresh_requested.emit(self._day())
+
+    def set_report(self, report: DailyReport) -> None:
+        self.report = report
+        self.day_edit.setDate(QDate.fromString(report.business_date, "yyyy-MM-dd"))
+        for key, label in self.total_labels.items():
+            label.setText(money(self.currency, report.totals[key]))
+        state = (f"Closed (Z) by {report.closed_by}" if report.closed
+                 else "Open: figures may still change")
+        self.state_label.setText(f"{report.business_date} — {state} — "
+                                 f"{report.counts['payments']} payments, "
+                                 f"{report.counts['refunds']} refunds, "
+                                 f"{report.counts['receipts']} receipts")
+        self.by_hour.set_points([(line.label[:2], line.amount) for line in report.by_hour])
+        self.by_method.set_points([(method_name(line.label), line.amount)
+                                   for line in report.by_method])
+        self.by_cashier.set_points([(line.label, line.amount) for line in report.by_cashier])
+        ranges = [f"{r.workstation}: {r.first} … {r.last} ({r.count})"
+                  + (" ✓ no gaps" if not r.missing else f" ✗ missing {r.missing}")
+                  for r in report.receipt_ranges]
+        self.ranges_label.setText("Receipt numbers — " + ("; ".join(ranges) or "none today"))
+        self.close_button.setEnabled(not report.closed)
+
+
+def default_export_path(kind: str, report: DailyReport) -> Path:
+    return Path.home() / f"caretill-daily-{report.business_date}.{kind}"

@@ -1,0 +1,133 @@
+"""The supervisor dashboard: charts of the day, variances, audit trail, approvals, exports."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from pos_app.adapters import ledger
+from pos_app.gui.operations import Operations
+from pos_app.gui.supervisor.dashboard import SupervisorDashboard
+from pos_app.services.pay import pay
+from pos_app.services.refund_requests import request_refund
+from pos_app.services.shifts import close_shift, open_shift
+from pos_app.services.tenders import TenderRequest
+from tests.helpers.books import new_key
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def a_busy_day(gui_books, monkeypatch):
+    """Payments by two cashiers over several hours today, a shift closed short, a request."""
+    books = gui_books
+    now = datetime.now(UTC)
+    first = max(now.replace(hour=0, minute=5, second=0, microsecond=0), now - timedelta(hours=9))
+    moments = (first + timedelta(minutes=37 * i) for i in itertools.count())
+    monkeypatch.setattr(ledger, "utcnow", lambda: min(next(moments), datetime.now(UTC)))
+    books.patient("P1", balance="20000.00")
+    open_shift(books.app.uow(), actor=books.cashier, workstation="WS01", opening_float="2000")
+    plan = [(books.cashier, "cash"), (books.cashier2, "card"), (books.cashier, "wallet"),
+            (books.cashier, "mobile_money"), (books.cashier2, "wallet"), (books.cashier, "cash"),
+            (books.cashier2, "card"), (books.cashier, "wallet")]
+    receipts = []
+    for n, (who, method) in enumerate(plan):
+        code, price = [("CONS", "1000.00"), ("PROC", "2500.00"), ("LAB", "500.00")][n % 3]
+        reference = f"REF-{n}-{new_key()[-6:]}" if method in ("card", "mobile_money") else None
+        receipts.append(pay(books.app.uow(), actor=who, workstation="WS01", mrn="P1",
+                            item_ids=books.bill("P1", (code, 1)), key=new_key(),
+                            tenders=[TenderRequest(method, price, reference)]).receipt_no)
+    close_shift(books.app.uow(), actor=books.cashier, workstation="WS01", counted_cash="3450",
+                reason_code="change_error", approver=books.supervisor)
+    request_refund(books.app.uow(), actor=books.cashier2, workstation="WS01",
+                   receipt_no=receipts[1], reason="Card charged twice")
+    monkeypatch.undo()
+    return books
+
+
+@pytest.fixture
+def dashboard(qtbot, a_busy_day, settle, tmp_path):
+    operations = Operations(new_uow=a_busy_day.app.uow)
+    with a_busy_day.app.uow(write=False) as uow:
+        currency = uow.facility().currency
+    view = SupervisorDashboard(operations=operations, actor=a_busy_day.supervisor,
+                               workstation="WS01", currency=currency,
+                               choose_path=lambda kind, report: tmp_path / f"day.{kind}")
+    qtbot.addWidget(view)
+    view.show()
+    view.start()
+    qtbot.waitUntil(lambda: view.today.report is not None and bool(view.approvals.requests)
+                    and view.audit.table.rowCount() > 0)
+    yield view
+    qtbot.waitUntil(lambda: operations.idle)
+
+
+def test_the_dashboard_opens_with_charts_of_today(dashboard, qtbot):
+    report = dashboard.today.report
+    assert report.totals["payments"] == Decimal("11500.00")
+    for chart in (dashboard.today.by_hour, dashboard.today.by_method, dashboard.today.by_cashier):
+        assert chart.chart().series(), "every chart is drawn"
+        assert sum(amount for _, amount in chart.points) == report.totals["payments"]
+    assert {label for label, _ in dashboard.today.by_cashier.points} == {"cashier", "cashier2"}
+    assert len(dashboard.today.by_hour.points) > 1
+    assert dashboard.today.total_labels["payments"].text() == "11,500.00"
+    assert "no gaps" in dashboard.today.ranges_label.text()
+    variances = dashboard.variances.table
+    cash_row = next(r for r in range(variances.rowCount())
+                    if variances.item(r, 3).text() == "Cash")
+    assert variances.item(cash_row, 6).text() == "-50.00"
+    dashboard.tabs.setCurrentIndex(0)
+    image = dashboard.grab()
+    target = Path(os.environ.get("CARETILL_SCREENSHOT_DIR", str(qtbot_tmp(dashboard))))
+    target.mkdir(parents=True, exist_ok=True)
+    assert image.save(str(target / "supervisor_dashboard.png"))
+
+
+def qtbot_tmp(dashboard) -> Path:
+    return Path(dashboard.choose_path("png", dashboard.today.report)).parent
+
+
+def test_verify_chain_says_the_audit_trail_is_intact(dashboard, qtbot):
+    dashboard.tabs.setCurrentWidget(dashboard.audit)
+    qtbot.mouseClick(dashboard.audit.verify_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "intact" in dashboard.audit.chain_label.text())
+
+
+def test_audit_filters_narrow_the_events(dashboard, qtbot):
+    dashboard.audit.action_box.setCurrentText("shift.")
+    qtbot.mouseClick(dashboard.audit.search_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dashboard.audit.table.rowCount() == 2)
+    actions = {dashboard.audit.table.item(r, 4).text() for r in range(2)}
+    assert actions == {"shift.open", "shift.close"}
+
+
+def test_exports_write_csv_and_pdf(dashboard, qtbot, tmp_path):
+    qtbot.mouseClick(dashboard.today.csv_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dashboard.today.pdf_button, Qt.MouseButton.LeftButton)
+    assert "totals,payments,8,11500.00" in (tmp_path / "day.csv").read_text()
+    assert (tmp_path / "day.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_approving_a_request_issues_the_refund_and_updates_the_day(dashboard, qtbot):
+    dashboard.tabs.setCurrentWidget(dashboard.approvals)
+    qtbot.mouseClick(dashboard.approvals.approve_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Refund" in dashboard.message_label.text())
+    qtbot.waitUntil(lambda: dashboard.today.report.totals["refunds"] == Decimal("2500.00"))
+    qtbot.waitUntil(lambda: not dashboard.approvals.requests)
+
+
+def test_a_cashier_sees_permission_denied_not_figures(gui_books, qtbot, settle):
+    operations = Operations(new_uow=gui_books.app.uow)
+    view = SupervisorDashboard(operations=operations, actor=gui_books.cashier,
+                               workstation="WS01", currency=gui_books.currency)
+    qtbot.addWidget(view)
+    view.start()
+    qtbot.waitUntil(lambda: "may not" in view.message_label.text())
+    qtbot.waitUntil(lambda: operations.idle)
+    assert view.today.report is None
