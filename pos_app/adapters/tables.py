@@ -509,6 +509,3 @@ day_closes = Table(
     Column("report_hash", String(64), nullable=False),
     CheckConstraint("window_end >= window_start", name="window_ordered"),
 )
-
-ISSUE6_APPEND_ONLY_TABLES = ("reversals", "refund_payouts", "withdrawals", "shift_tenders",
-                             "shift_cash_counts", "day_closes")

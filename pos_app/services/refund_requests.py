@@ -89,7 +89,12 @@ def pending_requests(uow: UnitOfWork, *, actor: Actor) -> list[RefundRequest]:
 
 def decide_request(uow: UnitOfWork, *, actor: Actor, workstation: str, request_id: int,
                    approve: bool, key: str) -> ReversalResult | None:
-    """Approve (reverse the payment) or reject a pending request, in one transaction."""
+    """Approve (reverse the payment) or reject a pending request, in one transaction.
+
+    An approved refund is issued on the requesting workstation's receipt numbers and paid
+    out of the requesting cashier's open shift there; `workstation` is where the
+    supervisor decides (a rejection is audited there).
+    """
     actor.require(Role.SUPERVISOR, "approve refunds")
     idempotency.check_key(key)
     with uow:
@@ -107,8 +112,9 @@ def decide_request(uow: UnitOfWork, *, actor: Actor, workstation: str, request_i
         result = None
         if approve:
             requester = Actor(row.requested_by, row.username, Role(row.role))
+            # The refund is paid out at the asking cashier's till, from their shift.
             result = reverse_once(
-                uow, actor=actor, requester=requester, workstation=workstation,
+                uow, actor=actor, requester=requester, workstation=row.workstation,
                 receipt_no=row.receipt_no, reason=row.reason, key=key, request_id=request_id,
                 before=lambda: _mark_request(uow, request_id, actor, "approved"))
         else:

@@ -6,7 +6,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from pos_app.adapters import tables as t
 from pos_app.domain.errors import CareTillError, Refused
@@ -200,3 +200,30 @@ def test_a_rejected_refund_request_moves_no_money(books):
         decide_request(books.app.uow(), actor=books.admin, workstation="WS01",
                        request_id=asked.request_id, approve=True, key=new_key())
     assert decided.value.code == "request_decided"
+
+
+def test_an_approved_request_pays_out_of_the_asking_cashiers_shift_at_their_till(books):
+    from pos_app.services.shifts import open_shift
+
+    _, paid = _split_payment(books)
+    shift = open_shift(books.app.uow(), actor=books.cashier, workstation="WS01",
+                       opening_float="0")
+    asked = request_refund(books.app.uow(), actor=books.cashier, workstation="WS01",
+                           receipt_no=paid.receipt_no, reason="Overcharged")
+    result = decide_request(books.app.uow(), actor=books.supervisor, workstation="WS09",
+                            request_id=asked.request_id, approve=True, key=new_key())
+    assert result.workstation == "WS01" and result.receipt_no.startswith("WS01-")
+    with books.app.uow(write=False) as uow:
+        linked = uow.execute(select(t.reversals.c.shift_id)).scalar_one()
+    assert linked == shift.shift_id
+
+
+@pytest.mark.parametrize("statement", ["UPDATE reversals SET reason = 'edited'",
+                                       "DELETE FROM refund_payouts"])
+def test_the_database_refuses_to_edit_a_recorded_reversal(books, statement):
+    _, paid = _split_payment(books)
+    _reverse(books, paid.receipt_no)
+    with pytest.raises(Exception), books.app.uow() as uow:  # noqa: B017 - driver-specific
+        uow.execute(text(statement))
+        uow.commit()
+    assert books.count("refund_payouts") == 2
