@@ -157,3 +157,12 @@ def test_report_totals_equal_the_sum_of_receipts_over_random_days(books, operati
     assert sum(line.amount for line in report.by_method) == report.totals["payments"]
     assert sum(line.amount for line in report.refunds_by_method) == report.totals["refunds"]
     assert all(not r.missing for r in report.receipt_ranges)
+
+
+def test_a_day_that_has_not_started_cannot_be_closed(books):
+    with books.app.uow(write=False) as uow:
+        today = business_date_of(uow, datetime.now().astimezone(), facility_zone(uow))
+    with pytest.raises(Refused) as refused:
+        close_day(books.app.uow(), actor=books.supervisor, workstation="WS01",
+                  day=today + timedelta(days=2))
+    assert refused.value.code == "day_not_started"
