@@ -96,9 +96,9 @@ def main() -> int:
     dialog.tendered_edit.setText("6000")
     shoot(dialog, "03_pay_dialog")
     dialog.pay_button.click()
-    wait_until(lambda: controller.flows.receipt is not None)
-    shoot(controller.flows.receipt, "04_receipt_preview")
-    controller.flows.receipt.close()
+    wait_until(lambda: controller.receipts.preview is not None)
+    shoot(controller.receipts.preview, "04_receipt_preview")
+    controller.receipts.preview.close()
     wait_until(lambda: not ops.busy)
 
     top_up = controller.flows.start_top_up(controller.detail)

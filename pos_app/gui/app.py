@@ -18,10 +18,11 @@ from pos_app.domain.facility import Facility
 from pos_app.gui.controller import CashierController
 from pos_app.gui.health import ConnectionMonitor
 from pos_app.gui.login import LoginDialog
-from pos_app.gui.money_flows import ReceiptOutputs
 from pos_app.gui.operations import Operations
+from pos_app.gui.receipt_flows import ReceiptOutputs
 from pos_app.gui.session import Session
 from pos_app.gui.setup_dialog import SetupDialog
+from pos_app.receipts.printer_config import PrinterConfig, printer_config
 from pos_app.services import demo, facility
 
 STYLESHEET = Path(__file__).resolve().parents[2] / "resources" / "styles" / "caretill.qss"
@@ -86,6 +87,16 @@ class Shell(QObject):
         dialog.open()
 
 
+def receipt_outputs(app: App) -> ReceiptOutputs:
+    """This workstation's receipt printer; a broken setting falls back to the print dialog."""
+    try:
+        return ReceiptOutputs(printer=printer_config(app.settings.local, app.workstation))
+    except CareTillError as error:
+        QMessageBox.warning(None, "CareTill", f"{error.message} Receipts go to the system "
+                            "print dialog until it is fixed.")
+        return ReceiptOutputs(printer=PrinterConfig())
+
+
 def first_start(settings: config.Settings) -> bool:
     return not settings.config_path.exists() and not os.environ.get("CARETILL_DB")
 
@@ -122,7 +133,8 @@ def run_window(settings: config.Settings) -> int:
         return error.exit_status
     operations = Operations(new_uow=app.uow)
     monitor = ConnectionMonitor(operations=operations)
-    shell = Shell(app=app, operations=operations, monitor=monitor, facility_=facility_)
+    shell = Shell(app=app, operations=operations, monitor=monitor, facility_=facility_,
+                  outputs=receipt_outputs(app))
     shell.start()
     try:
         return qapp.exec()

@@ -12,13 +12,17 @@ from pos_app.gui.formatting import age, money_with_code
 from pos_app.gui.health import ConnectionMonitor
 from pos_app.gui.main_window import MainWindow
 from pos_app.gui.models import ItemsModel, patients_model, statement_model
-from pos_app.gui.money_flows import MoneyFlows, ReceiptOutputs
+from pos_app.gui.money_flows import MoneyFlows
 from pos_app.gui.operations import Failure, Operations
+from pos_app.gui.receipt_flows import ReceiptFlows, ReceiptOutputs
 from pos_app.gui.session import Session
+from pos_app.gui.shift_flows import ShiftFlows
 from pos_app.gui.shortcuts import HelpSheet
 from pos_app.gui.statement_dialog import StatementDialog
+from pos_app.gui.supervisor.dashboard import SupervisorDashboard
 from pos_app.services import patients, statement
 from pos_app.services.patients import PatientDetail
+from pos_app.services.shifts import ShiftSummary
 
 SEARCH_DELAY_MS = 200
 SEARCH_LIMIT = 30
@@ -39,22 +43,30 @@ class CashierController(QObject):
         self.results = patients_model(currency)
         self.items = ItemsModel(currency)
         self.window = MainWindow(results=self.results, items=self.items)
+        report = self.window.show_message
+        self.receipts = ReceiptFlows(operations=operations, session=session, parent=self.window,
+                                     report=report, outputs=outputs)
         self.flows = MoneyFlows(operations=operations, monitor=monitor, session=session,
                                 parent=self.window, on_money_moved=self.reload_patient,
-                                outputs=outputs)
+                                show_receipt=self.receipts.show)
+        self.shifts = ShiftFlows(operations=operations, session=session, parent=self.window,
+                                 on_change=self._shift_changed, report=report)
         self.detail: PatientDetail | None = None
         self.statement_dialog: StatementDialog | None = None
         self.help_sheet: HelpSheet | None = None
+        self.dashboard: SupervisorDashboard | None = None
         self._search_seq = 0
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._search_now)
         self._wire()
         self._update_actions()
+        self.shifts.refresh()
 
     def _wire(self) -> None:
         w = self.window
         w.set_session(self.session.facility.name, self.session.who())
         w.settings_action.setEnabled(self.session.actor.role is Role.ADMIN)
+        w.actions_by_name["dashboard"].setEnabled(self.session.actor.role is not Role.CASHIER)
         w.search_changed.connect(lambda _text: self._search_timer.start())
         w.patient_activated.connect(self._open_row)
         w.action_triggered.connect(self._action)
@@ -86,8 +98,15 @@ class CashierController(QObject):
             "pay": self.pay, "top_up": self.top_up, "statement": self.show_statement,
             "help": self.show_help, "sign_out": self.signed_out.emit,
             "settings": self.settings_requested.emit,
+            "reprint_receipt": self.receipts.ask_reprint,
+            "request_refund": self.receipts.ask_refund,
+            "open_shift": self.shifts.start_open, "close_shift": self.shifts.start_close,
+            "dashboard": self.show_dashboard,
         }
         handlers[name]()
+
+    def _shift_changed(self, summary: ShiftSummary | None) -> None:
+        self.window.set_shift(self.shifts.describe(summary), open_=summary is not None)
 
     def _update_actions(self) -> None:
         online, open_ = self._monitor.online, self.detail is not None
@@ -158,6 +177,21 @@ class CashierController(QObject):
         self._ops.run(call, owner=dialog, on_success=lambda found: dialog.set_statement(
             found, money_with_code(currency, found.balance)))
         dialog.open()
+
+    def show_dashboard(self) -> None:
+        """Supervisors: today's totals, variances, audit trail and refund approvals."""
+        if self.session.actor.role is Role.CASHIER:
+            return
+        if self.dashboard is None:
+            self.dashboard = SupervisorDashboard(
+                operations=self._ops, actor=self.session.actor,
+                workstation=self.session.workstation, currency=self.session.facility.currency)
+            self.dashboard.message.connect(self.window.show_message)
+            self.dashboard.message.connect(lambda _text: self.reload_patient())
+        self.dashboard.tabs.setCurrentWidget(self.dashboard.approvals)
+        self.dashboard.show()
+        self.dashboard.raise_()
+        self.dashboard.start()
 
     def show_help(self) -> None:
         self.help_sheet = HelpSheet(self.window)

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 from pos_app.gui.models import ItemsModel, RowsModel
 from pos_app.gui.shortcuts import BY_NAME
 
-SHIFT_TOOLTIP = "Coming with cash shifts"
 BANNER_TEXT = "Database connection lost: taking money is blocked until it is back."
 
 
@@ -72,6 +71,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._menus()
         self.set_patient(None)
+        self.set_shift("Shift: checking…", open_=None)
         self.statusBar().setObjectName("status")
 
     # --- building -------------------------------------------------------------------------
@@ -80,11 +80,14 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(bar)
         self.facility_label = QLabel("", objectName="facility")
         self.session_label = QLabel("", objectName="session")
+        self.shift_label = QLabel("", objectName="shift")
         self.busy_label = QLabel("Working…", objectName="busy")
         self.busy_label.setVisible(False)
         row.addWidget(self.facility_label)
         row.addStretch(1)
         row.addWidget(self.busy_label)
+        row.addWidget(self.shift_label)
+        row.addSpacing(24)
         row.addWidget(self.session_label)
         return bar
 
@@ -150,12 +153,14 @@ class MainWindow(QMainWindow):
         money = self.menuBar().addMenu("&Money")
         for name in ("pay", "top_up", "statement"):
             self._action(money, name)
+        receipts = self.menuBar().addMenu("&Receipts")
+        for name in ("reprint_receipt", "request_refund"):
+            self._action(receipts, name)
         shift = self.menuBar().addMenu("S&hift")
-        shift.setToolTipsVisible(True)
-        for text in ("Open shift…", "Close shift…"):
-            action = shift.addAction(text)
-            action.setEnabled(False)
-            action.setToolTip(SHIFT_TOOLTIP)
+        for name in ("open_shift", "close_shift"):
+            self._action(shift, name)
+        supervisor = self.menuBar().addMenu("Su&pervisor")
+        self._action(supervisor, "dashboard")
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "help")
         items_key = QAction("Go to items", self, shortcut=BY_NAME["items"].sequence())
@@ -216,6 +221,15 @@ class MainWindow(QMainWindow):
 
     def set_total(self, text: str) -> None:
         self.total_label.setText(text)
+
+    def set_shift(self, text: str, *, open_: bool | None) -> None:
+        """The top bar's shift line; None while it is not known yet."""
+        self.shift_label.setText(text)
+        self.shift_label.setProperty("open", "true" if open_ else "false")
+        self.shift_label.style().unpolish(self.shift_label)
+        self.shift_label.style().polish(self.shift_label)
+        self.actions_by_name["open_shift"].setEnabled(open_ is False)
+        self.actions_by_name["close_shift"].setEnabled(open_ is True)
 
     def set_money_enabled(self, *, pay: bool, top_up: bool, statement: bool) -> None:
         for name, on in (("pay", pay), ("top_up", top_up), ("statement", statement)):

@@ -1,20 +1,17 @@
-"""Pay and Top up: open the dialog, send its request once per key, show the receipt."""
+"""Pay and Top up: open the dialog, send its request once per key, then show the receipt."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
 from PySide6.QtWidgets import QWidget
 
-from pos_app.gui import receipt_preview, receipt_text
 from pos_app.gui.health import ConnectionMonitor
 from pos_app.gui.operations import Failure, Operations
 from pos_app.gui.pay_dialog import PayDialog
-from pos_app.gui.receipt_preview import Output, ReceiptPreview
 from pos_app.gui.session import Session
 from pos_app.gui.topup_dialog import TopUpDialog
 from pos_app.services import deposit, pay
@@ -24,26 +21,16 @@ from pos_app.services.pay import PaymentResult
 from pos_app.services.tenders import TenderRequest
 
 
-@dataclass(frozen=True)
-class ReceiptOutputs:
-    """Where Print and Save PDF go; the receipt engine swaps these in later."""
-
-    printer: Output = receipt_preview.print_text
-    pdf: Output = receipt_preview.save_pdf
-
-
 class MoneyFlows:
     """Runs the Pay and Top up dialogs for the open patient; reports back when money moved."""
 
     def __init__(self, *, operations: Operations, monitor: ConnectionMonitor, session: Session,
                  parent: QWidget, on_money_moved: Callable[[], None],
-                 outputs: ReceiptOutputs | None = None) -> None:
+                 show_receipt: Callable[[str], None]) -> None:
         self._ops, self._monitor, self._session = operations, monitor, session
-        self._parent, self._moved = parent, on_money_moved
-        self._outputs = outputs or ReceiptOutputs()
+        self._parent, self._moved, self._show_receipt = parent, on_money_moved, show_receipt
         self.pay_dialog: PayDialog | None = None
         self.top_up_dialog: TopUpDialog | None = None
-        self.receipt: ReceiptPreview | None = None
         monitor.online_changed.connect(self._online_changed)
 
     @property
@@ -73,27 +60,23 @@ class MoneyFlows:
         dialog.set_online(self._monitor.online)
         ids = [item.id for item in items]
         dialog.pay_requested.connect(
-            lambda tenders: self._send_pay(dialog, key, patient.mrn, ids, tenders, items))
+            lambda tenders: self._send_pay(dialog, key, patient.mrn, ids, tenders))
         self.pay_dialog = dialog
         dialog.open()
         return dialog
 
     def _send_pay(self, dialog: PayDialog, key: str, mrn: str, ids: list[int],
-                  tenders: list[TenderRequest], items: list[UnpaidItem]) -> None:
+                  tenders: list[TenderRequest]) -> None:
         call = partial(pay.pay, actor=self._session.actor, workstation=self._session.workstation,
                        mrn=mrn, tenders=tenders, key=key, item_ids=ids)
         self._ops.run(lambda uow: call(uow),
-                      on_success=lambda result: self._paid(dialog, result, items),
+                      on_success=lambda result: self._paid(dialog, result),
                       on_failure=lambda failure: self._refused(dialog, failure), owner=dialog)
 
-    def _paid(self, dialog: PayDialog, result: PaymentResult, items: list[UnpaidItem]) -> None:
+    def _paid(self, dialog: PayDialog, result: PaymentResult) -> None:
         dialog.accept()
         self._moved()
-        facility, currency = self._session.facility.name, self._currency
-        self.show_receipt(
-            receipt_text.payment_text(result, facility=facility, currency=currency, items=items),
-            lambda: receipt_text.payment_text(result, facility=facility, currency=currency,
-                                              items=items, copy=True))
+        self._show_receipt(result.receipt_no)
 
     # --- top up -------------------------------------------------------------------------------
     def start_top_up(self, detail: PatientDetail) -> TopUpDialog:
@@ -121,14 +104,4 @@ class MoneyFlows:
     def _topped_up(self, dialog: TopUpDialog, result: DepositResult) -> None:
         dialog.accept()
         self._moved()
-        facility, currency = self._session.facility.name, self._currency
-        self.show_receipt(
-            receipt_text.deposit_text(result, facility=facility, currency=currency),
-            lambda: receipt_text.deposit_text(result, facility=facility, currency=currency,
-                                              copy=True))
-
-    def show_receipt(self, text: str, copy_text: Callable[[], str]) -> ReceiptPreview:
-        self.receipt = ReceiptPreview(text, copy_text=copy_text, printer=self._outputs.printer,
-                                      pdf=self._outputs.pdf, parent=self._parent)
-        self.receipt.open()
-        return self.receipt
+        self._show_receipt(result.receipt_no)

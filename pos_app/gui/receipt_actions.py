@@ -1,8 +1,9 @@
 """Print / Save PDF / Reprint for the receipt preview, backed by the receipt engine.
 
-The preview window keeps its injected callables; this module supplies them for
-one receipt. Every paper after the first is a counted, audited COPY: pressing
-Print twice asks for a reprint reason instead of handing out a second original.
+Every paper after the first is a counted, audited COPY: pressing Print twice asks
+for a reprint reason instead of handing out a second original. Fetching a copy and
+sending to a thermal printer are started here and finish later (the window runs
+them off the GUI thread through `Operations`); `changed` says the copy has arrived.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QObject, QRectF, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QImage, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QWidget
@@ -23,24 +24,39 @@ from pos_app.receipts.printer_config import PrinterConfig
 from pos_app.receipts.qr import qr_image
 from pos_app.receipts.text import render_text
 
-Reprint = Callable[[str], Receipt]
-"""Fetch the next counted copy for a reason: `get_receipt(..., reprint_reason=reason)`."""
+Report = Callable[[str], None]
+FetchCopy = Callable[[str, Callable[[Receipt], None], Report], None]
+"""Start fetching the next counted copy for a reason; then call back with it, or with why not."""
+SendThermal = Callable[[Receipt, Callable[[], None], Report], None]
+"""Start printing on the thermal printer; then call back done, or with why not."""
 
 
-def ask_reason(parent: QWidget) -> str | None:
+def ask_reason(parent: QWidget | None) -> str | None:
     """The reprint reason the cashier types; None when they cancel."""
     text, ok = QInputDialog.getText(parent, "Reprint receipt", "Why is it reprinted?",
                                     QLineEdit.EchoMode.Normal, "")
     return text.strip() if ok and text.strip() else None
 
 
-def ask_pdf_path(parent: QWidget, receipt: Receipt) -> Path | None:
+def ask_pdf_path(parent: QWidget | None, receipt: Receipt) -> Path | None:
     name, _ = QFileDialog.getSaveFileName(parent, "Save receipt as PDF",
                                           f"{receipt.receipt_no}.pdf", "PDF (*.pdf)")
     return Path(name) if name else None
 
 
-def print_with_dialog(parent: QWidget, receipt: Receipt, columns: int) -> None:
+def send_now(config: PrinterConfig) -> SendThermal:
+    """Print on the GUI thread (tests, and callers without a background runner)."""
+    def send(receipt: Receipt, done: Callable[[], None], failed: Report) -> None:
+        try:
+            send_to_printer(receipt, config)
+        except CareTillError as error:
+            failed(error.message)
+            return
+        done()
+    return send
+
+
+def print_with_dialog(parent: QWidget | None, receipt: Receipt, columns: int) -> None:
     """Any system printer through the Qt print dialog: the same lines and QR code."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     if QPrintDialog(printer, parent).exec() != QDialog.DialogCode.Accepted:
@@ -50,6 +66,13 @@ def print_with_dialog(parent: QWidget, receipt: Receipt, columns: int) -> None:
         paint_receipt(painter, receipt, columns, printer.pageRect(QPrinter.Unit.DevicePixel))
     finally:
         painter.end()
+
+
+def qr_qimage(receipt: Receipt, scale: int = 8) -> QImage:
+    """The receipt's QR code as a grey-scale QImage that owns its pixels."""
+    image = qr_image(qr_payload(receipt), scale=scale).convert("L")
+    return QImage(image.tobytes(), image.width, image.height, image.width,
+                  QImage.Format.Format_Grayscale8).copy()
 
 
 def paint_receipt(painter: QPainter, receipt: Receipt, columns: int, page: QRectF) -> None:
@@ -67,64 +90,75 @@ def paint_receipt(painter: QPainter, receipt: Receipt, columns: int, page: QRect
         y += step
     text_width = min(painter.fontMetrics().horizontalAdvance("M" * columns), page.width())
     side = min(text_width * 0.45, page.bottom() - y)
-    image = qr_image(qr_payload(receipt), scale=8).convert("L")
-    qimage = QImage(image.tobytes(), image.width, image.height, image.width,
-                    QImage.Format.Format_Grayscale8).copy()  # own the pixels
     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-    painter.drawImage(QRectF(page.left() + (text_width - side) / 2, y, side, side), qimage)
+    painter.drawImage(QRectF(page.left() + (text_width - side) / 2, y, side, side),
+                      qr_qimage(receipt))
 
 
-class ReceiptActions:
+class ReceiptActions(QObject):
     """The preview's Print, Save PDF and Reprint for one receipt."""
 
-    def __init__(self, receipt: Receipt, *, printer_config: PrinterConfig, reprint: Reprint,
-                 report: Callable[[str], None], ask_reason: Callable[[QWidget], str | None]
-                 = ask_reason, ask_pdf_path: Callable[[QWidget, Receipt], Path | None]
-                 = ask_pdf_path, system_print: Callable[[QWidget, Receipt, int], None]
+    changed = Signal()  # `current` is now a counted copy
+
+    def __init__(self, receipt: Receipt, *, printer_config: PrinterConfig,
+                 fetch_copy: FetchCopy, report: Report, send_thermal: SendThermal | None = None,
+                 ask_reason: Callable[[QWidget | None], str | None] = ask_reason,
+                 ask_pdf_path: Callable[[QWidget | None, Receipt], Path | None] = ask_pdf_path,
+                 system_print: Callable[[QWidget | None, Receipt, int], None]
                  = print_with_dialog) -> None:
+        super().__init__()
         self.current = receipt
-        self._config, self._reprint, self._report = printer_config, reprint, report
+        self._config, self._fetch, self._report = printer_config, fetch_copy, report
+        self._send = send_thermal or send_now(printer_config)
         self._ask_reason, self._ask_path, self._system_print = (ask_reason, ask_pdf_path,
                                                                  system_print)
         self._printed = False
+        self._fetching = False
 
     def text(self) -> str:
         return "\n".join(render_text(self.current, columns=self._config.columns))
 
-    def copy_text(self) -> str:
-        """Reprint: ask why, count and audit the copy, return its text (COPY n)."""
-        self._next_copy(None)
-        return self.text()
+    def printer(self, parent: QWidget | None) -> None:
+        """The original the first time; after that only a counted copy, with a reason."""
+        if self._printed:
+            self.reprint(parent)
+        else:
+            self._print_current(parent)
 
-    def printer(self, parent: QWidget, _text: str = "") -> None:
-        """Print on the thermal printer if one is set up, else through the print dialog."""
-        if self._printed and not self._next_copy(parent):
+    def reprint(self, parent: QWidget | None) -> None:
+        """Ask why, fetch the next counted and audited copy (COPY n), show it and print it."""
+        if self._fetching:
             return
-        try:
-            if self._config.kind == "none":
-                self._system_print(parent, self.current, self._config.columns)
-            else:
-                send_to_printer(self.current, self._config)
-        except CareTillError as error:
-            self._report(error.message)
+        reason = self._ask_reason(parent)
+        if reason is None:
             return
-        self._printed = True
+        self._fetching = True
+        self._fetch(reason, lambda copy: self._got_copy(copy, parent), self._copy_failed)
 
-    def pdf(self, parent: QWidget, _text: str = "") -> None:
+    def pdf(self, parent: QWidget | None) -> None:
         """Save the current receipt (original or copy) as a PDF where the cashier says."""
         path = self._ask_path(parent, self.current)
         if path is not None:
             render_pdf(self.current, path, columns=self._config.columns)
             self._report(f"Receipt {self.current.receipt_no} saved to {path}.")
 
-    def _next_copy(self, parent: QWidget | None) -> bool:
-        reason = self._ask_reason(parent)
-        if reason is None:
-            return False
-        try:
-            self.current = self._reprint(reason)
-        except CareTillError as error:
-            self._report(error.message)
-            return False
+    def _print_current(self, parent: QWidget | None) -> None:
+        self._printed = True  # a second press while the printer works asks for a copy
+        if self._config.kind == "none":
+            self._system_print(parent, self.current, self._config.columns)
+        else:
+            self._send(self.current, lambda: None, self._print_failed)
+
+    def _print_failed(self, message: str) -> None:
         self._printed = False
-        return True
+        self._report(message)
+
+    def _got_copy(self, copy: Receipt, parent: QWidget | None) -> None:
+        self._fetching = False
+        self.current = copy
+        self.changed.emit()
+        self._print_current(parent)
+
+    def _copy_failed(self, message: str) -> None:
+        self._fetching = False
+        self._report(message)

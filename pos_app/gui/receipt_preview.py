@@ -1,19 +1,15 @@
 """Receipt preview after each payment and deposit, with Print / Save PDF / Reprint.
 
-The three actions are injected callables so the receipt engine can replace them
-without touching this dialog.
+It shows the one receipt template (pos_app.receipts.text) and its QR code; the
+buttons hand over to `ReceiptActions`, and a reprint's COPY replaces what is shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
-from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QPageSize, QTextDocument
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -22,87 +18,68 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-Output = Callable[[QWidget, str], None]
+from pos_app.gui.receipt_actions import ReceiptActions, qr_qimage
+from pos_app.gui.shortcuts import BY_NAME
+
+QR_SIDE = 180
 
 
-def _document(text: str) -> QTextDocument:
-    document = QTextDocument()
-    document.setDefaultFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    document.setPlainText(text)
-    return document
-
-
-def print_text(parent: QWidget, text: str) -> None:
-    """Send the receipt to a system printer chosen in the Qt print dialog."""
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    if QPrintDialog(printer, parent).exec() == QDialog.DialogCode.Accepted:
-        _document(text).print_(printer)
-
-
-def write_pdf(text: str, path: Path) -> Path:
-    """The receipt as a PDF file (A5 page), through Qt's own PDF writer."""
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A5))
-    printer.setOutputFileName(str(path))
-    _document(text).print_(printer)
-    return path
-
-
-def save_pdf(parent: QWidget, text: str) -> None:
-    """Ask where, then write the PDF."""
-    name, _ = QFileDialog.getSaveFileName(parent, "Save receipt as PDF", "receipt.pdf",
-                                          "PDF (*.pdf)")
-    if name:
-        write_pdf(text, Path(name))
+def _fixed_font(points: int) -> QFont:
+    font = QFont("DejaVu Sans Mono")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    if not QFont(font).exactMatch():
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    font.setPointSize(points)
+    return font
 
 
 class ReceiptPreview(QDialog):
-    """Shows the receipt text; Print, Save PDF and Reprint call what they were given."""
+    """Shows the receipt; Print, Save PDF and Reprint go to its `ReceiptActions`."""
 
-    def __init__(self, text: str, *, copy_text: Callable[[], str], printer: Output = print_text,
-                 pdf: Output = save_pdf, parent: QWidget | None = None) -> None:
+    def __init__(self, actions: ReceiptActions, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Receipt")
         self.setObjectName("receiptPreview")
-        self._copy_text, self._printer, self._pdf = copy_text, printer, pdf
-        self.text_view = QPlainTextEdit(text, objectName="receiptText")
+        self.actions = actions
+        actions.setParent(self)
+        self.title = QLabel(objectName="dialogTitle")
+        self.text_view = QPlainTextEdit(objectName="receiptText")
         self.text_view.setReadOnly(True)
-        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        font.setPointSize(15)
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        self.text_view.setFont(font)
+        self.text_view.setFont(_fixed_font(15))
+        self.qr_label = QLabel(objectName="receiptQr")
+        self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Receipt", objectName="dialogTitle"))
+        layout.addWidget(self.title)
         layout.addWidget(self.text_view, 1)
+        layout.addWidget(self.qr_label)
         row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for name, text_, keys, slot in (
-            ("print", "Print", "Ctrl+P", self.print_receipt),
-            ("pdf", "Save PDF", "Ctrl+S", self.save_receipt_pdf),
-            ("reprint", "Reprint", "Ctrl+Shift+P", self.reprint),
-            ("close", "Close", "Esc", self.accept),
+        for name, text, slot in (
+            ("print", "Print", lambda: actions.printer(self)),
+            ("pdf", "Save PDF", lambda: actions.pdf(self)),
+            ("reprint", "Reprint…", lambda: actions.reprint(self)),
+            ("cancel", "Close", self.accept),
         ):
-            button = QPushButton(f"{text_}  [{keys}]", objectName=f"{name}Receipt")
-            button.setShortcut(QKeySequence(keys))
+            shortcut = BY_NAME[name]
+            button = QPushButton(shortcut.label(text), objectName=f"{name}Receipt")
+            button.setShortcut(QKeySequence(shortcut.keys))
             button.setAutoDefault(False)
             button.clicked.connect(slot)
             self.buttons[name] = button
             row.addWidget(button)
         layout.addLayout(row)
-        self.resize(640, 760)
+        actions.changed.connect(self._show)
+        self._show()
+        self.resize(720, 980)
+
+    def _show(self) -> None:
+        receipt = self.actions.current
+        copy = f"  ·  COPY {receipt.copy_number}" if receipt.copy_number else ""
+        self.title.setText(f"Receipt {receipt.receipt_no}{copy}")
+        self.text_view.setPlainText(self.actions.text())
+        pixmap = QPixmap.fromImage(qr_qimage(receipt, scale=4))
+        self.qr_label.setPixmap(pixmap.scaled(QR_SIDE, QR_SIDE,
+                                              Qt.AspectRatioMode.KeepAspectRatio))
 
     def text(self) -> str:
         return self.text_view.toPlainText()
-
-    def print_receipt(self) -> None:
-        self._printer(self, self.text())
-
-    def save_receipt_pdf(self) -> None:
-        self._pdf(self, self.text())
-
-    def reprint(self) -> None:
-        """Reprints say COPY, so a second paper never passes for a second payment."""
-        copy = self._copy_text()
-        self.text_view.setPlainText(copy)
-        self._printer(self, copy)

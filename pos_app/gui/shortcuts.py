@@ -35,6 +35,11 @@ SHORTCUTS = [
     Shortcut("pay", "F5", "Pay"),
     Shortcut("top_up", "F6", "Top up wallet"),
     Shortcut("statement", "F9", "Wallet statement"),
+    Shortcut("request_refund", "F7", "Request refund of a receipt…"),
+    Shortcut("reprint_receipt", "F8", "Reprint a receipt (marked COPY)…"),
+    Shortcut("open_shift", "Ctrl+Shift+O", "Open shift…"),
+    Shortcut("close_shift", "Ctrl+Shift+C", "Close shift (blind count)…"),
+    Shortcut("dashboard", "Ctrl+Shift+A", "Supervisor dashboard and approvals"),
     Shortcut("refresh", "Ctrl+R", "Reload patient"),
     Shortcut("help", "F1", "Shortcut help"),
     Shortcut("settings", "Ctrl+Shift+S", "Settings (admin only)"),
@@ -49,7 +54,8 @@ OTHER_KEYS = [
     Shortcut("rest", "Ctrl+1 … Ctrl+5", "Pay dialog: put the remaining amount on that row"),
     Shortcut("print", "Ctrl+P", "Receipt: print"),
     Shortcut("pdf", "Ctrl+S", "Receipt: save PDF"),
-    Shortcut("reprint", "Ctrl+Shift+P", "Receipt: reprint (marked COPY)"),
+    Shortcut("reprint", "Ctrl+Shift+P", "Receipt: reprint (asks a reason, marked COPY)"),
+    Shortcut("denominations", "Ctrl+D", "Close shift: count cash by notes and coins"),
     Shortcut("cancel", "Esc", "Cancel / close a dialog"),
 ]
 BY_NAME = {s.name: s for s in SHORTCUTS + OTHER_KEYS}

@@ -15,9 +15,10 @@ from pos_app.bootstrap import App
 from pos_app.domain.errors import Unavailable
 from pos_app.gui.controller import CashierController
 from pos_app.gui.health import ConnectionMonitor
-from pos_app.gui.money_flows import ReceiptOutputs
 from pos_app.gui.operations import Operations
+from pos_app.gui.receipt_flows import ReceiptOutputs
 from pos_app.gui.session import Session
+from pos_app.receipts.model import Receipt
 from pos_app.services import health
 from tests.conftest import make_app
 from tests.helpers.books import Books
@@ -54,14 +55,22 @@ class Database:
 
 @dataclass
 class Printed:
-    """Stands in for the printer and the PDF writer."""
+    """Stands in for the print dialog, the PDF file chooser and the reprint-reason prompt."""
 
-    printed: list[str] = field(default_factory=list)
-    pdfs: list[str] = field(default_factory=list)
+    folder: Path
+    printed: list[Receipt] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    reasons: list[str | None] = field(default_factory=lambda: ["lost it"] * 5)
 
     def outputs(self) -> ReceiptOutputs:
-        return ReceiptOutputs(printer=lambda _w, text: self.printed.append(text),
-                              pdf=lambda _w, text: self.pdfs.append(text))
+        return ReceiptOutputs(
+            system_print=lambda _w, receipt, _columns: self.printed.append(receipt),
+            ask_pdf_path=self._pdf_path, ask_reason=lambda _w: self.reasons.pop(0))
+
+    def _pdf_path(self, _parent: object, receipt: Receipt) -> Path:
+        path = self.folder / f"{receipt.receipt_no}-{len(self.pdfs)}.pdf"
+        self.pdfs.append(path)
+        return path
 
 
 @dataclass
@@ -84,7 +93,7 @@ def open_till(qtbot, books: Books, *, actor_name: str = "cashier") -> Till:
     with app.uow(write=False) as uow:
         facility = uow.facility()
     session = Session(getattr(books, actor_name), app.workstation, facility)
-    printed = Printed()
+    printed = Printed(app.settings.config_path.parent)
     controller = CashierController(operations=operations, monitor=monitor, session=session,
                                    outputs=printed.outputs())
     qtbot.addWidget(controller.window)

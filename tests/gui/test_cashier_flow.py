@@ -34,12 +34,12 @@ def test_search_select_and_pay_with_wallet_drops_the_balance_and_shows_the_recei
     assert dialog.pay_button.isEnabled()
     qtbot.keyClick(dialog.amounts["wallet"], Qt.Key.Key_Return)
 
-    qtbot.waitUntil(lambda: till.controller.flows.receipt is not None)
+    qtbot.waitUntil(lambda: till.controller.receipts.preview is not None)
     qtbot.waitUntil(lambda: window.balance_label.text() == "KES 1,800.00")
     assert not dialog.isVisible()
     assert [books.item_status(i) for i in ids] == ["paid", "paid"]
     assert books.balance("MRN100") == Decimal("1800.00")
-    receipt = till.controller.flows.receipt.text()
+    receipt = till.controller.receipts.preview.text()
     assert "WS01-" in receipt and "Achieng Otieno" in receipt and "1,800.00" in receipt
     assert till.controller.items.rowCount() == 0
 
@@ -59,9 +59,9 @@ def test_split_tender_wallet_and_cash_shows_change_and_pays_once(qtbot, till):
     assert dialog.change_label.text() == "Change KES 500.00"
     assert "0.00" in dialog.remaining_label.text() and dialog.pay_button.isEnabled()
     qtbot.mouseClick(dialog.pay_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: till.controller.flows.receipt is not None)
-    receipt = till.controller.flows.receipt.text()
-    assert "Wallet" in receipt and "Cash tendered" in receipt and "Change" in receipt
+    qtbot.waitUntil(lambda: till.controller.receipts.preview is not None)
+    receipt = till.controller.receipts.preview.text()
+    assert "Wallet" in receipt and "Tendered" in receipt and "Change" in receipt
     assert books.balance("MRN200") == Decimal("0.00")
     assert books.item_status(ids[0]) == "paid"
 
@@ -79,10 +79,10 @@ def test_pressing_pay_twice_and_retrying_the_same_dialog_pays_once(qtbot, till):
     qtbot.mouseClick(dialog.pay_button, Qt.MouseButton.LeftButton)
     qtbot.keyClick(dialog.amounts["wallet"], Qt.Key.Key_Return)
     assert len(tenders) == 1, "Pay is disabled while the first press is in flight"
-    qtbot.waitUntil(lambda: till.controller.flows.receipt is not None)
-    first = till.controller.flows.receipt.text()
+    qtbot.waitUntil(lambda: till.controller.receipts.preview is not None)
+    first = till.controller.receipts.preview.text()
     dialog.pay_requested.emit(tenders[0])  # a retry after, say, a dropped answer
-    qtbot.waitUntil(lambda: till.controller.flows.receipt.text() != first
+    qtbot.waitUntil(lambda: till.controller.receipts.preview.text() != first
                     or not till.operations.busy)
     till.operations.wait()
     qtbot.waitUntil(lambda: not till.operations.busy)
@@ -106,7 +106,7 @@ def test_space_unticks_an_item_and_the_total_and_payment_follow(qtbot, till):
     assert "1,000.00" in dialog.total_label.text()
     type_into(qtbot, dialog.amounts["wallet"], "1000")
     qtbot.keyClick(dialog.amounts["wallet"], Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: till.controller.flows.receipt is not None)
+    qtbot.waitUntil(lambda: till.controller.receipts.preview is not None)
     assert (books.item_status(cons), books.item_status(drug)) == ("paid", "unpaid")
     qtbot.waitUntil(lambda: till.controller.items.rowCount() == 1)
     qtbot.keyClick(window.items_view, Qt.Key.Key_Space)

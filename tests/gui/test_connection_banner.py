@@ -33,5 +33,5 @@ def test_database_down_shows_banner_disables_pay_and_back_clears_it(qtbot, till)
     assert dialog.pay_button.isEnabled() and dialog.message_label.text() == ""
     assert dialog.amounts["wallet"].text() == "1000"
     qtbot.mouseClick(dialog.pay_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: till.controller.flows.receipt is not None)
+    qtbot.waitUntil(lambda: till.controller.receipts.preview is not None)
     assert books.count("payments") == 1
