@@ -11,6 +11,7 @@ only: a payment is reversed at most once.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -299,7 +300,7 @@ def _reopen_items(uow: UnitOfWork, items: list[locks.LockedItem]) -> None:
                 .values(status=BillStatus.OPEN.value))
 
 
-def _return_stock(uow: UnitOfWork, items: list[locks.LockedItem], returned,
+def _return_stock(uow: UnitOfWork, items: list[locks.LockedItem], returned: Counter[int],
                   slot: ledger.Slot) -> None:
     if not returned:
         return
