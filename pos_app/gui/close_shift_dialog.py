@@ -133,6 +133,8 @@ class CloseShiftDialog(QDialog):
         row.addStretch(1)
         row.addWidget(self.submit_button)
         layout.addLayout(row)
+        for edit in page.findChildren(QLineEdit):  # Enter submits from any field
+            edit.returnPressed.connect(self._submit)
         return page
 
     def _denominations(self) -> QWidget:
@@ -191,7 +193,7 @@ class CloseShiftDialog(QDialog):
         self.summary_label.setWordWrap(True)
         layout.addWidget(self.summary_label)
         done = QPushButton("Done  [Enter]", objectName="closeShiftDone")
-        done.setDefault(True)
+        done.setAutoDefault(False)
         done.clicked.connect(self.accept)
         self.done_button = done
         layout.addWidget(done, 0, Qt.AlignmentFlag.AlignRight)
@@ -292,4 +294,6 @@ class CloseShiftDialog(QDialog):
                      f"{summary.approved_by}")
         self.summary_label.setText(f"Cash variance {cash}{extra}")
         self.pages.setCurrentIndex(1)
+        self.submit_button.setDefault(False)
+        self.done_button.setDefault(True)
         self.done_button.setFocus()

@@ -190,7 +190,7 @@ class CashierController(QObject):
             self.dashboard.message.connect(lambda _text: self.reload_patient())
         self.dashboard.tabs.setCurrentWidget(self.dashboard.approvals)
         self.dashboard.show()
-        self.dashboard.raise_()
+        self.dashboard.activateWindow()
         self.dashboard.start()
 
     def show_help(self) -> None:
