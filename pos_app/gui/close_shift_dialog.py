@@ -188,7 +188,7 @@ class CloseShiftDialog(QDialog):
         self.result_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.result_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.result_table, 1)
+        layout.addWidget(self.result_table)
         self.summary_label = QLabel(objectName="total")
         self.summary_label.setWordWrap(True)
         layout.addWidget(self.summary_label)
@@ -197,6 +197,7 @@ class CloseShiftDialog(QDialog):
         done.clicked.connect(self.accept)
         self.done_button = done
         layout.addWidget(done, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addStretch(1)
         return page
 
     # --- counting -------------------------------------------------------------------------
@@ -293,7 +294,10 @@ class CloseShiftDialog(QDialog):
             extra = (f"  ·  reason {summary.variance_reason.replace('_', ' ')}, signed off by "
                      f"{summary.approved_by}")
         self.summary_label.setText(f"Cash variance {cash}{extra}")
+        table.setFixedHeight(table.horizontalHeader().height() + 4
+                             + sum(table.rowHeight(r) for r in range(table.rowCount())))
         self.pages.setCurrentIndex(1)
+        self.adjustSize()
         self.submit_button.setDefault(False)
         self.done_button.setDefault(True)
         self.done_button.setFocus()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from pos_app.gui.receipt_actions import ReceiptActions, qr_qimage
 from pos_app.gui.shortcuts import BY_NAME
 
-QR_SIDE = 180
+QR_SIDE = 220
 
 
 def _fixed_font(points: int) -> QFont:
@@ -47,11 +47,13 @@ class ReceiptPreview(QDialog):
         self.text_view.setReadOnly(True)
         self.text_view.setFont(_fixed_font(15))
         self.qr_label = QLabel(objectName="receiptQr")
-        self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(self.text_view, 1)
-        layout.addWidget(self.qr_label)
+        body = QHBoxLayout()
+        body.addWidget(self.text_view, 1)
+        body.addWidget(self.qr_label)
+        layout.addLayout(body, 1)
         row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for name, text, slot in (
@@ -70,7 +72,7 @@ class ReceiptPreview(QDialog):
         layout.addLayout(row)
         actions.changed.connect(self._show)
         self._show()
-        self.resize(720, 980)
+        self.resize(1000, 980)
 
     def _show(self) -> None:
         receipt = self.actions.current
