@@ -127,6 +127,9 @@ patient_search_terms = Table(
     Column("patient_id", BigInteger().with_variant(Integer, "sqlite"), ForeignKey("patients.id"),
            primary_key=True),
 )
+# For the other words of a query: does this patient have a term with that prefix?
+Index("ix_patient_search_terms_patient_term", patient_search_terms.c.patient_id,
+      patient_search_terms.c.term)
 
 wallets = Table(
     "wallets",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, exists, insert, select
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.types import utcnow
@@ -138,11 +138,14 @@ def _candidates(uow: UnitOfWork, query: str, limit: int):
                           .order_by(p.c.phone).limit(limit)).scalars().all()
     words = sorted(search_terms(query), key=len, reverse=True)
     if words:
+        # Walk the longest word's index range; probe the other words per candidate
+        # through the (patient_id, term) index, stopping once `limit` patients match.
         s = t.patient_search_terms
         matches = select(s.c.patient_id).where(_prefix(s.c.term, words[0]))
         for word in words[1:]:
-            matches = matches.where(s.c.patient_id.in_(
-                select(s.c.patient_id).where(_prefix(s.c.term, word))))
+            other = s.alias()
+            matches = matches.where(exists().where(other.c.patient_id == s.c.patient_id,
+                                                   _prefix(other.c.term, word)))
         yield uow.execute(matches.distinct().limit(limit)).scalars().all()
 
 

@@ -171,6 +171,12 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("term", "patient_id", name=op.f("pk_patient_search_terms")),
     )
+    op.create_index(
+        "ix_patient_search_terms_patient_term",
+        "patient_search_terms",
+        ["patient_id", "term"],
+        unique=False,
+    )
     op.create_table(
         "receipts",
         sa.Column("receipt_no", sa.String(length=32), nullable=False),
