@@ -13,6 +13,7 @@ from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.kinds import DEPOSIT_METHODS, ReceiptKind, TenderMethod, WalletEntryKind
 from pos_app.services import locks, shifts
+from pos_app.services.results import JsonResult
 from pos_app.services.tenders import (
     TenderRequest,
     check_mobile_money_unused,
@@ -22,7 +23,7 @@ from pos_app.services.tenders import (
 
 
 @dataclass(frozen=True)
-class DepositResult:
+class DepositResult(JsonResult):
     receipt_no: str
     mrn: str
     patient_name: str
@@ -37,22 +38,6 @@ class DepositResult:
     cashier: str
     currency: str
     replayed: bool = False
-
-    def to_json(self) -> dict:
-        return {
-            "receipt_no": self.receipt_no, "mrn": self.mrn, "patient_name": self.patient_name,
-            "amount": str(self.amount), "method": self.method, "reference": self.reference,
-            "wallet_balance_after": str(self.wallet_balance_after),
-            "idempotency_key": self.idempotency_key, "replayed": self.replayed,
-            "audit_hash": self.audit_hash, "at": self.at, "workstation": self.workstation,
-            "cashier": self.cashier, "currency": self.currency,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict, *, replayed: bool) -> DepositResult:
-        return cls(**{**data, "amount": Decimal(data["amount"]),
-                      "wallet_balance_after": Decimal(data["wallet_balance_after"]),
-                      "replayed": replayed})
 
 
 def deposit(

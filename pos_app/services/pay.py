@@ -10,7 +10,7 @@ crash at any step rolls every step back.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import case, exists, insert, update
@@ -31,6 +31,7 @@ from pos_app.domain.kinds import (
 )
 from pos_app.domain.money import Currency
 from pos_app.services import locks, shifts
+from pos_app.services.results import JsonResult
 from pos_app.services.tenders import (
     Tender,
     TenderRequest,
@@ -42,27 +43,16 @@ from pos_app.services.tenders import (
 
 
 @dataclass(frozen=True)
-class TenderLine:
+class TenderLine(JsonResult):
     method: str
     amount: Decimal
     reference: str | None = None
     cash_tendered: Decimal | None = None
     change: Decimal = Decimal(0)
 
-    def to_json(self) -> dict:
-        return {"method": self.method, "amount": str(self.amount), "reference": self.reference,
-                "cash_tendered": None if self.cash_tendered is None else str(self.cash_tendered),
-                "change": str(self.change)}
-
-    @classmethod
-    def from_json(cls, data: dict) -> TenderLine:
-        tendered = data.get("cash_tendered")
-        return cls(data["method"], Decimal(data["amount"]), data.get("reference"),
-                   None if tendered is None else Decimal(tendered), Decimal(data["change"]))
-
 
 @dataclass(frozen=True)
-class PaymentResult:
+class PaymentResult(JsonResult):
     """What a payment did; the same object comes back for a replayed key."""
 
     receipt_no: str
@@ -79,31 +69,7 @@ class PaymentResult:
     workstation: str
     cashier: str
     replayed: bool = False
-    currency: str = field(default="")
-
-    def to_json(self) -> dict:
-        return {
-            "receipt_no": self.receipt_no, "mrn": self.mrn, "patient_name": self.patient_name,
-            "amount": str(self.amount), "items": list(self.items),
-            "tenders": [line.to_json() for line in self.tenders], "change": str(self.change),
-            "wallet_balance_after": str(self.wallet_balance_after),
-            "idempotency_key": self.idempotency_key, "replayed": self.replayed,
-            "audit_hash": self.audit_hash, "at": self.at, "workstation": self.workstation,
-            "cashier": self.cashier, "currency": self.currency,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict, *, replayed: bool) -> PaymentResult:
-        return cls(
-            receipt_no=data["receipt_no"], mrn=data["mrn"], patient_name=data["patient_name"],
-            amount=Decimal(data["amount"]), items=list(data["items"]),
-            tenders=[TenderLine.from_json(line) for line in data["tenders"]],
-            change=Decimal(data["change"]),
-            wallet_balance_after=Decimal(data["wallet_balance_after"]),
-            idempotency_key=data["idempotency_key"], audit_hash=data["audit_hash"],
-            at=data["at"], workstation=data["workstation"], cashier=data["cashier"],
-            replayed=replayed, currency=data.get("currency", ""),
-        )
+    currency: str = ""
 
 
 def pay(

@@ -34,22 +34,20 @@ from pos_app.domain.kinds import (
 )
 from pos_app.domain.money import Currency
 from pos_app.services import locks, shifts
+from pos_app.services.results import JsonResult
 
 MAX_REASON = 500
 
 
 @dataclass(frozen=True)
-class Payout:
+class Payout(JsonResult):
     method: str
     amount: Decimal
     reference: str | None
 
-    def to_json(self) -> dict:
-        return {"method": self.method, "amount": str(self.amount), "reference": self.reference}
-
 
 @dataclass(frozen=True)
-class ReversalResult:
+class ReversalResult(JsonResult):
     """What a reversal did; the same object comes back for a replayed key."""
 
     receipt_no: str
@@ -71,28 +69,6 @@ class ReversalResult:
     workstation: str
     currency: str
     replayed: bool = False
-
-    def to_json(self) -> dict:
-        return {
-            "receipt_no": self.receipt_no, "payment_receipt_no": self.payment_receipt_no,
-            "mrn": self.mrn, "patient_name": self.patient_name, "amount": str(self.amount),
-            "items": list(self.items), "payouts": [p.to_json() for p in self.payouts],
-            "wallet_balance_after": str(self.wallet_balance_after), "reason": self.reason,
-            "cashier": self.cashier, "requested_by": self.requested_by,
-            "approved_by": self.approved_by, "lab_results_cancelled": self.lab_results_cancelled,
-            "idempotency_key": self.idempotency_key, "audit_hash": self.audit_hash,
-            "at": self.at, "workstation": self.workstation, "currency": self.currency,
-            "replayed": self.replayed,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict, *, replayed: bool) -> ReversalResult:
-        return cls(**{
-            **data, "amount": Decimal(data["amount"]),
-            "wallet_balance_after": Decimal(data["wallet_balance_after"]),
-            "payouts": [Payout(p["method"], Decimal(p["amount"]), p["reference"])
-                        for p in data["payouts"]],
-            "replayed": replayed})
 
 
 @dataclass(frozen=True)

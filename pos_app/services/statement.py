@@ -11,32 +11,24 @@ from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import NotFound
+from pos_app.services.results import JsonResult
 
 
 @dataclass(frozen=True)
-class StatementEntry:
+class StatementEntry(JsonResult):
     kind: str
     amount: Decimal
     balance_after: Decimal
     receipt_no: str | None
     at: str
 
-    def to_json(self) -> dict:
-        return {"kind": self.kind, "amount": str(self.amount),
-                "balance_after": str(self.balance_after), "receipt_no": self.receipt_no,
-                "at": self.at}
-
 
 @dataclass(frozen=True)
-class Statement:
+class Statement(JsonResult):
     mrn: str
     name: str
     balance: Decimal
     entries: list[StatementEntry]
-
-    def to_json(self) -> dict:
-        return {"mrn": self.mrn, "name": self.name, "balance": str(self.balance),
-                "entries": [entry.to_json() for entry in self.entries]}
 
 
 def wallet_statement(uow: UnitOfWork, *, actor: Actor, mrn: str, limit: int = 500) -> Statement:

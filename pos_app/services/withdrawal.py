@@ -19,11 +19,12 @@ from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import Refused
 from pos_app.domain.kinds import ReceiptKind, WalletEntryKind
 from pos_app.services import locks, shifts
+from pos_app.services.results import JsonResult
 from pos_app.services.reversal import check_reason
 
 
 @dataclass(frozen=True)
-class WithdrawalResult:
+class WithdrawalResult(JsonResult):
     receipt_no: str
     mrn: str
     patient_name: str
@@ -38,16 +39,6 @@ class WithdrawalResult:
     workstation: str
     currency: str
     replayed: bool = False
-
-    def to_json(self) -> dict:
-        return {**self.__dict__, "amount": str(self.amount),
-                "wallet_balance_after": str(self.wallet_balance_after)}
-
-    @classmethod
-    def from_json(cls, data: dict, *, replayed: bool) -> WithdrawalResult:
-        return cls(**{**data, "amount": Decimal(data["amount"]),
-                      "wallet_balance_after": Decimal(data["wallet_balance_after"]),
-                      "replayed": replayed})
 
 
 def withdraw(
