@@ -14,7 +14,7 @@ QR_VERSION = "1"
 
 @dataclass(frozen=True)
 class ReceiptLine:
-    """One item paid for (or the wallet top-up of a deposit)."""
+    """One item paid for or refunded (or the wallet top-up or withdrawal itself)."""
 
     description: str
     quantity: int
@@ -24,7 +24,7 @@ class ReceiptLine:
 
 @dataclass(frozen=True)
 class ReceiptTender:
-    """One method's part of the money taken, with cash tendered and change for cash."""
+    """One method's part of the money taken or paid back, with cash tendered and change."""
 
     method: str
     amount: Decimal
@@ -35,7 +35,12 @@ class ReceiptTender:
 
 @dataclass(frozen=True)
 class Receipt:
-    """Everything printed on a payment or deposit receipt; copy_number > 0 on reprints."""
+    """Everything printed on a receipt of any kind; copy_number > 0 on reprints.
+
+    Refunds and withdrawals also carry the reason and who approved (and, for a
+    refund, who asked and which payment receipt it reverses); a reversed
+    payment's receipt carries the refund's number in `reversed_by`.
+    """
 
     facility_name: str
     kind: str
@@ -53,6 +58,11 @@ class Receipt:
     currency: Currency
     audit_hash: str
     copy_number: int = 0
+    reverses_receipt_no: str | None = None
+    reversed_by: str | None = None
+    reason: str | None = None
+    requested_by: str | None = None
+    approved_by: str | None = None
 
     @property
     def has_cash(self) -> bool:

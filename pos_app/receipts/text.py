@@ -14,7 +14,10 @@ from pos_app.receipts.model import Receipt, ReceiptTender, qr_payload
 WIDTHS = {58: 32, 80: 48}
 MIN_COLUMNS = 24
 LABEL_WIDTH = 10
-TITLES = {"payment": "PAYMENT RECEIPT", "deposit": "WALLET DEPOSIT RECEIPT"}
+TITLES = {"payment": "PAYMENT RECEIPT", "deposit": "WALLET DEPOSIT RECEIPT",
+          "refund": "REFUND", "withdrawal": "WALLET WITHDRAWAL"}
+TOTALS = {"refund": "REFUNDED", "withdrawal": "WITHDRAWN"}
+MONEY_HEADINGS = {"payment": "Paid by", "refund": "Paid back as", "withdrawal": "Paid out as"}
 METHODS = {"cash": "Cash", "card": "Card", "mobile_money": "Mobile money", "wallet": "Wallet",
            "insurance": "Insurance"}
 
@@ -40,12 +43,18 @@ def _header(receipt: Receipt, columns: int) -> list[str]:
     lines += _centered(TITLES.get(receipt.kind, receipt.kind.upper() + " RECEIPT"), columns)
     if receipt.copy_number:
         lines += _centered(f"*** COPY {receipt.copy_number} ***", columns)
+    if receipt.reversed_by:
+        lines += _centered(f"REVERSED by {receipt.reversed_by}", columns)
     lines += _rule("=", columns)
     at = receipt.at.astimezone()
-    for label, value in (("Receipt", receipt.receipt_no), ("Date", at.strftime("%Y-%m-%d %H:%M")),
-                         ("Station", receipt.workstation), ("Cashier", receipt.cashier),
-                         ("Patient", receipt.patient_name), ("MRN", receipt.mrn)):
-        lines += _field(label, value, columns)
+    fields = (("Receipt", receipt.receipt_no), ("Reverses", receipt.reverses_receipt_no),
+              ("Date", at.strftime("%Y-%m-%d %H:%M")), ("Station", receipt.workstation),
+              ("Cashier", receipt.cashier), ("Requested", receipt.requested_by),
+              ("Approved", receipt.approved_by), ("Patient", receipt.patient_name),
+              ("MRN", receipt.mrn), ("Reason", receipt.reason))
+    for label, value in fields:
+        if value is not None:
+            lines += _field(label, value, columns)
     return lines
 
 
@@ -56,12 +65,14 @@ def _items(receipt: Receipt, columns: int) -> list[str]:
         lines += _amount_row(f"  {line.quantity} x {money(receipt, line.unit_price)}",
                              money(receipt, line.amount), columns)
     lines += _rule("-", columns)
-    lines += _amount_row(f"TOTAL {receipt.currency.code}", money(receipt, receipt.total), columns)
+    total = TOTALS.get(receipt.kind, "TOTAL")
+    lines += _amount_row(f"{total} {receipt.currency.code}", money(receipt, receipt.total),
+                         columns)
     return lines
 
 
 def _tenders(receipt: Receipt, columns: int) -> list[str]:
-    lines = ["Paid by" if receipt.kind == "payment" else "Received by"]
+    lines = [MONEY_HEADINGS.get(receipt.kind, "Received by")]
     for tender in receipt.tenders:
         lines += _tender(receipt, tender, columns)
     if receipt.wallet_balance_after is not None:

@@ -1,8 +1,15 @@
-"""Receipts from the database: show, reprint (counted and audited) and verify a QR payload."""
+"""Receipts from the database: show, reprint (counted and audited) and verify a QR payload.
+
+Every kind is built here: payments (marked REVERSED once refunded), deposits,
+refunds and wallet withdrawals.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from sqlalchemy import select, update
 
@@ -11,7 +18,7 @@ from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, NotFound
-from pos_app.domain.kinds import ReceiptKind, WalletEntryKind
+from pos_app.domain.kinds import ReceiptKind, TenderMethod, WalletEntryKind
 from pos_app.domain.money import Currency
 from pos_app.receipts.model import Receipt, ReceiptLine, ReceiptTender, parse_qr_payload
 
@@ -91,46 +98,56 @@ def _check_reason(reason: str | None) -> str | None:
 def _load(uow: UnitOfWork, receipt_no: str) -> Receipt:
     facility = uow.facility()
     row = uow.execute(
-        select(t.receipts, t.patients.c.name.label("patient_name"), t.patients.c.mrn,
-               t.users.c.username, t.users.c.full_name)
-        .join(t.users, t.users.c.id == t.receipts.c.cashier_id)
+        select(t.receipts, t.patients.c.name.label("patient_name"), t.patients.c.mrn)
         .outerjoin(t.patients, t.patients.c.id == t.receipts.c.patient_id)
         .where(t.receipts.c.receipt_no == receipt_no)
     ).first()
-    kinds = (ReceiptKind.PAYMENT.value, ReceiptKind.DEPOSIT.value)
-    if row is None or row.kind not in kinds:
-        raise NotFound(f"No payment or deposit receipt {receipt_no}.", code="unknown_receipt")
+    if row is None or row.kind not in LOADERS:
+        raise NotFound(f"No receipt {receipt_no} was issued.", code="unknown_receipt")
     base = Receipt(
         facility_name=facility.name, kind=row.kind, receipt_no=row.receipt_no,
         at=row.created_at, workstation=row.workstation,
-        cashier=row.full_name or row.username, patient_name=row.patient_name or "",
+        cashier=_names(uow, row.cashier_id)[row.cashier_id], patient_name=row.patient_name or "",
         mrn=row.mrn or "", lines=(), total=facility.currency.from_minor(0), tenders=(),
         change=facility.currency.from_minor(0), wallet_balance_after=None,
         currency=facility.currency, audit_hash=row.audit_hash,
     )
-    if row.kind == ReceiptKind.PAYMENT.value:
-        return _payment(uow, base, facility.currency)
-    return _deposit(uow, base, facility.currency)
+    return LOADERS[row.kind](uow, base, facility.currency)
+
+
+def _names(uow: UnitOfWork, *user_ids: int) -> dict[int, str]:
+    """Users as printed on receipts: full name, else user name."""
+    rows = uow.execute(select(t.users.c.id, t.users.c.username, t.users.c.full_name)
+                       .where(t.users.c.id.in_(set(user_ids)))).all()
+    return {row.id: row.full_name or row.username for row in rows}
+
+
+def _items(uow: UnitOfWork, payment_id: int, currency: Currency) -> tuple[ReceiptLine, ...]:
+    """The items of a payment: what it paid for, and what its refund gives back."""
+    money = currency.from_minor
+    items = uow.execute(
+        select(t.services.c.name, t.bill_items.c.quantity, t.bill_items.c.unit_price_minor,
+               t.payment_items.c.amount_minor)
+        .join(t.bill_items, t.bill_items.c.id == t.payment_items.c.bill_item_id)
+        .join(t.services, t.services.c.id == t.bill_items.c.service_id)
+        .where(t.payment_items.c.payment_id == payment_id)
+        .order_by(t.bill_items.c.id)
+    ).all()
+    return tuple(ReceiptLine(i.name, i.quantity, money(i.unit_price_minor),
+                             money(i.amount_minor)) for i in items)
 
 
 def _payment(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
     money = currency.from_minor
     payment = uow.execute(select(t.payments)
                           .where(t.payments.c.receipt_no == base.receipt_no)).one()
-    items = uow.execute(
-        select(t.services.c.name, t.bill_items.c.quantity, t.bill_items.c.unit_price_minor,
-               t.payment_items.c.amount_minor)
-        .join(t.bill_items, t.bill_items.c.id == t.payment_items.c.bill_item_id)
-        .join(t.services, t.services.c.id == t.bill_items.c.service_id)
-        .where(t.payment_items.c.payment_id == payment.id)
-        .order_by(t.bill_items.c.id)
-    ).all()
     tenders = uow.execute(select(t.tenders).where(t.tenders.c.payment_id == payment.id)
                           .order_by(t.tenders.c.id)).all()
+    reversed_by = uow.execute(select(t.reversals.c.receipt_no)
+                              .where(t.reversals.c.payment_id == payment.id)).scalar_one_or_none()
     return replace(
         base,
-        lines=tuple(ReceiptLine(i.name, i.quantity, money(i.unit_price_minor),
-                                money(i.amount_minor)) for i in items),
+        lines=_items(uow, payment.id, currency),
         total=money(payment.amount_minor),
         tenders=tuple(ReceiptTender(
             x.method, money(x.amount_minor), x.reference,
@@ -139,22 +156,83 @@ def _payment(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
         change=money(payment.change_minor),
         wallet_balance_after=(None if payment.wallet_balance_after_minor is None
                               else money(payment.wallet_balance_after_minor)),
+        reversed_by=reversed_by,
     )
 
 
 def _deposit(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
     money = currency.from_minor
     row = uow.execute(
-        select(t.deposits.c.method, t.deposits.c.amount_minor, t.deposits.c.reference,
-               t.wallet_entries.c.balance_after_minor)
-        .join(t.wallet_entries, (t.wallet_entries.c.receipt_no == t.deposits.c.receipt_no)
-              & (t.wallet_entries.c.kind == WalletEntryKind.DEPOSIT.value))
+        select(t.deposits.c.method, t.deposits.c.amount_minor, t.deposits.c.reference)
         .where(t.deposits.c.receipt_no == base.receipt_no)
     ).one()
     amount = money(row.amount_minor)
     return replace(
         base, lines=(ReceiptLine("Wallet top-up", 1, amount, amount),), total=amount,
         tenders=(ReceiptTender(row.method, amount, row.reference),),
-        wallet_balance_after=money(row.balance_after_minor),
+        wallet_balance_after=_balance_after(uow, base, WalletEntryKind.DEPOSIT, currency),
     )
 
+
+def _refund(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
+    """What a reversal paid back, per method, and who took, asked for and approved it."""
+    money = currency.from_minor
+    reversal = uow.execute(
+        select(t.reversals, t.payments.c.receipt_no.label("payment_receipt_no"))
+        .join(t.payments, t.payments.c.id == t.reversals.c.payment_id)
+        .where(t.reversals.c.receipt_no == base.receipt_no)).one()
+    payouts = uow.execute(select(t.refund_payouts)
+                          .where(t.refund_payouts.c.reversal_id == reversal.id)
+                          .order_by(t.refund_payouts.c.id)).all()
+    names = _names(uow, reversal.cashier_id, reversal.requested_by, reversal.approved_by)
+    asked_apart = reversal.requested_by not in (reversal.cashier_id, reversal.approved_by)
+    return replace(
+        base, lines=_items(uow, reversal.payment_id, currency),
+        total=money(reversal.amount_minor),
+        tenders=tuple(ReceiptTender(p.method, money(p.amount_minor), p.reference)
+                      for p in payouts),
+        wallet_balance_after=_balance_after(uow, base, WalletEntryKind.REFUND, currency),
+        cashier=names[reversal.cashier_id],
+        requested_by=names[reversal.requested_by] if asked_apart else None,
+        approved_by=names[reversal.approved_by], reason=reversal.reason,
+        reverses_receipt_no=reversal.payment_receipt_no,
+    )
+
+
+def _withdrawal(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
+    """The cash paid out of a wallet, by whom and approved by whom."""
+    row = uow.execute(select(t.withdrawals)
+                      .where(t.withdrawals.c.receipt_no == base.receipt_no)).one()
+    amount = currency.from_minor(row.amount_minor)
+    names = _names(uow, row.cashier_id, row.approved_by)
+    return replace(
+        base, lines=(ReceiptLine("Wallet withdrawal", 1, amount, amount),), total=amount,
+        tenders=(ReceiptTender(TenderMethod.CASH.value, amount),),
+        wallet_balance_after=_balance_after(uow, base, WalletEntryKind.WITHDRAWAL, currency),
+        cashier=names[row.cashier_id], approved_by=names[row.approved_by], reason=row.reason,
+    )
+
+
+def _balance_after(uow: UnitOfWork, base: Receipt, kind: WalletEntryKind,
+                   currency: Currency) -> Decimal:
+    """The wallet balance right after this receipt, from its wallet ledger entry.
+
+    A refund with no wallet payout has no entry: its balance is the one its audit
+    event recorded when it was issued.
+    """
+    minor = uow.execute(select(t.wallet_entries.c.balance_after_minor).where(
+        t.wallet_entries.c.receipt_no == base.receipt_no,
+        t.wallet_entries.c.kind == kind.value)).scalar_one_or_none()
+    if minor is not None:
+        return currency.from_minor(minor)
+    details = uow.execute(select(t.audit_events.c.details).where(
+        t.audit_events.c.hash == base.audit_hash,
+        t.audit_events.c.receipt_no == base.receipt_no)).scalar_one()
+    return currency.parse(json.loads(details)["wallet_balance_after"], what="balance",
+                          allow_zero=True)
+
+
+LOADERS: dict[str, Callable[[UnitOfWork, Receipt, Currency], Receipt]] = {
+    ReceiptKind.PAYMENT.value: _payment, ReceiptKind.DEPOSIT.value: _deposit,
+    ReceiptKind.REFUND.value: _refund, ReceiptKind.WITHDRAWAL.value: _withdrawal,
+}

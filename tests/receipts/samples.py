@@ -40,3 +40,29 @@ def shilling_receipt() -> Receipt:
         lines=(ReceiptLine("Malaria rapid test", 3, Decimal("15000"), Decimal("45000")),),
         total=Decimal("45000"), tenders=(ReceiptTender("card", Decimal("45000"), "AUTH-99"),),
         change=Decimal("0"), wallet_balance_after=None)
+
+
+LONG_REASON = ("Patient was billed twice for the same consultation; the card was charged again "
+               "at reception (terminal REF-0000000000000000000000000042)")
+
+
+def refund_receipt(**changes: object) -> Receipt:
+    """The payment refunded: its own number, the receipt it reverses, reason and three names."""
+    return known_receipt(
+        kind="refund", receipt_no="WS01-000130", reverses_receipt_no="WS01-000123",
+        tenders=tuple(replace(x, cash_tendered=None, change=Decimal("0.00"))
+                      for x in known_receipt().tenders),
+        change=Decimal("0.00"), wallet_balance_after=Decimal("500.00"), reason=LONG_REASON,
+        requested_by="Brian Kiprotich Mwangi-Odhiambo", approved_by="Wairimu Njoroge-Kamau",
+        **changes)
+
+
+def withdrawal_receipt(**changes: object) -> Receipt:
+    """Cash paid out of a wallet, approved by a supervisor."""
+    amount = Decimal("1500.00")
+    return known_receipt(
+        kind="withdrawal", receipt_no="WS01-000131",
+        lines=(ReceiptLine("Wallet withdrawal", 1, amount, amount),), total=amount,
+        tenders=(ReceiptTender("cash", amount),), change=Decimal("0.00"),
+        wallet_balance_after=Decimal("0.00"), reason="Patient discharged; balance returned",
+        approved_by="Wairimu Njoroge-Kamau", **changes)
