@@ -2,9 +2,10 @@
 
 `receipt show` renders an already issued receipt, so it is always a reprint: it
 says COPY n, adds one to the receipt's reprint count and writes an audit event
-(the reason defaults to the command line). The original is what `pay` and
-`wallet deposit` issue. `receipt verify` exits 0 for a genuine receipt code and
-3 (`receipt_not_genuine`) otherwise.
+(the reason defaults to the command line). The original is what `pay`,
+`wallet deposit`, `payment reverse|approve` (a refund) and `wallet withdraw`
+issue. `receipt verify` exits 0 for a genuine receipt code and 3
+(`receipt_not_genuine`) otherwise.
 """
 
 from __future__ import annotations

@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from pos_app.adapters import tables as t
 from pos_app.cli.main import main
+from pos_app.domain.actors import Actor, Role
 from pos_app.services.pay import pay
+from pos_app.services.reversal import reverse_payment
 from pos_app.services.tenders import TenderRequest
 from tests.conftest import make_app
 from tests.helpers.books import PASSWORD, Books, new_key
@@ -108,3 +112,30 @@ def test_the_installed_command_line_shows_a_receipt(paid):
         capture_output=True, text=True, cwd=ROOT, env=dict(os.environ), timeout=120, check=False)
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["receipt_no"] == paid.receipt_no
+
+
+@pytest.fixture
+def refunded(paid, sqlite_url, tmp_path):
+    """The payment reversed by the supervisor: its refund receipt and the payment's number."""
+    app = make_app(sqlite_url, tmp_path)
+    with app.uow(write=False) as uow:
+        supervisor = uow.execute(select(t.users.c.id).where(
+            t.users.c.username == "supervisor")).scalar_one()
+    result = reverse_payment(app.uow(), actor=Actor(supervisor, "supervisor", Role.SUPERVISOR),
+                             workstation="WS01", receipt_no=paid.receipt_no,
+                             reason="Charged twice", key=new_key())
+    app.close()
+    return paid.receipt_no, result
+
+
+def test_receipt_show_prints_a_refund_receipt_as_a_copy(refunded, capsys):
+    payment_no, refund = refunded
+    status, out = run(capsys, "receipt", "show", refund.receipt_no.lower(), "--json")
+    payload = json.loads(out)
+    assert (status, payload["kind"], payload["copy"]) == (0, "refund", 1)
+    lines = payload["lines"]
+    assert {"REFUND", "*** COPY 1 ***"} <= {line.strip() for line in lines}
+    assert f"Reverses  {payment_no}" in lines and "Approved  supervisor" in lines
+    assert "Reason    Charged twice" in lines and "Wanjirũ Kamau" in "\n".join(lines)
+    status, out = run(capsys, "receipt", "show", payment_no)
+    assert status == 0 and f"REVERSED by {refund.receipt_no}" in out
