@@ -13,8 +13,11 @@ from PySide6.QtCore import Qt
 
 from pos_app.adapters import ledger
 from pos_app.gui.operations import Operations
+from pos_app.gui.receipt_flows import ReceiptOutputs
 from pos_app.gui.supervisor.dashboard import SupervisorDashboard
+from pos_app.receipts.text import render_text
 from pos_app.services.pay import pay
+from pos_app.services.receipts import get_receipt
 from pos_app.services.refund_requests import request_refund
 from pos_app.services.shifts import close_shift, open_shift
 from pos_app.services.tenders import TenderRequest
@@ -52,13 +55,22 @@ def a_busy_day(gui_books, monkeypatch):
 
 
 @pytest.fixture
-def dashboard(qtbot, a_busy_day, settle, tmp_path):
+def printed() -> list:
+    """Receipts sent to the (stubbed) system print dialog."""
+    return []
+
+
+@pytest.fixture
+def dashboard(qtbot, a_busy_day, settle, tmp_path, printed):
     operations = Operations(new_uow=a_busy_day.app.uow)
     with a_busy_day.app.uow(write=False) as uow:
         currency = uow.facility().currency
+    outputs = ReceiptOutputs(system_print=lambda _w, receipt, _columns: printed.append(receipt),
+                             ask_pdf_path=lambda _w, receipt: tmp_path / "refund.pdf")
     view = SupervisorDashboard(operations=operations, actor=a_busy_day.supervisor,
                                workstation="WS01", currency=currency,
-                               choose_path=lambda kind, report: tmp_path / f"day.{kind}")
+                               choose_path=lambda kind, report: tmp_path / f"day.{kind}",
+                               receipt_outputs=outputs)
     qtbot.addWidget(view)
     view.show()
     view.start()
@@ -120,6 +132,31 @@ def test_approving_a_request_issues_the_refund_and_updates_the_day(dashboard, qt
     qtbot.waitUntil(lambda: "Refund" in dashboard.message_label.text())
     qtbot.waitUntil(lambda: dashboard.today.report.totals["refunds"] == Decimal("2500.00"))
     qtbot.waitUntil(lambda: not dashboard.approvals.requests)
+
+
+def test_approving_a_request_shows_the_refund_receipt_ready_to_print(dashboard, qtbot, printed,
+                                                                      a_busy_day, tmp_path):
+    request = dashboard.approvals.requests[0]
+    dashboard.tabs.setCurrentWidget(dashboard.approvals)
+    qtbot.mouseClick(dashboard.approvals.approve_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dashboard.receipts.preview is not None)
+    preview = dashboard.receipts.preview
+    refund_no = preview.actions.current.receipt_no
+    issued = get_receipt(a_busy_day.app.uow(write=False), actor=a_busy_day.supervisor,
+                         workstation="WS01", receipt_no=refund_no)
+    assert preview.isVisible() and preview.text() == "\n".join(render_text(issued))
+    lines = preview.text().splitlines()
+    assert "REFUND" in [line.strip() for line in lines] and "COPY" not in preview.text()
+    assert f"Reverses  {request.payment_receipt_no}" in lines
+    assert {"Cashier   cashier2", "Approved  supervisor", "Reason    Card charged twice"} <= set(
+        lines)
+    assert any(line.startswith("Card ") and line.endswith(" 2,500.00") for line in lines)
+    assert f"Refund {refund_no} issued" in dashboard.message_label.text()
+    qtbot.mouseClick(preview.buttons["print"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(preview.buttons["pdf"], Qt.MouseButton.LeftButton)
+    assert [receipt.receipt_no for receipt in printed] == [refund_no]
+    assert (tmp_path / "refund.pdf").read_bytes().startswith(b"%PDF")
+    preview.accept()
 
 
 def test_a_cashier_sees_permission_denied_not_figures(gui_books, qtbot, settle):

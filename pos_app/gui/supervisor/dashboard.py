@@ -2,7 +2,9 @@
 
 The views only show data and emit what the supervisor asks for; this widget turns
 each request into one `operations.run(...)` of a service call and routes the
-outcome back to the view, or to the message line when it fails.
+outcome back to the view, or to the message line when it fails. An approved
+refund's receipt opens in the cashier window's receipt preview (Print, Save PDF,
+Reprint), loaded through the receipts service like any other receipt.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from pos_app.domain.actors import Actor
+from pos_app.domain.facility import Facility
 from pos_app.domain.money import Currency
 from pos_app.gui.operations import Failure, Operations
+from pos_app.gui.receipt_flows import ReceiptFlows, ReceiptOutputs
+from pos_app.gui.session import Session
 from pos_app.gui.supervisor.audit_view import AuditView
 from pos_app.gui.supervisor.tables_view import ApprovalsView, VarianceView
 from pos_app.gui.supervisor.today_view import TodayView, default_export_path
@@ -45,6 +50,7 @@ class SupervisorDashboard(QWidget):
 
     def __init__(self, *, operations: Operations, actor: Actor, workstation: str,
                  currency: Currency, choose_path: ChoosePath | None = None,
+                 receipt_outputs: ReceiptOutputs | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("CareTill — supervisor dashboard")
@@ -60,6 +66,10 @@ class SupervisorDashboard(QWidget):
             self.tabs.addTab(view, title)
         self.message_label = QLabel()
         self.message.connect(self.message_label.setText)
+        # ReceiptFlows reads only who and where from the session; the facility is not needed.
+        self.receipts = ReceiptFlows(
+            operations=operations, session=Session(actor, workstation, Facility("", currency)),
+            parent=self, report=self.message.emit, outputs=receipt_outputs)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(self.message_label)
@@ -136,6 +146,8 @@ class SupervisorDashboard(QWidget):
             self.message.emit(f"Refund {result.receipt_no} issued for "
                               f"{result.payment_receipt_no}." if result is not None
                               else f"Refund request {request_id} rejected.")
+            if result is not None:
+                self.receipts.show(result.receipt_no)
             self.load_requests()
             self.load_report(None)
         self._run(lambda uow: refund_requests.decide_request(
