@@ -3,7 +3,8 @@ import pytest
 from pos_app.domain.errors import BadInput
 from pos_app.receipts.escpos import escpos_bytes, for_code_page
 from pos_app.receipts.model import qr_payload
-from tests.receipts.samples import known_receipt
+from pos_app.receipts.text import render_text
+from tests.receipts.samples import known_receipt, refund_receipt
 
 INIT = b"\x1b@"
 CODE_PAGE_437 = b"\x1bt\x00"
@@ -65,3 +66,13 @@ def test_an_unknown_code_page_is_a_configuration_error():
     with pytest.raises(BadInput) as error:
         escpos_bytes(known_receipt(), code_page="CP9999")
     assert error.value.code == "invalid_printer_config"
+
+
+@pytest.mark.parametrize("columns", [32, 48])
+def test_a_refund_prints_the_same_template_lines_within_the_paper(columns):
+    receipt = refund_receipt(patient_name="Wanjirũ Kamau")
+    lines = _lines(escpos_bytes(receipt, columns=columns))
+    assert max(len(line) for line in lines) <= columns
+    assert b"REFUND" in [line.strip() for line in lines]
+    assert b"Reverses  WS01-000123" in lines and b"Wanjiru Kamau" in b"\n".join(lines)
+    assert len(lines) == len(render_text(receipt, columns=columns))

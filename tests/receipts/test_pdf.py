@@ -3,7 +3,12 @@ import io
 from pypdf import PdfReader
 
 from pos_app.receipts.pdf import render_pdf
-from tests.receipts.samples import known_receipt, shilling_receipt
+from tests.receipts.samples import (
+    known_receipt,
+    refund_receipt,
+    shilling_receipt,
+    withdrawal_receipt,
+)
 
 
 def _pdf(receipt, **options) -> PdfReader:
@@ -53,3 +58,14 @@ def test_the_pdf_can_be_written_to_a_path(tmp_path):
     target = tmp_path / "receipt.pdf"
     render_pdf(known_receipt(), target)
     assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_refund_and_withdrawal_pdfs_carry_their_title_reason_and_approver():
+    refund = _pdf(refund_receipt(), columns=32).pages[0].extract_text()
+    for expected in ("REFUND", "Reverses", "WS01-000123", "Wairimu", "Brian Kiprotich",
+                     "REFUNDED KES"):
+        assert expected in refund
+    withdrawal = _pdf(withdrawal_receipt()).pages[0].extract_text()
+    assert "WALLET WITHDRAWAL" in withdrawal and "Patient discharged" in withdrawal
+    reversed_payment = _pdf(known_receipt(reversed_by="WS01-000130")).pages[0].extract_text()
+    assert "REVERSED by WS01-000130" in reversed_payment
