@@ -102,7 +102,7 @@ def main() -> int:
     dialog.fill_rest("cash")
     dialog.tendered_edit.setText("6000")
     shoot(dialog, "03_pay_dialog")
-    dialog.pay_button.click()
+    dialog.confirm_button.click()
     wait_until(lambda: controller.receipts.preview is not None)
     shoot(controller.receipts.preview, "04_receipt_preview")
     controller.receipts.preview.close()

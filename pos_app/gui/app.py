@@ -82,7 +82,7 @@ class Shell(QObject):
             return
         dialog = SetupDialog(operations=self._ops, path=self._app.settings.config_path,
                              current=self._app.settings.local, parent=self.controller.window)
-        dialog.accepted.connect(lambda: self.controller and self.controller.window.show_message(
+        dialog.accepted.connect(lambda: self.controller and self.controller.messages.success(
             "Settings saved: they apply when CareTill is started again."))
         dialog.open()
 

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 from pos_app.domain.errors import BadInput
 from pos_app.domain.money import Currency
 from pos_app.gui.formatting import method_name, money, money_with_code
+from pos_app.gui.widgets import RIGHT, amount_edit, confirm_row, fit_rows, refusal_label
 from pos_app.services.shifts import REASON_CODES, Confirmation, ShiftSummary
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 # Notes and coins in circulation, largest first; other currencies type their own values.
 DENOMINATIONS = {
     "KES": ("1000", "500", "200", "100", "50", "20", "10", "5", "1"),
@@ -58,14 +58,6 @@ class CloseRequest:
     confirmations: dict[str, Confirmation]
     reason_code: str | None = None
     supervisor: tuple[str, str] | None = None
-
-
-def _edit(name: str, placeholder: str = "", width: int = 200) -> QLineEdit:
-    edit = QLineEdit(objectName=name)
-    edit.setAlignment(RIGHT)
-    edit.setPlaceholderText(placeholder)
-    edit.setMinimumWidth(width)
-    return edit
 
 
 class CloseShiftDialog(QDialog):
@@ -96,7 +88,7 @@ class CloseShiftDialog(QDialog):
         hint.setWordWrap(True)
         layout.addWidget(hint)
         grid = QGridLayout()
-        self.cash_edit = _edit("countedCash", "counted cash")
+        self.cash_edit = amount_edit("countedCash", "counted cash", 200)
         cash_label = QLabel(f"&Cash counted ({self._currency.code})")
         cash_label.setBuddy(self.cash_edit)
         self.notes_button = QPushButton("Notes and coins…  [Ctrl+D]", objectName="notesButton")
@@ -108,8 +100,8 @@ class CloseShiftDialog(QDialog):
         self.amount_edits: dict[str, QLineEdit] = {}
         self.count_edits: dict[str, QLineEdit] = {}
         for row, (method, what) in enumerate(CONFIRMED.items(), start=1):
-            self.amount_edits[method] = _edit(f"{method}Counted", "not confirmed")
-            self.count_edits[method] = _edit(f"{method}Count", what, 160)
+            self.amount_edits[method] = amount_edit(f"{method}Counted", "not confirmed", 200)
+            self.count_edits[method] = amount_edit(f"{method}Count", what, 160)
             label = QLabel(f"&{row} {method_name(method)} total")
             label.setBuddy(self.amount_edits[method])
             grid.addWidget(label, row, 0)
@@ -119,19 +111,10 @@ class CloseShiftDialog(QDialog):
         layout.addLayout(grid)
         layout.addWidget(self._denominations())
         layout.addWidget(self._signoff())
-        self.message_label = QLabel(objectName="refusal")
-        self.message_label.setWordWrap(True)
+        self.message_label = refusal_label()
         layout.addWidget(self.message_label)
-        row = QHBoxLayout()
-        cancel = QPushButton("Cancel  [Esc]")
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
-        self.submit_button = QPushButton("Close shift  [Enter]", objectName="closeShiftConfirm")
-        self.submit_button.setDefault(True)
-        self.submit_button.clicked.connect(self._submit)
-        row.addWidget(cancel)
-        row.addStretch(1)
-        row.addWidget(self.submit_button)
+        row, self.submit_button = confirm_row(self, "Close shift", "closeShiftConfirm",
+                                              self._submit)
         layout.addLayout(row)
         for edit in page.findChildren(QLineEdit):  # Enter submits from any field
             edit.returnPressed.connect(self._submit)
@@ -143,9 +126,9 @@ class CloseShiftDialog(QDialog):
         values = DENOMINATIONS.get(self._currency.code, ())
         self.note_rows: list[tuple[QLineEdit, QLineEdit]] = []
         for i in range(DENOMINATION_ROWS):
-            value = _edit(f"noteValue{i}", "value", 120)
+            value = amount_edit(f"noteValue{i}", "value", 120)
             value.setText(values[i] if i < len(values) else "")
-            quantity = _edit(f"noteCount{i}", "0", 90)
+            quantity = amount_edit(f"noteCount{i}", "0", 90)
             quantity.textChanged.connect(self._notes_changed)
             value.textChanged.connect(self._notes_changed)
             grid.addWidget(value, i % 5, (i // 5) * 3)
@@ -294,9 +277,11 @@ class CloseShiftDialog(QDialog):
             extra = (f"  ·  reason {summary.variance_reason.replace('_', ' ')}, signed off by "
                      f"{summary.approved_by}")
         self.summary_label.setText(f"Cash variance {cash}{extra}")
-        table.setFixedHeight(table.horizontalHeader().height() + 4
-                             + sum(table.rowHeight(r) for r in range(table.rowCount())))
+        fit_rows(table)
         self.pages.setCurrentIndex(1)
+        # The counting page no longer counts towards the size: the report is short.
+        ignored = QSizePolicy.Policy.Ignored
+        self.pages.widget(0).setSizePolicy(ignored, ignored)
         self.adjustSize()
         self.submit_button.setDefault(False)
         self.done_button.setDefault(True)

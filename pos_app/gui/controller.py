@@ -11,6 +11,7 @@ from pos_app.domain.actors import Role
 from pos_app.gui.formatting import age, money_with_code
 from pos_app.gui.health import ConnectionMonitor
 from pos_app.gui.main_window import MainWindow
+from pos_app.gui.messages import Messages
 from pos_app.gui.models import ItemsModel, patients_model, statement_model
 from pos_app.gui.money_flows import MoneyFlows
 from pos_app.gui.operations import Failure, Operations
@@ -43,14 +44,16 @@ class CashierController(QObject):
         self.results = patients_model(currency)
         self.items = ItemsModel(currency)
         self.window = MainWindow(results=self.results, items=self.items)
-        report = self.window.show_message
+        self.messages = Messages(self)
+        self.messages.posted.connect(self.window.show_message)
         self.receipts = ReceiptFlows(operations=operations, session=session, parent=self.window,
-                                     report=report, outputs=outputs)
+                                     report=self.messages, outputs=outputs)
         self.flows = MoneyFlows(operations=operations, monitor=monitor, session=session,
                                 parent=self.window, on_money_moved=self.reload_patient,
                                 show_receipt=self.receipts.show)
         self.shifts = ShiftFlows(operations=operations, session=session, parent=self.window,
-                                 on_change=self._shift_changed, report=report)
+                                 on_change=self._shift_changed,
+                                 messages=self.messages)
         self.detail: PatientDetail | None = None
         self.statement_dialog: StatementDialog | None = None
         self.help_sheet: HelpSheet | None = None
@@ -84,7 +87,7 @@ class CashierController(QObject):
 
     def _show_failure(self, failure: Failure) -> None:
         self._monitor.report_failure(failure)
-        self.window.show_message(failure.message)
+        self.messages.error(failure.message)
 
     def _online(self, online: bool) -> None:
         self.window.set_online(online)
@@ -186,7 +189,7 @@ class CashierController(QObject):
             self.dashboard = SupervisorDashboard(
                 operations=self._ops, actor=self.session.actor,
                 workstation=self.session.workstation, currency=self.session.facility.currency)
-            self.dashboard.message.connect(self.window.show_message)
+            self.dashboard.message.connect(self.messages.info)  # good and bad news alike
             self.dashboard.message.connect(lambda _text: self.reload_patient())
         self.dashboard.tabs.setCurrentWidget(self.dashboard.approvals)
         self.dashboard.show()

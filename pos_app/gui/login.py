@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.actors import Actor
 from pos_app.gui.operations import Failure, Operations
+from pos_app.gui.widgets import refusal_label
 from pos_app.services import auth
 
 
@@ -43,8 +44,7 @@ class LoginDialog(QDialog):
         self.pages = QStackedWidget()
         self.pages.addWidget(self._sign_in_page())
         self.pages.addWidget(self._change_page())
-        self.message_label = QLabel(objectName="refusal")
-        self.message_label.setWordWrap(True)
+        self.message_label = refusal_label()
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(title, objectName="dialogTitle"))
         layout.addWidget(QLabel(f"Workstation {workstation}", objectName="caption"))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.gui.messages import Tone
 from pos_app.gui.models import ItemsModel, RowsModel
 from pos_app.gui.shortcuts import BY_NAME
 
@@ -242,5 +243,10 @@ class MainWindow(QMainWindow):
     def set_busy(self, busy: bool) -> None:
         self.busy_label.setVisible(busy)
 
-    def show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 15000)
+    def show_message(self, text: str, tone: str = Tone.INFO) -> None:
+        """The status bar line: good news in green, a failure in red (styled by `tone`)."""
+        bar = self.statusBar()
+        bar.setProperty("tone", str(tone))
+        bar.style().unpolish(bar)
+        bar.style().polish(bar)
+        bar.showMessage(text, 15000)

@@ -9,6 +9,7 @@ from functools import partial
 
 from PySide6.QtWidgets import QWidget
 
+from pos_app.adapters.uow import UnitOfWork
 from pos_app.gui.health import ConnectionMonitor
 from pos_app.gui.operations import Failure, Operations
 from pos_app.gui.pay_dialog import PayDialog
@@ -42,9 +43,20 @@ class MoneyFlows:
             if dialog is not None and dialog.isVisible():
                 dialog.set_online(online)
 
+    def _send(self, dialog: PayDialog | TopUpDialog,
+              call: Callable[[UnitOfWork], PaymentResult | DepositResult]) -> None:
+        """Run the money call: moved, show its receipt; refused, say why in the dialog."""
+        self._ops.run(call, on_success=lambda result: self._moved_with(dialog, result),
+                      on_failure=lambda failure: self._refused(dialog, failure), owner=dialog)
+
+    def _moved_with(self, dialog: PayDialog | TopUpDialog,
+                    result: PaymentResult | DepositResult) -> None:
+        dialog.accept()
+        self._moved()
+        self._show_receipt(result.receipt_no)
+
     def _refused(self, dialog: PayDialog | TopUpDialog, failure: Failure) -> None:
         self._monitor.report_failure(failure)
-        dialog.set_sending(False)
         dialog.show_refusal(failure.message)
 
     # --- pay ----------------------------------------------------------------------------------
@@ -67,16 +79,9 @@ class MoneyFlows:
 
     def _send_pay(self, dialog: PayDialog, key: str, mrn: str, ids: list[int],
                   tenders: list[TenderRequest]) -> None:
-        call = partial(pay.pay, actor=self._session.actor, workstation=self._session.workstation,
-                       mrn=mrn, tenders=tenders, key=key, item_ids=ids)
-        self._ops.run(lambda uow: call(uow),
-                      on_success=lambda result: self._paid(dialog, result),
-                      on_failure=lambda failure: self._refused(dialog, failure), owner=dialog)
-
-    def _paid(self, dialog: PayDialog, result: PaymentResult) -> None:
-        dialog.accept()
-        self._moved()
-        self._show_receipt(result.receipt_no)
+        self._send(dialog, partial(pay.pay, actor=self._session.actor,
+                                   workstation=self._session.workstation, mrn=mrn,
+                                   tenders=tenders, key=key, item_ids=ids))
 
     # --- top up -------------------------------------------------------------------------------
     def start_top_up(self, detail: PatientDetail) -> TopUpDialog:
@@ -94,14 +99,7 @@ class MoneyFlows:
 
     def _send_top_up(self, dialog: TopUpDialog, key: str, mrn: str, amount: str, method: str,
                      reference: str) -> None:
-        call = partial(deposit.deposit, actor=self._session.actor,
-                       workstation=self._session.workstation, mrn=mrn, amount=amount,
-                       method=method, key=key, reference=reference or None)
-        self._ops.run(lambda uow: call(uow),
-                      on_success=lambda result: self._topped_up(dialog, result),
-                      on_failure=lambda failure: self._refused(dialog, failure), owner=dialog)
-
-    def _topped_up(self, dialog: TopUpDialog, result: DepositResult) -> None:
-        dialog.accept()
-        self._moved()
-        self._show_receipt(result.receipt_no)
+        self._send(dialog, partial(deposit.deposit, actor=self._session.actor,
+                                   workstation=self._session.workstation, mrn=mrn,
+                                   amount=amount, method=method, key=key,
+                                   reference=reference or None))

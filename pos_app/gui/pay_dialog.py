@@ -6,73 +6,49 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QDialog,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from pos_app.domain.errors import BadInput
 from pos_app.domain.money import Currency
 from pos_app.gui import pay_form
+from pos_app.gui.form_dialog import FormDialog
 from pos_app.gui.formatting import method_name, money_with_code
+from pos_app.gui.widgets import RIGHT, amount_edit
 from pos_app.services.tenders import NEEDS_REFERENCE
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 OFFLINE = "Database connection lost: Pay waits until it is back. Nothing you typed is lost."
 
 
-def _money_edit(name: str) -> QLineEdit:
-    edit = QLineEdit(objectName=name)
-    edit.setAlignment(RIGHT)
-    edit.setPlaceholderText("0")
-    edit.setMinimumWidth(220)
-    return edit
-
-
-class PayDialog(QDialog):
+class PayDialog(FormDialog):
     """Emits `pay_requested(list[TenderRequest])`; the controller does the paying."""
 
     pay_requested = Signal(list)
 
     def __init__(self, *, currency: Currency, total: Decimal, wallet_balance: Decimal,
                  patient: str, item_count: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Pay")
-        self.setObjectName("payDialog")
+        super().__init__(title="Pay", name="payDialog",
+                         heading=f"{patient}  ·  {item_count} item(s)", offline=OFFLINE,
+                         parent=parent)
         self._currency, self._total, self._balance = currency, total, wallet_balance
-        self._online, self._sending = True, False
         self.amounts: dict[str, QLineEdit] = {}
         self.references: dict[str, QLineEdit] = {}
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{patient}  ·  {item_count} item(s)", objectName="dialogTitle"))
         self.total_label = QLabel(f"Total  {money_with_code(currency, total)}", objectName="total")
         self.total_label.setAlignment(RIGHT)
-        layout.addWidget(self.total_label)
-        layout.addLayout(self._rows())
+        self.body.addWidget(self.total_label)
+        self.body.addLayout(self._rows())
         self.remaining_label = QLabel(objectName="remaining")
         self.remaining_label.setAlignment(RIGHT)
-        layout.addWidget(self.remaining_label)
-        self.message_label = QLabel(objectName="refusal")
-        self.message_label.setWordWrap(True)
-        layout.addWidget(self.message_label)
-        layout.addLayout(self._buttons())
+        self.body.addWidget(self.remaining_label)
         for edit in [*self.amounts.values(), *self.references.values(), self.tendered_edit]:
             edit.textChanged.connect(self._refresh)
-        self.setMinimumWidth(1000)
-        self._refresh()
+        self._finish("Pay", "payConfirm", width=1000)
         self.amounts["wallet" if wallet_balance > 0 else "cash"].setFocus()
 
     def _rows(self) -> QGridLayout:
         grid = QGridLayout()
         for row, method in enumerate(pay_form.METHODS):
             label = QLabel(f"&{row + 1} {method_name(method)}")
-            amount = _money_edit(f"{method}Amount")
+            amount = amount_edit(f"{method}Amount", "0", 220)
             label.setBuddy(amount)
             self.amounts[method] = amount
             rest = QPushButton(f"Rest [Ctrl+{row + 1}]", objectName=f"{method}Rest")
@@ -94,9 +70,7 @@ class PayDialog(QDialog):
             box = QWidget()
             row = QHBoxLayout(box)
             row.setContentsMargins(0, 0, 0, 0)
-            self.tendered_edit = _money_edit("cashTendered")
-            self.tendered_edit.setPlaceholderText("cash tendered")
-            self.tendered_edit.setMinimumWidth(160)
+            self.tendered_edit = amount_edit("cashTendered", "cash tendered", 160)
             self.change_label = QLabel(objectName="change")
             row.addWidget(self.tendered_edit)
             row.addWidget(self.change_label)
@@ -107,19 +81,6 @@ class PayDialog(QDialog):
         edit.setMinimumWidth(300)
         self.references[method] = edit
         return edit
-
-    def _buttons(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        self.cancel_button = QPushButton("Cancel  [Esc]", objectName="cancelButton")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.reject)
-        self.pay_button = QPushButton("Pay  [Enter]", objectName="payConfirm")
-        self.pay_button.setDefault(True)
-        self.pay_button.clicked.connect(self._pay)
-        row.addWidget(self.cancel_button)
-        row.addStretch(1)
-        row.addWidget(self.pay_button)
-        return row
 
     # --- state --------------------------------------------------------------------------------
     def rows(self) -> list[pay_form.TenderRow]:
@@ -144,7 +105,11 @@ class PayDialog(QDialog):
         self.amounts[method].setText(str(amount.quantize(self._currency.quantum)))
         self.amounts[method].setFocus()
 
+    def _ready(self) -> bool:
+        return self.state().ready
+
     def _refresh(self) -> None:
+        """Remaining, change and why Pay waits, as the cashier types."""
         state = self.state()
         code = self._currency.code
         self.remaining_label.setText(
@@ -154,40 +119,22 @@ class PayDialog(QDialog):
         self.change_label.setText("" if state.change is None else
                                   f"Change {code} {state.change:,}")
         hint = "; ".join(state.problems)
-        self.pay_button.setToolTip(hint or "Pay now")
-        self.pay_button.setEnabled(state.ready and self._online and not self._sending)
+        self.confirm_button.setToolTip(hint or "Pay now")
+        super()._refresh()
         if state.problems:
             self.message_label.setText(hint)
         elif self.message_label.property("refusal") is not True:
             self.message_label.setText("" if self._online else OFFLINE)
 
-    def _pay(self) -> None:
-        if not self.pay_button.isEnabled():
-            return
+    def _send(self) -> None:
         try:
             tenders = pay_form.requests(self.rows())
         except (BadInput, ArithmeticError):
+            self.set_sending(False)
             return
-        self.set_sending(True)
         self.pay_requested.emit(tenders)
 
-    # --- setters for the controller -----------------------------------------------------------
-    def set_sending(self, sending: bool) -> None:
-        """While a payment is in flight Pay stays disabled; the key makes a resend harmless."""
-        self._sending = sending
-        if sending:
-            self.show_refusal("")
-        self._refresh()
-
-    def show_refusal(self, text: str) -> None:
-        """A refusal in plain words; every typed tender stays as it was."""
+    def _say(self, text: str) -> None:
+        """A refusal stays until the next press; the live problems give way to it."""
         self.message_label.setProperty("refusal", bool(text))
         self.message_label.setText(text)
-
-    def set_online(self, online: bool) -> None:
-        self._online = online
-        if not online:
-            self.show_refusal(OFFLINE)
-        elif self.message_label.text() == OFFLINE:
-            self.show_refusal("")
-        self._refresh()

@@ -14,9 +14,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRectF, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QImage, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from pos_app.domain.errors import CareTillError
+from pos_app.gui.messages import Messages
+from pos_app.gui.reason_dialog import ask_reprint_reason
 from pos_app.receipts.escpos import send_to_printer
 from pos_app.receipts.model import Receipt, qr_payload
 from pos_app.receipts.pdf import render_pdf
@@ -24,18 +26,11 @@ from pos_app.receipts.printer_config import PrinterConfig
 from pos_app.receipts.qr import qr_image
 from pos_app.receipts.text import render_text
 
-Report = Callable[[str], None]
-FetchCopy = Callable[[str, Callable[[Receipt], None], Report], None]
+Failed = Callable[[str], None]
+FetchCopy = Callable[[str, Callable[[Receipt], None], Failed], None]
 """Start fetching the next counted copy for a reason; then call back with it, or with why not."""
-SendThermal = Callable[[Receipt, Callable[[], None], Report], None]
+SendThermal = Callable[[Receipt, Callable[[], None], Failed], None]
 """Start printing on the thermal printer; then call back done, or with why not."""
-
-
-def ask_reason(parent: QWidget | None) -> str | None:
-    """The reprint reason the cashier types; None when they cancel."""
-    text, ok = QInputDialog.getText(parent, "Reprint receipt", "Why is it reprinted?",
-                                    QLineEdit.EchoMode.Normal, "")
-    return text.strip() if ok and text.strip() else None
 
 
 def ask_pdf_path(parent: QWidget | None, receipt: Receipt) -> Path | None:
@@ -46,7 +41,7 @@ def ask_pdf_path(parent: QWidget | None, receipt: Receipt) -> Path | None:
 
 def send_now(config: PrinterConfig) -> SendThermal:
     """Print on the GUI thread (tests, and callers without a background runner)."""
-    def send(receipt: Receipt, done: Callable[[], None], failed: Report) -> None:
+    def send(receipt: Receipt, done: Callable[[], None], failed: Failed) -> None:
         try:
             send_to_printer(receipt, config)
         except CareTillError as error:
@@ -101,14 +96,15 @@ class ReceiptActions(QObject):
     changed = Signal()  # `current` is now a counted copy
 
     def __init__(self, receipt: Receipt, *, printer_config: PrinterConfig,
-                 fetch_copy: FetchCopy, report: Report, send_thermal: SendThermal | None = None,
-                 ask_reason: Callable[[QWidget | None], str | None] = ask_reason,
+                 fetch_copy: FetchCopy, messages: Messages,
+                 send_thermal: SendThermal | None = None,
+                 ask_reason: Callable[[QWidget | None, str], str | None] = ask_reprint_reason,
                  ask_pdf_path: Callable[[QWidget | None, Receipt], Path | None] = ask_pdf_path,
                  system_print: Callable[[QWidget | None, Receipt, int], None]
                  = print_with_dialog) -> None:
         super().__init__()
         self.current = receipt
-        self._config, self._fetch, self._report = printer_config, fetch_copy, report
+        self._config, self._fetch, self._messages = printer_config, fetch_copy, messages
         self._send = send_thermal or send_now(printer_config)
         self._ask_reason, self._ask_path, self._system_print = (ask_reason, ask_pdf_path,
                                                                  system_print)
@@ -129,7 +125,7 @@ class ReceiptActions(QObject):
         """Ask why, fetch the next counted and audited copy (COPY n), show it and print it."""
         if self._fetching:
             return
-        reason = self._ask_reason(parent)
+        reason = self._ask_reason(parent, self.current.receipt_no)
         if reason is None:
             return
         self._fetching = True
@@ -140,7 +136,7 @@ class ReceiptActions(QObject):
         path = self._ask_path(parent, self.current)
         if path is not None:
             render_pdf(self.current, path, columns=self._config.columns)
-            self._report(f"Receipt {self.current.receipt_no} saved to {path}.")
+            self._messages.success(f"Receipt {self.current.receipt_no} saved to {path}.")
 
     def _print_current(self, parent: QWidget | None) -> None:
         self._printed = True  # a second press while the printer works asks for a copy
@@ -151,7 +147,7 @@ class ReceiptActions(QObject):
 
     def _print_failed(self, message: str) -> None:
         self._printed = False
-        self._report(message)
+        self._messages.error(message)
 
     def _got_copy(self, copy: Receipt, parent: QWidget | None) -> None:
         self._fetching = False
@@ -161,4 +157,4 @@ class ReceiptActions(QObject):
 
     def _copy_failed(self, message: str) -> None:
         self._fetching = False
-        self._report(message)
+        self._messages.error(message)

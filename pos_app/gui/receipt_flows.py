@@ -14,9 +14,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QWidget
 
 from pos_app.gui import receipt_actions
+from pos_app.gui.messages import Messages, as_messages
 from pos_app.gui.operations import Operations
-from pos_app.gui.reason_dialog import ReceiptReasonDialog
-from pos_app.gui.receipt_actions import ReceiptActions, Report
+from pos_app.gui.reason_dialog import REPRINT_HINT, ReceiptReasonDialog, ask_reprint_reason
+from pos_app.gui.receipt_actions import Failed, ReceiptActions
 from pos_app.gui.receipt_preview import ReceiptPreview
 from pos_app.gui.session import Session
 from pos_app.receipts.escpos import send_to_printer
@@ -31,7 +32,7 @@ class ReceiptOutputs:
     """The workstation's printer and how the cashier is asked; tests hand in stubs."""
 
     printer: PrinterConfig = field(default_factory=PrinterConfig)
-    ask_reason: Callable[[QWidget | None], str | None] = receipt_actions.ask_reason
+    ask_reason: Callable[[QWidget | None, str], str | None] = ask_reprint_reason
     ask_pdf_path: Callable[[QWidget | None, Receipt], Path | None] = receipt_actions.ask_pdf_path
     system_print: Callable[[QWidget | None, Receipt, int], None] = (
         receipt_actions.print_with_dialog)
@@ -42,9 +43,10 @@ class ReceiptFlows:
     """Shows receipts and copies, and sends refund requests, all through `operations`."""
 
     def __init__(self, *, operations: Operations, session: Session, parent: QWidget,
-                 report: Report, outputs: ReceiptOutputs | None = None) -> None:
+                 report: Messages | Callable[[str], None],
+                 outputs: ReceiptOutputs | None = None) -> None:
         self._ops, self._session, self._parent = operations, session, parent
-        self._report = report
+        self._messages = as_messages(report, parent)
         self._outputs = outputs or ReceiptOutputs()
         self.preview: ReceiptPreview | None = None
         self.dialog: ReceiptReasonDialog | None = None
@@ -60,12 +62,12 @@ class ReceiptFlows:
         """After a payment or deposit: load the receipt as issued and preview it."""
         self.last_receipt_no = receipt_no
         self._ops.run(self._get(receipt_no), on_success=self.show_receipt,
-                      on_failure=lambda failure: self._report(failure.message))
+                      on_failure=lambda failure: self._messages.error(failure.message))
 
     def show_receipt(self, receipt: Receipt) -> ReceiptPreview:
         out = self._outputs
         actions = ReceiptActions(
-            receipt, printer_config=out.printer, report=self._report,
+            receipt, printer_config=out.printer, messages=self._messages,
             fetch_copy=lambda reason, done, failed: self._fetch_copy(actions, reason, done,
                                                                      failed),
             send_thermal=lambda r, done, failed: self._send_thermal(actions, r, done, failed),
@@ -76,12 +78,12 @@ class ReceiptFlows:
         return self.preview
 
     def _fetch_copy(self, actions: ReceiptActions, reason: str,
-                    done: Callable[[Receipt], None], failed: Report) -> None:
+                    done: Callable[[Receipt], None], failed: Failed) -> None:
         self._ops.run(self._get(actions.current.receipt_no, reason), on_success=done,
                       on_failure=lambda failure: failed(failure.message), owner=actions)
 
     def _send_thermal(self, actions: ReceiptActions, receipt: Receipt, done: Callable[[], None],
-                      failed: Report) -> None:
+                      failed: Failed) -> None:
         """The printer may take seconds to answer: never on the GUI thread."""
         send, config = self._outputs.send_thermal, self._outputs.printer
         self._ops.run(lambda _uow: send(receipt, config), on_success=lambda _none: done(),
@@ -91,7 +93,7 @@ class ReceiptFlows:
     def ask_reprint(self) -> ReceiptReasonDialog:
         """Any receipt of this facility, by number: the copy is counted, audited, shown."""
         dialog = self._dialog("Reprint a receipt", "Show copy",
-                              "The copy is marked COPY n and the reprint is recorded.")
+                              REPRINT_HINT)
         dialog.submitted.connect(lambda no, reason: self._ops.run(
             self._get(no, reason), owner=dialog,
             on_success=lambda copy: (dialog.accept(), self.show_receipt(copy)),
@@ -112,7 +114,7 @@ class ReceiptFlows:
 
     def _requested(self, dialog: ReceiptReasonDialog, request: RefundRequest) -> None:
         dialog.accept()
-        self._report(f"Refund of {request.payment_receipt_no} requested (request "
+        self._messages.success(f"Refund of {request.payment_receipt_no} requested (request "
                      f"{request.request_id}): waiting for a supervisor.")
 
     def _dialog(self, title: str, confirm: str, hint: str) -> ReceiptReasonDialog:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -24,6 +23,7 @@ from pos_app.adapters.database import Timeouts
 from pos_app.bootstrap import build
 from pos_app.domain.errors import BadInput, CareTillError
 from pos_app.gui.operations import Operations
+from pos_app.gui.widgets import cancel_button, refusal_label
 from pos_app.services import health
 
 
@@ -65,8 +65,7 @@ class SetupDialog(QDialog):
         self.save_button = QPushButton("Save  [Enter]")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        self.message_label = QLabel(objectName="refusal")
-        self.message_label.setWordWrap(True)
+        self.message_label = refusal_label()
         self._layout()
 
     def _layout(self) -> None:
@@ -79,12 +78,9 @@ class SetupDialog(QDialog):
         form.addRow("&Facility name", self.facility_edit)
         form.addRow(self.demo_check)
         buttons = QHBoxLayout()
-        cancel = QPushButton("Cancel  [Esc]")
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
         buttons.addWidget(self.test_button)
         buttons.addStretch(1)
-        buttons.addWidget(cancel)
+        buttons.addWidget(cancel_button(self))
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

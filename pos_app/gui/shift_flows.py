@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 from pos_app.domain.actors import Actor
 from pos_app.gui.close_shift_dialog import CloseRequest, CloseShiftDialog
 from pos_app.gui.formatting import money_with_code, when
+from pos_app.gui.messages import Messages
 from pos_app.gui.operations import Failure, Operations
 from pos_app.gui.session import Session
 from pos_app.gui.shift_dialogs import OpenShiftDialog
@@ -24,9 +25,9 @@ class ShiftFlows:
 
     def __init__(self, *, operations: Operations, session: Session, parent: QWidget,
                  on_change: Callable[[ShiftSummary | None], None],
-                 report: Callable[[str], None]) -> None:
+                 messages: Messages) -> None:
         self._ops, self._session, self._parent = operations, session, parent
-        self._on_change, self._report = on_change, report
+        self._on_change, self._messages = on_change, messages
         self.current: ShiftSummary | None = None
         self.open_dialog: OpenShiftDialog | None = None
         self.close_dialog: CloseShiftDialog | None = None
@@ -65,7 +66,7 @@ class ShiftFlows:
     def _opened(self, dialog: OpenShiftDialog, summary: ShiftSummary) -> None:
         dialog.accept()
         self._set(summary)
-        self._report(f"Shift opened with a float of "
+        self._messages.success(f"Shift opened with a float of "
                      f"{money_with_code(self._session.facility.currency, summary.opening_float)}.")
 
     # --- close --------------------------------------------------------------------------------
@@ -111,4 +112,4 @@ class ShiftFlows:
     def _closed(self, dialog: CloseShiftDialog, summary: ShiftSummary) -> None:
         dialog.show_result(summary)
         self._set(None)
-        self._report("Shift closed.")
+        self._messages.success("Shift closed.")

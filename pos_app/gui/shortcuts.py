@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.gui.widgets import fit_rows
+
 
 @dataclass(frozen=True)
 class Shortcut:
@@ -78,6 +80,7 @@ class HelpSheet(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.resizeColumnsToContents()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        fit_rows(self.table)  # every key in view at once, no scrolling to find one
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("Close  [Esc]")
         buttons.rejected.connect(self.reject)
@@ -85,4 +88,4 @@ class HelpSheet(QDialog):
         layout.addWidget(QLabel("Every action has a key:"))
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(820, 800)
+        self.resize(820, self.sizeHint().height())

@@ -65,7 +65,7 @@ class Printed:
     def outputs(self) -> ReceiptOutputs:
         return ReceiptOutputs(
             system_print=lambda _w, receipt, _columns: self.printed.append(receipt),
-            ask_pdf_path=self._pdf_path, ask_reason=lambda _w: self.reasons.pop(0))
+            ask_pdf_path=self._pdf_path, ask_reason=lambda _w, _no: self.reasons.pop(0))
 
     def _pdf_path(self, _parent: object, receipt: Receipt) -> Path:
         path = self.folder / f"{receipt.receipt_no}-{len(self.pdfs)}.pdf"

@@ -31,7 +31,7 @@ def test_search_select_and_pay_with_wallet_drops_the_balance_and_shows_the_recei
 
     dialog = _open_pay(qtbot, till)
     type_into(qtbot, dialog.amounts["wallet"], "1200")
-    assert dialog.pay_button.isEnabled()
+    assert dialog.confirm_button.isEnabled()
     qtbot.keyClick(dialog.amounts["wallet"], Qt.Key.Key_Return)
 
     qtbot.waitUntil(lambda: till.controller.receipts.preview is not None)
@@ -53,12 +53,12 @@ def test_split_tender_wallet_and_cash_shows_change_and_pays_once(qtbot, till):
     qtbot.keyClick(dialog, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert dialog.amounts["wallet"].text() == "500.00"
     assert "500.00" in dialog.remaining_label.text()
-    assert not dialog.pay_button.isEnabled()
+    assert not dialog.confirm_button.isEnabled()
     type_into(qtbot, dialog.amounts["cash"], "500")
     type_into(qtbot, dialog.tendered_edit, "1000")
     assert dialog.change_label.text() == "Change KES 500.00"
-    assert "0.00" in dialog.remaining_label.text() and dialog.pay_button.isEnabled()
-    qtbot.mouseClick(dialog.pay_button, Qt.MouseButton.LeftButton)
+    assert "0.00" in dialog.remaining_label.text() and dialog.confirm_button.isEnabled()
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: till.controller.receipts.preview is not None)
     receipt = till.controller.receipts.preview.text()
     assert "Wallet" in receipt and "Tendered" in receipt and "Change" in receipt
@@ -75,8 +75,8 @@ def test_pressing_pay_twice_and_retrying_the_same_dialog_pays_once(qtbot, till):
     type_into(qtbot, dialog.amounts["wallet"], "2500")
     tenders = []
     dialog.pay_requested.connect(tenders.append)
-    qtbot.mouseClick(dialog.pay_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(dialog.pay_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.keyClick(dialog.amounts["wallet"], Qt.Key.Key_Return)
     assert len(tenders) == 1, "Pay is disabled while the first press is in flight"
     qtbot.waitUntil(lambda: till.controller.receipts.preview is not None)
@@ -120,5 +120,5 @@ def test_wallet_row_cannot_exceed_the_balance(qtbot, till):
     dialog = _open_pay(qtbot, till)
     assert "KES 100.00" in dialog.findChild(type(dialog.message_label), "walletBalance").text()
     type_into(qtbot, dialog.amounts["wallet"], "1000")
-    assert not dialog.pay_button.isEnabled()
+    assert not dialog.confirm_button.isEnabled()
     assert "at most 100.00" in dialog.message_label.text()

@@ -16,11 +16,11 @@ def test_database_down_shows_banner_disables_pay_and_back_clears_it(qtbot, till)
     window = till.controller.window
     dialog = _open_pay(qtbot, till)
     type_into(qtbot, dialog.amounts["wallet"], "1000")
-    assert dialog.pay_button.isEnabled()
+    assert dialog.confirm_button.isEnabled()
 
     till.database.down = True
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=5000)
-    assert not dialog.pay_button.isEnabled()
+    assert not dialog.confirm_button.isEnabled()
     assert "connection lost" in dialog.message_label.text()
     assert not window.buttons["pay"].isEnabled() and not window.buttons["top_up"].isEnabled()
     assert not window.actions_by_name["pay"].isEnabled()
@@ -30,8 +30,8 @@ def test_database_down_shows_banner_disables_pay_and_back_clears_it(qtbot, till)
 
     till.database.down = False
     qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=5000)
-    assert dialog.pay_button.isEnabled() and dialog.message_label.text() == ""
+    assert dialog.confirm_button.isEnabled() and dialog.message_label.text() == ""
     assert dialog.amounts["wallet"].text() == "1000"
-    qtbot.mouseClick(dialog.pay_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: till.controller.receipts.preview is not None)
     assert books.count("payments") == 1

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
+from pos_app.gui.messages import Messages
 from pos_app.gui.receipt_actions import ReceiptActions, paint_receipt
 from pos_app.receipts.printer_config import PrinterConfig
 from tests.receipts.samples import known_receipt
@@ -24,6 +25,13 @@ class Counter:
         done(replace(known_receipt(), copy_number=len(self.reasons)))
 
 
+def recorded(messages: list[str]) -> Messages:
+    """A message bridge that writes down what it is told."""
+    bridge = Messages()
+    bridge.posted.connect(lambda text, _tone: messages.append(text))
+    return bridge
+
+
 @pytest.fixture
 def made(qapp, tmp_path):
     printed: list = []
@@ -32,7 +40,7 @@ def made(qapp, tmp_path):
     counter = Counter()
     actions = ReceiptActions(
         known_receipt(), printer_config=PrinterConfig(), fetch_copy=counter,
-        report=messages.append, ask_reason=lambda parent: next(reasons),
+        messages=recorded(messages), ask_reason=lambda parent, _no: next(reasons),
         ask_pdf_path=lambda parent, receipt: tmp_path / f"{receipt.receipt_no}.pdf",
         system_print=lambda parent, receipt, columns: printed.append(receipt.copy_number))
     return actions, counter, printed, messages
@@ -69,7 +77,7 @@ def test_a_thermal_printer_that_is_off_is_reported_and_the_original_may_print_ag
     config = PrinterConfig(kind="file", address=str(tmp_path / "no" / "such" / "lp0"))
     counter = Counter()
     actions = ReceiptActions(known_receipt(), printer_config=config, fetch_copy=counter,
-                             report=messages.append, ask_reason=lambda parent: "x")
+                             messages=recorded(messages), ask_reason=lambda parent, _no: "x")
     actions.printer(None)
     assert len(messages) == 1 and "reprint" in messages[0]
     actions.printer(None)
@@ -83,7 +91,7 @@ def test_an_unknown_receipt_on_reprint_is_reported_and_the_original_stays(qapp):
         failed("No payment or deposit receipt X.")
 
     actions = ReceiptActions(known_receipt(), printer_config=PrinterConfig(), fetch_copy=missing,
-                             report=messages.append, ask_reason=lambda parent: "x")
+                             messages=recorded(messages), ask_reason=lambda parent, _no: "x")
     actions.reprint(None)
     assert "COPY" not in actions.text()
     assert messages == ["No payment or deposit receipt X."]

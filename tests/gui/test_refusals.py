@@ -16,7 +16,7 @@ from tests.helpers.books import Books, new_key
 
 
 def _press_pay_and_wait_for_refusal(qtbot, till: Till, dialog) -> str:
-    qtbot.mouseClick(dialog.pay_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not till.operations.busy and dialog.message_label.text() != "")
     return dialog.message_label.text()
 
@@ -36,7 +36,7 @@ def test_insufficient_wallet_balance_keeps_the_dialog_and_the_tenders(qtbot, til
     message = _press_pay_and_wait_for_refusal(qtbot, till, dialog)
     assert "wallet balance is KES 500.00" in message
     assert dialog.isVisible() and dialog.amounts["wallet"].text() == "1000"
-    assert dialog.pay_button.isEnabled()
+    assert dialog.confirm_button.isEnabled()
     assert books.item_status(ids[0]) == "unpaid" and books.balance("MRN600") == Decimal("500.00")
 
 

@@ -1,0 +1,55 @@
+"""Small widget builders the cashier dialogs share, so each looks and behaves the same."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget
+
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def refusal_label() -> QLabel:
+    """The red line under a form where a refusal is said in plain words."""
+    label = QLabel(objectName="refusal")
+    label.setWordWrap(True)
+    return label
+
+
+def amount_edit(name: str, placeholder: str = "", width: int = 0) -> QLineEdit:
+    """A right-aligned field for an amount or a count."""
+    edit = QLineEdit(objectName=name)
+    edit.setAlignment(RIGHT)
+    edit.setPlaceholderText(placeholder)
+    if width:
+        edit.setMinimumWidth(width)
+    return edit
+
+
+def cancel_button(dialog: QDialog) -> QPushButton:
+    """Cancel [Esc]: never the default, so Enter always confirms."""
+    button = QPushButton("Cancel  [Esc]", objectName="cancelButton")
+    button.setAutoDefault(False)
+    button.clicked.connect(dialog.reject)
+    return button
+
+
+def confirm_row(dialog: QDialog, text: str, name: str,
+                on_confirm: Callable[[], None]) -> tuple[QHBoxLayout, QPushButton]:
+    """Cancel on the left, the default "<text>  [Enter]" button on the right."""
+    confirm = QPushButton(f"{text}  [Enter]", objectName=name)
+    confirm.setDefault(True)
+    confirm.clicked.connect(on_confirm)
+    row = QHBoxLayout()
+    row.addWidget(cancel_button(dialog))
+    row.addStretch(1)
+    row.addWidget(confirm)
+    return row, confirm
+
+
+def fit_rows(table: QTableWidget) -> None:
+    """Make a table exactly as tall as its header and rows: no scrolling, no empty space."""
+    table.resizeRowsToContents()
+    table.setFixedHeight(table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+                         + sum(table.rowHeight(r) for r in range(table.rowCount())))
