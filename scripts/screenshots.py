@@ -28,6 +28,7 @@ from pos_app.gui.controller import CashierController  # noqa: E402
 from pos_app.gui.health import ConnectionMonitor  # noqa: E402
 from pos_app.gui.login import LoginDialog  # noqa: E402
 from pos_app.gui.operations import Operations  # noqa: E402
+from pos_app.gui.reason_dialog import reprint_reason_dialog  # noqa: E402
 from pos_app.gui.session import Session  # noqa: E402
 from pos_app.services import auth, demo, facility, health, patients  # noqa: E402
 
@@ -105,6 +106,11 @@ def main() -> int:
     dialog.confirm_button.click()
     wait_until(lambda: controller.receipts.preview is not None)
     shoot(controller.receipts.preview, "04_receipt_preview")
+    reason = reprint_reason_dialog(controller.receipts.preview, controller.receipts.last_receipt_no)
+    reason.reason_edit.setText("patient lost the original")
+    reason.show()
+    shoot(reason, "13_reprint_reason")
+    reason.close()
     controller.receipts.preview.close()
     wait_until(lambda: not ops.busy)
 

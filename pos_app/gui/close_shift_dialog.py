@@ -282,7 +282,11 @@ class CloseShiftDialog(QDialog):
         # The counting page no longer counts towards the size: the report is short.
         ignored = QSizePolicy.Policy.Ignored
         self.pages.widget(0).setSizePolicy(ignored, ignored)
-        self.adjustSize()
+        self.pages.updateGeometry()
+        self.layout().activate()
+        margins = self.layout().contentsMargins()
+        self.resize(self.width(), margins.top() + margins.bottom()
+                    + self.pages.currentWidget().heightForWidth(self.pages.width()))
         self.submit_button.setDefault(False)
         self.done_button.setDefault(True)
         self.done_button.setFocus()

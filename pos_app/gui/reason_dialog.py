@@ -41,11 +41,17 @@ class ReceiptReasonDialog(FormDialog):
         self.submitted.emit(self.receipt_edit.text().strip(), self.reason_edit.text().strip())
 
 
-def ask_reprint_reason(parent: QWidget | None, receipt_no: str) -> str | None:
-    """The receipt preview's Reprint: why this receipt is printed again; None when cancelled."""
+def reprint_reason_dialog(parent: QWidget | None, receipt_no: str) -> ReceiptReasonDialog:
+    """The reason prompt for one receipt the cashier has in front of them."""
     dialog = ReceiptReasonDialog(title="Reprint receipt", confirm="Reprint", hint=REPRINT_HINT,
                                  receipt_no=receipt_no, parent=parent)
     dialog.receipt_edit.setReadOnly(True)
+    return dialog
+
+
+def ask_reprint_reason(parent: QWidget | None, receipt_no: str) -> str | None:
+    """The receipt preview's Reprint: why this receipt is printed again; None when cancelled."""
+    dialog = reprint_reason_dialog(parent, receipt_no)
     dialog.submitted.connect(lambda _no, _reason: dialog.accept())
     try:
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
