@@ -40,6 +40,7 @@ class CashierController(QObject):
                  outputs: ReceiptOutputs | None = None) -> None:
         super().__init__()
         self._ops, self._monitor, self.session = operations, monitor, session
+        self._outputs = outputs
         currency = lambda: session.facility.currency  # noqa: E731
         self.results = patients_model(currency)
         self.items = ItemsModel(currency)
@@ -188,7 +189,8 @@ class CashierController(QObject):
         if self.dashboard is None:
             self.dashboard = SupervisorDashboard(
                 operations=self._ops, actor=self.session.actor,
-                workstation=self.session.workstation, currency=self.session.facility.currency)
+                workstation=self.session.workstation, currency=self.session.facility.currency,
+                receipt_outputs=self._outputs)
             self.dashboard.message.connect(self.messages.info)  # good and bad news alike
             self.dashboard.message.connect(lambda _text: self.reload_patient())
         self.dashboard.tabs.setCurrentWidget(self.dashboard.approvals)
