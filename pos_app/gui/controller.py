@@ -129,7 +129,7 @@ class CashierController(QObject):
         seq = self._search_seq
         call = partial(patients.search_patients, actor=self.session.actor, text=text,
                        limit=SEARCH_LIMIT)
-        self._ops.run(call, on_success=lambda found: self._found(seq, found))
+        self._ops.run(call, on_success=lambda found: self._found(seq, found), owner=self.window)
 
     def _found(self, seq: int, found: list) -> None:
         if seq == self._search_seq:  # an older, slower answer must not overwrite a newer one
@@ -141,7 +141,7 @@ class CashierController(QObject):
 
     def open_patient(self, mrn: str) -> None:
         call = partial(patients.show_patient, actor=self.session.actor, mrn=mrn)
-        self._ops.run(call, on_success=self._show_detail)
+        self._ops.run(call, on_success=self._show_detail, owner=self.window)
 
     def reload_patient(self) -> None:
         if self.detail is not None:

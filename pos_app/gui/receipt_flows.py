@@ -62,7 +62,8 @@ class ReceiptFlows:
         """After a payment or deposit: load the receipt as issued and preview it."""
         self.last_receipt_no = receipt_no
         self._ops.run(self._get(receipt_no), on_success=self.show_receipt,
-                      on_failure=lambda failure: self._messages.error(failure.message))
+                      on_failure=lambda failure: self._messages.error(failure.message),
+                      owner=self._parent)
 
     def show_receipt(self, receipt: Receipt) -> ReceiptPreview:
         out = self._outputs

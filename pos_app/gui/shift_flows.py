@@ -43,7 +43,7 @@ class ShiftFlows:
     def refresh(self) -> None:
         s = self._session
         self._ops.run(partial(shifts.current_shift, actor=s.actor, workstation=s.workstation),
-                      on_success=self._set, busy=False)
+                      on_success=self._set, owner=self._parent, busy=False)
 
     def _set(self, summary: ShiftSummary | None) -> None:
         self.current = summary if summary is not None and summary.status == "open" else None
