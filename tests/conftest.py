@@ -35,8 +35,8 @@ def pg_admin_url() -> Iterator[str]:
     if given:
         yield given
         return
-    with throwaway_server() as url:
-        yield url
+    with throwaway_server() as server:
+        yield server.url
 
 
 def _with_database(url: str, name: str) -> str:

@@ -44,39 +44,52 @@ def _as_server_user(argv: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *argv]
 
 
+class ThrowawayServer:
+    """A private server on a free loopback port that a test may also stop and start again."""
+
+    def __init__(self) -> None:
+        self.bin_dir = _bin_dir()
+        self.root = Path(tempfile.mkdtemp(prefix="caretill-pg-"))
+        self.data = self.root / "data"
+        if os.geteuid() == 0:
+            server_user = pwd.getpwnam("postgres")
+            os.chown(self.root, server_user.pw_uid, server_user.pw_gid)
+            self.user = "postgres"
+        else:
+            self.user = pwd.getpwuid(os.geteuid()).pw_name
+        self.port = _free_port()
+        self.url = f"postgresql+psycopg2://{self.user}@127.0.0.1:{self.port}/postgres"
+        self._run("initdb", "--no-sync", "-A", "trust", "-U", self.user, "-E", "UTF8",
+                  "-D", str(self.data))
+
+    def _run(self, tool: str, *args: str, check: bool = True) -> None:
+        subprocess.run(_as_server_user([str(self.bin_dir / tool), *args]), check=check,
+                       capture_output=True, text=True)
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                   "-c max_connections=200")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-o", options,
+                  "-w", "start")
+
+    def stop(self, *, mode: str = "fast", check: bool = True) -> None:
+        """`fast` flushes what was committed (commits here are asynchronous); `immediate`
+        is a crash and may lose the last ones."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=check)
+
+    def remove(self) -> None:
+        self.stop(mode="immediate", check=False)
+        time.sleep(0.1)  # let the postmaster let go of its files before they are removed
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 @contextmanager
-def throwaway_server() -> Iterator[str]:
-    """Start a private server on a free loopback port; yield a superuser URL; remove it all."""
-    bin_dir = _bin_dir()
-    root = Path(tempfile.mkdtemp(prefix="caretill-pg-"))
-    data = root / "data"
-    if os.geteuid() == 0:
-        server_user = pwd.getpwnam("postgres")
-        os.chown(root, server_user.pw_uid, server_user.pw_gid)
-        user = "postgres"
-    else:
-        user = pwd.getpwuid(os.geteuid()).pw_name
-    port = _free_port()
-    run = {"check": True, "capture_output": True, "text": True}
-    subprocess.run(
-        _as_server_user([str(bin_dir / "initdb"), "--no-sync", "-A", "trust", "-U", user,
-                         "-E", "UTF8", "-D", str(data)]),
-        **run,
-    )
-    options = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-    subprocess.run(
-        _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"),
-                         "-o", options, "-w", "start"]),
-        **run,
-    )
+def throwaway_server() -> Iterator[ThrowawayServer]:
+    """Start a private server; yield it (its `url` is a superuser URL); remove it all."""
+    server = ThrowawayServer()
     try:
-        yield f"postgresql+psycopg2://{user}@127.0.0.1:{port}/postgres"
+        server.start()
+        yield server
     finally:
-        subprocess.run(
-            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                             "stop"]),
-            capture_output=True,
-        )
-        time.sleep(0.1)
-        shutil.rmtree(root, ignore_errors=True)
+        server.remove()
