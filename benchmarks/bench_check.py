@@ -1,6 +1,6 @@
 """Benchmark of `caretill check` on large books: seconds to verify N consistent payments.
 
-Usage: python benchmarks/bench_check.py --db URL [--payments N]
+Usage: python -m benchmarks.bench_check --db URL [--payments N]
 Writes N wallet payments (one patient, bill, item, receipt, tender, ledger line and
 hash-chained audit event each) straight into an empty migrated database in bulk, as
 the payment cascade would have left them, then times the check. Prints figures.
@@ -13,31 +13,22 @@ import time
 
 from sqlalchemy import insert, update
 
+from benchmarks.common import PRICE_MINOR, facility_with_user, open_app
 from pos_app.adapters import tables as t
-from pos_app.adapters.database import Timeouts
 from pos_app.adapters.ledger import canonical, event_hash, receipt_number
 from pos_app.adapters.types import utcnow
-from pos_app.bootstrap import build
-from pos_app.config import Settings
-from pos_app.domain.actors import Actor, Role
+from pos_app.domain.actors import Actor
 from pos_app.services.check import run_check
-from pos_app.services.demo import DEMO_FACILITY
-from pos_app.services.facility import write_facility
 
 BATCH = 10_000
-PRICE = 50_000
+PRICE = PRICE_MINOR
 
 
 def seed(app, count: int) -> Actor:
     now = utcnow()
     with app.uow() as uow:
-        write_facility(uow, DEMO_FACILITY)
-        user_id = uow.execute(insert(t.users).values(
-            username="bench", role="supervisor", password_hash="-", created_at=now)
-            .returning(t.users.c.id)).scalar_one()
-        service_id = uow.execute(insert(t.services).values(
-            code="CONS", name="Consultation", kind="consultation", unit_price_minor=PRICE)
-            .returning(t.services.c.id)).scalar_one()
+        actor, service_id = facility_with_user(uow)
+        user_id = actor.user_id
         uow.execute(insert(t.workstations).values(id="WS01", created_at=now))
         uow.commit()
     head = ""
@@ -89,7 +80,7 @@ def seed(app, count: int) -> Actor:
             run(update(t.workstations).values(receipt_seq=numbers[-1], audit_seq=numbers[-1],
                                               audit_head=head))
             uow.commit()
-    return Actor(user_id, "bench", Role.SUPERVISOR)
+    return actor
 
 
 def main() -> None:
@@ -97,7 +88,7 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--payments", type=int, default=1_000_000)
     args = parser.parse_args()
-    app = build(Settings(args.db, "WS01", Timeouts(), config_path=None, local={}))
+    app = open_app(args.db)
     started = time.perf_counter()
     actor = seed(app, args.payments)
     print(f"seeded {args.payments} payments in {time.perf_counter() - started:.0f} s")

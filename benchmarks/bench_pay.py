@@ -1,6 +1,6 @@
 """Benchmark of the payment path: statements per payment, payments per second, and `check` time.
 
-Usage: python benchmarks/bench_pay.py --db URL [--payments N] [--threads T]
+Usage: python -m benchmarks.bench_pay --db URL [--payments N] [--threads T]
 The database must be empty and migrated (`caretill db upgrade`). Prints figures; asserts nothing.
 """
 
@@ -13,15 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import event, insert, select
 
+from benchmarks.common import facility_with_user, open_app
 from pos_app.adapters import tables as t
-from pos_app.adapters.database import Timeouts
 from pos_app.adapters.types import utcnow
-from pos_app.bootstrap import build
-from pos_app.config import Settings
-from pos_app.domain.actors import Actor, Role
+from pos_app.domain.actors import Actor
 from pos_app.services.check import run_check
-from pos_app.services.demo import DEMO_FACILITY
-from pos_app.services.facility import write_facility
 from pos_app.services.patients import insert_patients
 from pos_app.services.pay import pay
 from pos_app.services.tenders import TenderRequest
@@ -31,13 +27,7 @@ def seed(app, count: int) -> tuple[list[tuple[str, list[int]]], Actor]:
     """`count` patients, each with one bill of two items and a wallet that covers it."""
     now = utcnow()
     with app.uow() as uow:
-        write_facility(uow, DEMO_FACILITY)
-        user_id = uow.execute(insert(t.users).values(
-            username="bench", role="supervisor", password_hash="-", created_at=now)
-            .returning(t.users.c.id)).scalar_one()
-        service_id = uow.execute(insert(t.services).values(
-            code="CONS", name="Consultation", kind="consultation", unit_price_minor=50000)
-            .returning(t.services.c.id)).scalar_one()
+        actor, service_id = facility_with_user(uow)
         people = [{"mrn": f"B{i:07d}", "name": f"Bench Patient {i}", "phone": None,
                    "dob": None} for i in range(count)]
         insert_patients(uow, people)
@@ -59,8 +49,7 @@ def seed(app, count: int) -> tuple[list[tuple[str, list[int]]], Actor]:
     items: dict[int, list[int]] = {}
     for row in rows:
         items.setdefault(row.patient_id, []).append(row.id)
-    return ([(mrn, sorted(items[pid])) for mrn, pid in ids.items()],
-            Actor(user_id, "bench", Role.SUPERVISOR))
+    return [(mrn, sorted(items[pid])) for mrn, pid in ids.items()], actor
 
 
 def main() -> None:
@@ -69,7 +58,7 @@ def main() -> None:
     parser.add_argument("--payments", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    app = build(Settings(args.db, "WS01", Timeouts(), config_path=None, local={}))
+    app = open_app(args.db)
     work, actor = seed(app, args.payments)
     statements = []
     event.listen(app.engine, "before_cursor_execute",

@@ -1,6 +1,6 @@
 """Benchmark of patient search as you type at scale: milliseconds per keystroke query.
 
-Usage: python benchmarks/bench_search.py --db URL [--patients N]
+Usage: python -m benchmarks.bench_search --db URL [--patients N]
 Seeds N patients into an empty, migrated database (skipped if it already has patients),
 then times `search_patients` for typed prefixes. Prints figures; asserts nothing.
 """
@@ -12,16 +12,12 @@ import random
 import statistics
 import time
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
+from benchmarks.common import facility_with_user, open_app
 from pos_app.adapters import tables as t
-from pos_app.adapters.database import Timeouts
-from pos_app.adapters.types import utcnow
-from pos_app.bootstrap import build
-from pos_app.config import Settings
 from pos_app.domain.actors import Actor, Role
-from pos_app.services.demo import DEMO_FACILITY, FAMILY, GIVEN
-from pos_app.services.facility import write_facility
+from pos_app.services.demo import FAMILY, GIVEN
 from pos_app.services.patients import insert_patients, search_patients
 
 BATCH = 20_000
@@ -32,9 +28,7 @@ def seed(app, count: int) -> None:
     with app.uow() as uow:
         if uow.execute(select(func.count()).select_from(t.patients)).scalar_one():
             return
-        write_facility(uow, DEMO_FACILITY)
-        uow.execute(insert(t.users).values(username="bench", role="cashier",
-                                           password_hash="-", created_at=utcnow()))
+        facility_with_user(uow, Role.CASHIER)
         uow.commit()
     for start in range(0, count, BATCH):
         with app.uow() as uow:
@@ -50,12 +44,13 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--patients", type=int, default=1_000_000)
     args = parser.parse_args()
-    app = build(Settings(args.db, "WS01", Timeouts(), config_path=None, local={}))
+    app = open_app(args.db)
     started = time.perf_counter()
     seed(app, args.patients)
     print(f"seeded in {time.perf_counter() - started:.0f} s")
     with app.uow() as uow:
-        user_id = uow.execute(select(t.users.c.id)).scalars().first()
+        user_id = uow.execute(select(t.users.c.id).where(t.users.c.username == "bench")
+                              ).scalar_one()
     actor = Actor(user_id, "bench", Role.CASHIER)
     typed = ["M", "MR", "MRN0", "MRN05", "MRN0512", "MRN0512345", "07", "0712", "071234",
              "N", "Na", "Nak", "Naka", "Nakato", "Nakato S", "Nakato Sse", "w", "wanj",
