@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             app.close()
     except CareTillError as error:
-        _fail(error.code, error.message, as_json)
+        _fail(error.code, error.message, as_json, error.details)
         return error.exit_status
     except KeyboardInterrupt:
         _fail("interrupted", "Interrupted; nothing was charged.", as_json)
@@ -54,9 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _fail(code: str, message: str, as_json: bool) -> None:
+def _fail(code: str, message: str, as_json: bool, details: dict | None = None) -> None:
     if as_json:
-        print(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False))
+        error = {"code": code, "message": message, **(details or {})}
+        print(json.dumps({"error": error}, ensure_ascii=False))
     else:
         print(f"caretill: {message}", file=sys.stderr)
 

@@ -12,10 +12,13 @@ class CareTillError(Exception):
     exit_status = 1
     default_code = "error"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None,
+                 details: dict | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
+        # Extra machine-readable facts for `--json`, e.g. every bad line of an import.
+        self.details = details or {}
 
 
 class BadInput(CareTillError):

@@ -19,7 +19,7 @@ from pos_app.domain.kinds import ItemStatus
 from pos_app.domain.money import Currency
 
 MAX_SEARCH_LIMIT = 100
-_MRN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{0,31}$")
+MRN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{0,31}$")
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def add_patient(uow: UnitOfWork, *, actor: Actor, mrn: str, name: str, phone: st
     """Register a patient and open their wallet at zero."""
     actor.require(Role.CASHIER, "register patients")
     mrn, name = mrn.strip(), " ".join(name.split())
-    if not _MRN.match(mrn):
+    if not MRN_PATTERN.match(mrn):
         raise BadInput(f"{mrn!r} is not a medical record number.", code="invalid_mrn")
     if not name:
         raise BadInput("The patient needs a name.", code="invalid_name")

@@ -40,5 +40,6 @@ def test_a_bad_file_exits_2_and_a_cashier_exits_3(tmp_path):
     status, result = till.run("import", "bills", str(bad), "--json", user="admin")
     assert (status, result["error"]["code"]) == (2, "invalid_import")
     assert "line 2:" in result["error"]["message"] and "line 3:" in result["error"]["message"]
+    assert [finding["line"] for finding in result["error"]["findings"]] == [2, 3]
     status, result = till.run("import", "bills", str(bad), "--json", user="cashier")
     assert (status, result["error"]["code"]) == (3, "permission_denied")

@@ -27,7 +27,7 @@ class InvalidImport(BadInput):
     """A file with bad lines: nothing was written. `findings` lists each line and why."""
 
     def __init__(self, message: str, findings: list[dict]) -> None:
-        super().__init__(message, code="invalid_import")
+        super().__init__(message, code="invalid_import", details={"findings": findings})
         self.findings = findings
 
 

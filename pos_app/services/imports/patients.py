@@ -9,7 +9,7 @@ from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.money import Currency
 from pos_app.services.imports import csvfile as f
 from pos_app.services.imports.plan import Plan, chunks, rows_where_in
-from pos_app.services.patients import _MRN, insert_patients
+from pos_app.services.patients import MRN_PATTERN, insert_patients
 
 HEADER = f.Header(required=("mrn", "name"), optional=("phone", "dob"))
 ADDS_UP = False
@@ -22,7 +22,7 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
     line_of: dict[str, int] = {}
     for row in rows:
         before = len(findings)
-        person = {"mrn": f.code(row, "mrn", findings, pattern=_MRN),
+        person = {"mrn": f.code(row, "mrn", findings, pattern=MRN_PATTERN),
                   "name": f.text(row, "name", findings, max_length=200),
                   "phone": f.text(row, "phone", findings, max_length=32, required=False),
                   "dob": f.past_date(row, "dob", findings)}
