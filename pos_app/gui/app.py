@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QFont
@@ -23,9 +22,10 @@ from pos_app.gui.receipt_flows import ReceiptOutputs
 from pos_app.gui.session import Session
 from pos_app.gui.setup_dialog import SetupDialog
 from pos_app.receipts.printer_config import PrinterConfig, printer_config
+from pos_app.resources import resource_path
 from pos_app.services import demo, facility
 
-STYLESHEET = Path(__file__).resolve().parents[2] / "resources" / "styles" / "caretill.qss"
+STYLESHEET = resource_path("styles/caretill.qss")
 
 
 def style(qapp: QApplication) -> None:
@@ -33,7 +33,7 @@ def style(qapp: QApplication) -> None:
     font = QFont(qapp.font())
     font.setPointSize(14)
     qapp.setFont(font)
-    if STYLESHEET.exists():
+    if STYLESHEET is not None:
         qapp.setStyleSheet(STYLESHEET.read_text(encoding="utf-8"))
 
 
