@@ -63,7 +63,8 @@ def db_upgrade(ctx: Context) -> Output:
 
 def demo_load(ctx: Context) -> Output:
     summary = demo.load_demo(ctx.app.uow, workstation=ctx.app.workstation,
-                             patients=ctx.args.patients, seed=ctx.args.seed)
+                             patients=ctx.args.patients, seed=ctx.args.seed,
+                             facility_name=ctx.args.facility_name)
     return summary.to_json(), (
         f"Demo loaded: {summary.patients} patients, {summary.bills} bills with "
         f"{summary.items} items, {summary.deposits} wallet top-ups. Users: "

@@ -51,6 +51,7 @@ def build_parser() -> Parser:
     load = leaf(demo, "load", "fill an empty database with a realistic demo")
     load.add_argument("--patients", type=int, default=50)
     load.add_argument("--seed", type=int, default=1)
+    load.add_argument("--facility-name", help="the facility's name on receipts")
 
     facility = group("facility", "facility settings (admin)")
     fset = leaf(facility, "set", "set the facility name and currency")

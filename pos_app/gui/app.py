@@ -106,7 +106,8 @@ def prepare(app: App) -> Facility:
     app.upgrade_schema()
     if app.settings.local.get("load_demo"):
         try:
-            demo.load_demo(app.uow, workstation=app.workstation, patients=200)
+            demo.load_demo(app.uow, workstation=app.workstation, patients=200,
+                           facility_name=app.settings.local.get("facility_name"))
         except CareTillError as error:
             if error.code != "database_not_empty":
                 raise

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, insert, select
@@ -77,8 +77,11 @@ class DemoSummary:
 
 
 def load_demo(new_uow: Callable[[], UnitOfWork], *, workstation: str, patients: int = 50,
-              seed: int = 1) -> DemoSummary:
-    """Fill an empty database; refuses one that already has users or patients."""
+              seed: int = 1, facility_name: str | None = None) -> DemoSummary:
+    """Fill an empty database; refuses one that already has users or patients.
+
+    `facility_name` (e.g. typed in the first-start dialog) replaces the demo's own.
+    """
     if not 1 <= patients <= MAX_DEMO_PATIENTS:
         raise BadInput(f"Demo patients must be 1 to {MAX_DEMO_PATIENTS}.", code="invalid_count")
     rng = random.Random(seed)
@@ -88,7 +91,8 @@ def load_demo(new_uow: Callable[[], UnitOfWork], *, workstation: str, patients: 
         if filled:
             raise Refused("The database already has data; the demo fills only an empty one.",
                           code="database_not_empty")
-        write_facility(uow, DEMO_FACILITY)
+        name = (facility_name or "").strip() or DEMO_FACILITY.name
+        write_facility(uow, replace(DEMO_FACILITY, name=name))
         cashier = _users(uow)
         service_ids = _price_list(uow)
         mrns = _patients(uow, rng, patients)
