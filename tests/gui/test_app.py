@@ -30,8 +30,7 @@ def test_sign_in_opens_the_window_and_sign_out_goes_back_to_login(qtbot, gui_boo
     qtbot.keyClicks(login.password_edit, "correct horse")
     qtbot.keyClick(login.password_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: shell.controller is not None)
-    window = shell.controller.window
-    qtbot.addWidget(window)
+    window = shell.controller.window  # owned by the shell, which deletes it on sign out
     assert window.isVisible() and "admin" in window.session_label.text()
     assert window.settings_action.isEnabled()
     assert facility.name in window.facility_label.text()
