@@ -123,3 +123,15 @@ def test_a_frozen_workstation_loses_its_locks_after_the_idle_timeout(pg_books, p
     assert time.monotonic() - started < 4
     conn.invalidate()
     frozen.close()
+
+
+def test_one_mobile_money_transaction_racing_at_two_tills_is_taken_once(pg_books):
+    books = pg_books
+    payers = [books.patient("P1"), books.patient("P2")]
+    bills = [books.bill(mrn, ("CONS", 1)) for mrn in payers]
+    outcomes = race(2, lambda i: pay_items(
+        books, payers[i], bills[i], tender("mobile_money", "1000.00", "MPESA-RACE-1"),
+        actor=[books.cashier, books.cashier2][i], workstation=["WS01", "WS02"][i]))
+    assert [o for o in outcomes if isinstance(o, str)] == ["duplicate_reference"]
+    assert books.count("payments") == 1
+    assert run_check(books.app.uow(), actor=books.supervisor) == []
