@@ -1,7 +1,10 @@
 import io
 
+import zxingcpp
+from PIL import Image, ImageOps
 from pypdf import PdfReader
 
+from pos_app.receipts.model import qr_payload
 from pos_app.receipts.pdf import render_pdf
 from tests.receipts.samples import (
     known_receipt,
@@ -41,11 +44,15 @@ def test_the_font_is_embedded_so_any_viewer_shows_the_names():
     assert all("DejaVuSansMono" in font["/BaseFont"] for font in fonts)
 
 
-def test_the_qr_code_is_drawn_on_the_page():
-    page = _pdf(known_receipt()).pages[0]
-    images = list(page.images)
+def test_the_qr_code_on_the_page_scans_back_to_the_receipt_and_its_hash():
+    receipt = known_receipt()
+    images = list(_pdf(receipt).pages[0].images)
     assert len(images) == 1
-    assert images[0].image.width == images[0].image.height
+    code = images[0].image.convert("L")
+    # A scanner needs the quiet zone around the code; give the decoder room and pixels.
+    framed = ImageOps.expand(code, border=code.width // 8, fill=255)
+    framed = framed.resize((framed.width * 3, framed.height * 3), Image.Resampling.NEAREST)
+    assert [found.text for found in zxingcpp.read_barcodes(framed)] == [qr_payload(receipt)]
 
 
 def test_a_58_mm_slip_is_narrower_than_an_80_mm_one():
