@@ -30,7 +30,9 @@ from pos_app.gui.login import LoginDialog  # noqa: E402
 from pos_app.gui.operations import Operations  # noqa: E402
 from pos_app.gui.reason_dialog import reprint_reason_dialog  # noqa: E402
 from pos_app.gui.session import Session  # noqa: E402
-from pos_app.services import auth, demo, facility, health, patients  # noqa: E402
+from pos_app.gui.supervisor.dashboard import SupervisorDashboard  # noqa: E402
+from pos_app.services import auth, demo, facility, health, patients, pay  # noqa: E402
+from pos_app.services.tenders import TenderRequest  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -147,6 +149,17 @@ def main() -> int:
     shoot(closing, "12_close_shift_result")
     closing.close()
 
+    take_a_morning(app, actor)
+    supervisor = auth.sign_in(app.uow(), "supervisor", "supervisor")
+    board = SupervisorDashboard(operations=ops, actor=supervisor, workstation="WS01",
+                                currency=session.facility.currency)
+    board.resize(1500, 920)
+    board.show()
+    board.start()
+    wait_until(lambda: board.today.report is not None and not ops.busy)
+    shoot(board, "14_supervisor_dashboard")
+    board.close()
+
     other = pick_patient(app, actor, skip=mrn)
     controller.open_patient(other)
     wait_until(lambda: controller.detail.patient.mrn == other and not ops.busy)
@@ -158,6 +171,22 @@ def main() -> int:
     QApplication.processEvents()
     app.close()
     return 0
+
+
+def take_a_morning(app: object, actor: object) -> None:
+    """A few more payments by every method, so the dashboard has something to chart."""
+    methods = [("cash", None), ("card", "AUTH-{n}"), ("mobile_money", "MPESA-SHOT-{n}"),
+               ("insurance", "NHIF-{n}"), ("cash", None), ("card", "AUTH-{n}")]
+    for n, (method, reference) in enumerate(methods):
+        found = patients.search_patients(app.uow(), actor=actor, text=f"MRN0000{n + 1:02d}")
+        detail = patients.show_patient(app.uow(), actor=actor, mrn=found[0].mrn)
+        if not detail.unpaid_items:
+            continue
+        item = detail.unpaid_items[0]
+        pay.pay(app.uow(), actor=actor, workstation="WS01", mrn=found[0].mrn,
+                item_ids=[item.id], key=f"screenshots-{n:04d}",
+                tenders=[TenderRequest(method, str(item.amount),
+                                       reference.format(n=n) if reference else None)])
 
 
 def pick_patient(app: object, actor: object, skip: str = "") -> str:

@@ -10,7 +10,7 @@ from PySide6.QtCharts import (
     QBarSet,
     QChart,
     QChartView,
-    QPieSeries,
+    QHorizontalBarSeries,
     QValueAxis,
 )
 from PySide6.QtCore import Qt
@@ -30,12 +30,19 @@ class _ChartView(QChartView):
         chart = QChart()
         chart.setTitle(self._title)
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         return chart
 
 
 class BarChartView(_ChartView):
-    """Amounts per label as bars (by hour, by cashier)."""
+    """Amounts per label as bars (by hour, method, cashier).
+
+    `horizontal` lays the bars sideways so long labels ("Mobile money") are never cut short.
+    """
+
+    def __init__(self, title: str, parent: QWidget | None = None, *,
+                 horizontal: bool = False) -> None:
+        super().__init__(title, parent)
+        self._horizontal = horizontal
 
     def set_points(self, points: list[tuple[str, Decimal]]) -> None:
         self.points = list(points)
@@ -43,7 +50,7 @@ class BarChartView(_ChartView):
         bars = QBarSet("Amount")
         for _label, amount in self.points:
             bars.append(float(amount))  # display only: money stays Decimal everywhere else
-        series = QBarSeries()
+        series = QHorizontalBarSeries() if self._horizontal else QBarSeries()
         series.append(bars)
         series.setLabelsVisible(True)
         chart.addSeries(series)
@@ -54,25 +61,13 @@ class BarChartView(_ChartView):
         axis_y.setMax(max([float(a) for _, a in self.points] + [1.0]) * 1.15)
         axis_y.setLabelFormat("%.0f")
         axis_y.applyNiceNumbers()
-        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        labels_at, values_at = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft
+        if self._horizontal:
+            labels_at, values_at = values_at, labels_at
+        chart.addAxis(axis_x, labels_at)
+        chart.addAxis(axis_y, values_at)
         series.attachAxis(axis_x)
         series.attachAxis(axis_y)
         chart.legend().setVisible(False)
         self.setChart(chart)
 
-
-class PieChartView(_ChartView):
-    """Shares of a total as a pie (by payment method)."""
-
-    def set_points(self, points: list[tuple[str, Decimal]]) -> None:
-        self.points = list(points)
-        chart = self._fresh_chart()
-        series = QPieSeries()
-        total = sum((amount for _, amount in self.points), Decimal(0))
-        for label, amount in self.points:
-            share = f" {amount / total:.0%}" if total else ""
-            series.append(f"{label}{share}", float(amount))
-        chart.addSeries(series)
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.setChart(chart)

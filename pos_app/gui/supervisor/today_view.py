@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.money import Currency
 from pos_app.gui.formatting import method_name, money
-from pos_app.gui.supervisor.charts import BarChartView, PieChartView
+from pos_app.gui.supervisor.charts import BarChartView
 from pos_app.services.reports import DailyReport
 
 TOTALS = (("payments", "Payments"), ("refunds", "Refunds"), ("net_payments", "Net"),
@@ -66,7 +66,7 @@ class TodayView(QWidget):
             totals.addWidget(value, 1, column)
             self.total_labels[key] = value
         self.by_hour = BarChartView("Payments by hour")
-        self.by_method = PieChartView("Payments by method")
+        self.by_method = BarChartView("Payments by method", horizontal=True)
         self.by_cashier = BarChartView("Payments by cashier")
         charts = QHBoxLayout()
         for chart in (self.by_hour, self.by_method, self.by_cashier):
