@@ -423,7 +423,7 @@ reversals = Table(
     "reversals",
     metadata,
     _id(),
-    _fk("payment_id", "payments.id", unique=True),
+    _fk("payment_id", "payments.id", index=True),  # several when refunded in parts (0003)
     Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False,
            unique=True),
     Column("reason", Text, nullable=False),
@@ -450,6 +450,26 @@ refund_payouts = Table(
     Column("reference", String(64), nullable=True),
     _one_of("method", values(TenderMethod), "method_known"),
     CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+
+# Revision 0003: the items each reversal gave back (all of them for a whole reversal).
+reversal_items = Table(
+    "reversal_items",
+    metadata,
+    _fk("reversal_id", "reversals.id"),
+    _fk("bill_item_id", "bill_items.id", index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    UniqueConstraint("reversal_id", "bill_item_id", name="uq_reversal_items_pair"),
+    CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+)
+
+# Revision 0003: the items a refund request names (none: whatever the payment has left).
+refund_request_items = Table(
+    "refund_request_items",
+    metadata,
+    _fk("request_id", "refund_requests.id"),
+    _fk("bill_item_id", "bill_items.id"),
+    UniqueConstraint("request_id", "bill_item_id", name="uq_refund_request_items_pair"),
 )
 
 withdrawals = Table(

@@ -13,7 +13,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from pos_app.cli.commands import Context, Output, _key, _prompt
+from pos_app.cli.commands import Context, Output, _key, _prompt, parse_item_ids
 from pos_app.domain.actors import Actor
 from pos_app.domain.errors import BadInput
 from pos_app.services import (
@@ -43,13 +43,18 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         return group.add_parser(name, help=help_text, parents=[common])
 
     payment = _actions(commands, "payment", "reversals and refund requests", common)
-    rev = leaf(payment, "reverse", "refund/void a whole payment (supervisor)")
+    rev = leaf(payment, "reverse", "refund/void a payment or some of its items (supervisor)")
     rev.add_argument("receipt_no")
     rev.add_argument("--reason", required=True)
+    rev.add_argument("--items", help="refund only these bill item ids, comma separated")
+    rev.add_argument("--payout", action="append", metavar="METHOD:AMOUNT",
+                     help="pay back this way (one per method; default: the way it came, "
+                          "wallet first)")
     rev.add_argument("--key", help="idempotency key (generated when absent)")
     req = leaf(payment, "request-refund", "ask a supervisor to reverse a payment")
     req.add_argument("receipt_no")
     req.add_argument("--reason", required=True)
+    req.add_argument("--items", help="only these bill item ids, comma separated")
     leaf(payment, "requests", "refund requests waiting for approval (supervisor)")
     for verb in ("approve", "reject"):
         decide = leaf(payment, verb, f"{verb} a refund request (supervisor)")
@@ -99,22 +104,38 @@ def _day(ctx: Context) -> date | None:
 
 def _reversal_text(result: reversal.ReversalResult) -> str:
     payouts = ", ".join(f"{p.method} {p.amount}" for p in result.payouts)
-    return (f"{'Already reversed' if result.replayed else 'Reversed'} {result.payment_receipt_no}"
+    done = (("Already reversed" if result.replayed else "Reversed") if result.payment_reversed
+            else f"{'Already refunded' if result.replayed else 'Refunded'} items "
+                 f"{', '.join(map(str, result.items))} of")
+    return (f"{done} {result.payment_receipt_no}"
             f" ({result.amount}: {payouts}); refund receipt {result.receipt_no}; cashier "
             f"{result.cashier}, approved by {result.approved_by}. Key: {result.idempotency_key}")
 
 
+def _parse_payout(text: str) -> tuple[str, str]:
+    """METHOD:AMOUNT, e.g. wallet:300.00."""
+    method, _, amount = text.partition(":")
+    if not method.strip() or not amount.strip():
+        raise BadInput(f"Payout {text!r} is not METHOD:AMOUNT.", code="invalid_payout")
+    return method.strip(), amount.strip()
+
+
 def payment_reverse(ctx: Context) -> Output:
+    items, payouts = ctx.args.items, ctx.args.payout
     result = reversal.reverse_payment(
         ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
-        receipt_no=ctx.args.receipt_no, reason=ctx.args.reason, key=_key(ctx))
+        receipt_no=ctx.args.receipt_no, reason=ctx.args.reason, key=_key(ctx),
+        item_ids=None if items is None else parse_item_ids(items),
+        payouts=None if payouts is None else [_parse_payout(p) for p in payouts])
     return result.to_json(), _reversal_text(result)
 
 
 def payment_request_refund(ctx: Context) -> Output:
-    asked = refund_requests.request_refund(ctx.app.uow(), actor=ctx.actor(),
-                                    workstation=ctx.app.workstation,
-                                    receipt_no=ctx.args.receipt_no, reason=ctx.args.reason)
+    items = ctx.args.items
+    asked = refund_requests.request_refund(
+        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
+        receipt_no=ctx.args.receipt_no, reason=ctx.args.reason,
+        item_ids=None if items is None else parse_item_ids(items))
     return asked.to_json(), (f"Refund of {asked.payment_receipt_no} requested "
                              f"(request {asked.request_id}); a supervisor must approve it.")
 

@@ -38,8 +38,8 @@ class Receipt:
     """Everything printed on a receipt of any kind; copy_number > 0 on reprints.
 
     Refunds and withdrawals also carry the reason and who approved (and, for a
-    refund, who asked and which payment receipt it reverses); a reversed
-    payment's receipt carries the refund's number in `reversed_by`.
+    refund, who asked and which payment receipt it reverses); a reversed or partly
+    refunded payment's receipt carries its refunds' numbers in `reversed_by`.
     """
 
     facility_name: str
@@ -60,6 +60,7 @@ class Receipt:
     copy_number: int = 0
     reverses_receipt_no: str | None = None
     reversed_by: str | None = None
+    partly_refunded: bool = False
     reason: str | None = None
     requested_by: str | None = None
     approved_by: str | None = None

@@ -44,7 +44,8 @@ def _header(receipt: Receipt, columns: int) -> list[str]:
     if receipt.copy_number:
         lines += _centered(f"*** COPY {receipt.copy_number} ***", columns)
     if receipt.reversed_by:
-        lines += _centered(f"REVERSED by {receipt.reversed_by}", columns)
+        state = "PARTLY REFUNDED" if receipt.partly_refunded else "REVERSED"
+        lines += _centered(f"{state} by {receipt.reversed_by}", columns)
     lines += _rule("=", columns)
     at = receipt.at.astimezone()
     fields = (("Receipt", receipt.receipt_no), ("Reverses", receipt.reverses_receipt_no),

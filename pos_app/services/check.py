@@ -131,13 +131,19 @@ RULES: dict[str, tuple[str, str]] = {
         "lab item {a} is {b} but has {c} active lab results",
     ),
     "paid_items_paid_once": (
+        # An item is paid iff exactly one completed payment holds it and no reversal of
+        # that payment gave it back (a partly refunded payment stays completed).
         """SELECT bi.id AS a, bi.status AS b, COALESCE(c.n, 0) AS c FROM bill_items bi
            LEFT JOIN (SELECT pi.bill_item_id, COUNT(*) AS n FROM payment_items pi
                       JOIN payments p ON p.id = pi.payment_id AND p.status = 'completed'
+                      WHERE NOT EXISTS (SELECT 1 FROM reversal_items ri
+                        JOIN reversals v ON v.id = ri.reversal_id
+                        WHERE v.payment_id = pi.payment_id
+                          AND ri.bill_item_id = pi.bill_item_id)
                       GROUP BY pi.bill_item_id) c ON c.bill_item_id = bi.id
            WHERE (bi.status = 'paid' AND COALESCE(c.n, 0) <> 1)
               OR (bi.status <> 'paid' AND COALESCE(c.n, 0) <> 0)""",
-        "bill item {a} is {b} but sits in {c} completed payments",
+        "bill item {a} is {b} but sits unrefunded in {c} completed payments",
     ),
     "payment_adds_up": (
         """SELECT p.receipt_no AS a, p.amount_minor AS b,
@@ -169,16 +175,66 @@ RULES: dict[str, tuple[str, str]] = {
         "deposit {a} has no matching wallet entry",
     ),
     "reversals_undo_payments": (
+        # Per payment: reversed iff every item was refunded, and what its reversals say
+        # they refunded equals the items they gave back and the money they paid out.
         """SELECT p.receipt_no AS a, p.status AS b, p.amount_minor AS c,
-                  COALESCE(v.amount_minor, 0) AS d,
+                  COALESCE(v.amount, 0) AS d, COALESCE(o.amount, 0) AS e
+           FROM payments p
+           JOIN (SELECT payment_id, COUNT(*) AS n FROM payment_items
+                 GROUP BY payment_id) pi ON pi.payment_id = p.id
+           LEFT JOIN (SELECT payment_id, SUM(amount_minor) AS amount FROM reversals
+                      GROUP BY payment_id) v ON v.payment_id = p.id
+           LEFT JOIN (SELECT r.payment_id, SUM(ri.amount_minor) AS amount,
+                             COUNT(DISTINCT ri.bill_item_id) AS n
+                      FROM reversal_items ri JOIN reversals r ON r.id = ri.reversal_id
+                      GROUP BY r.payment_id) i ON i.payment_id = p.id
+           LEFT JOIN (SELECT r.payment_id, SUM(x.amount_minor) AS amount
+                      FROM refund_payouts x JOIN reversals r ON r.id = x.reversal_id
+                      GROUP BY r.payment_id) o ON o.payment_id = p.id
+           WHERE (p.status = 'reversed') <> (COALESCE(i.n, 0) = pi.n)
+              OR COALESCE(v.amount, 0) <> COALESCE(i.amount, 0)
+              OR COALESCE(v.amount, 0) <> COALESCE(o.amount, 0)
+              OR COALESCE(v.amount, 0) > p.amount_minor""",
+        "payment {a} is {b} for {c} but its reversals are {d} with payouts of {e}",
+    ),
+    "reversal_amounts_add_up": (
+        """SELECT v.receipt_no AS a, v.amount_minor AS b,
+                  (SELECT COALESCE(SUM(ri.amount_minor), 0) FROM reversal_items ri
+                   WHERE ri.reversal_id = v.id) AS c,
                   (SELECT COALESCE(SUM(o.amount_minor), 0) FROM refund_payouts o
-                   WHERE o.reversal_id = v.id) AS e
-           FROM payments p LEFT JOIN reversals v ON v.payment_id = p.id
-           WHERE (p.status = 'reversed') <> (v.id IS NOT NULL)
-              OR (v.id IS NOT NULL AND (v.amount_minor <> p.amount_minor
-                  OR v.amount_minor <> (SELECT COALESCE(SUM(o.amount_minor), 0)
-                                        FROM refund_payouts o WHERE o.reversal_id = v.id)))""",
-        "payment {a} is {b} for {c} but its reversal is {d} with payouts of {e}",
+                   WHERE o.reversal_id = v.id) AS d
+           FROM reversals v
+           WHERE v.amount_minor <> (SELECT COALESCE(SUM(ri.amount_minor), 0)
+                                    FROM reversal_items ri WHERE ri.reversal_id = v.id)
+              OR v.amount_minor <> (SELECT COALESCE(SUM(o.amount_minor), 0)
+                                    FROM refund_payouts o WHERE o.reversal_id = v.id)""",
+        "refund {a} is {b} but its items come to {c} and its payouts to {d}",
+    ),
+    "reversal_items_from_payment": (
+        # Each refunded item was paid by the reversed payment, for that amount, and is
+        # given back by at most one reversal of it.
+        """SELECT v.receipt_no AS a, ri.bill_item_id AS b FROM reversal_items ri
+           JOIN reversals v ON v.id = ri.reversal_id
+           LEFT JOIN payment_items pi
+             ON pi.payment_id = v.payment_id AND pi.bill_item_id = ri.bill_item_id
+           WHERE pi.amount_minor IS NULL OR pi.amount_minor <> ri.amount_minor
+              OR EXISTS (SELECT 1 FROM reversal_items r2
+                         JOIN reversals v2 ON v2.id = r2.reversal_id
+                         WHERE v2.payment_id = v.payment_id
+                           AND r2.bill_item_id = ri.bill_item_id AND v2.id <> v.id)""",
+        "refund {a} gives back item {b}, which its payment did not pay or another refund did",
+    ),
+    "refunds_within_tenders": (
+        """SELECT p.receipt_no AS a, o.method AS b, o.amount AS c,
+                  COALESCE((SELECT SUM(x.amount_minor) FROM tenders x
+                            WHERE x.payment_id = p.id AND x.method = o.method), 0) AS d
+           FROM (SELECT r.payment_id, x.method, SUM(x.amount_minor) AS amount
+                 FROM refund_payouts x JOIN reversals r ON r.id = x.reversal_id
+                 GROUP BY r.payment_id, x.method) o
+           JOIN payments p ON p.id = o.payment_id
+           WHERE o.amount > COALESCE((SELECT SUM(x.amount_minor) FROM tenders x
+                                      WHERE x.payment_id = p.id AND x.method = o.method), 0)""",
+        "payment {a}: {c} refunded by {b} but only {d} was paid that way",
     ),
     "refunds_in_ledger": (
         """SELECT v.receipt_no AS a, COALESCE(SUM(o.amount_minor), 0) AS b,

@@ -122,15 +122,19 @@ def _names(uow: UnitOfWork, *user_ids: int) -> dict[int, str]:
     return {row.id: row.full_name or row.username for row in rows}
 
 
-def _items(uow: UnitOfWork, payment_id: int, currency: Currency) -> tuple[ReceiptLine, ...]:
-    """The items of a payment: what it paid for, and what its refund gives back."""
+def _items(uow: UnitOfWork, currency: Currency, *, payment_id: int | None = None,
+           reversal_id: int | None = None) -> tuple[ReceiptLine, ...]:
+    """What a payment paid for, or what one reversal of it gave back."""
     money = currency.from_minor
+    lines = t.payment_items if reversal_id is None else t.reversal_items
+    owner = (t.payment_items.c.payment_id == payment_id if reversal_id is None
+             else t.reversal_items.c.reversal_id == reversal_id)
     items = uow.execute(
         select(t.services.c.name, t.bill_items.c.quantity, t.bill_items.c.unit_price_minor,
-               t.payment_items.c.amount_minor)
-        .join(t.bill_items, t.bill_items.c.id == t.payment_items.c.bill_item_id)
+               lines.c.amount_minor)
+        .join(t.bill_items, t.bill_items.c.id == lines.c.bill_item_id)
         .join(t.services, t.services.c.id == t.bill_items.c.service_id)
-        .where(t.payment_items.c.payment_id == payment_id)
+        .where(owner)
         .order_by(t.bill_items.c.id)
     ).all()
     return tuple(ReceiptLine(i.name, i.quantity, money(i.unit_price_minor),
@@ -143,11 +147,12 @@ def _payment(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
                           .where(t.payments.c.receipt_no == base.receipt_no)).one()
     tenders = uow.execute(select(t.tenders).where(t.tenders.c.payment_id == payment.id)
                           .order_by(t.tenders.c.id)).all()
-    reversed_by = uow.execute(select(t.reversals.c.receipt_no)
-                              .where(t.reversals.c.payment_id == payment.id)).scalar_one_or_none()
+    refunds = uow.execute(select(t.reversals.c.receipt_no)
+                          .where(t.reversals.c.payment_id == payment.id)
+                          .order_by(t.reversals.c.id)).scalars().all()
     return replace(
         base,
-        lines=_items(uow, payment.id, currency),
+        lines=_items(uow, currency, payment_id=payment.id),
         total=money(payment.amount_minor),
         tenders=tuple(ReceiptTender(
             x.method, money(x.amount_minor), x.reference,
@@ -156,7 +161,8 @@ def _payment(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
         change=money(payment.change_minor),
         wallet_balance_after=(None if payment.wallet_balance_after_minor is None
                               else money(payment.wallet_balance_after_minor)),
-        reversed_by=reversed_by,
+        reversed_by=", ".join(refunds) or None,
+        partly_refunded=bool(refunds) and payment.status != "reversed",
     )
 
 
@@ -187,7 +193,7 @@ def _refund(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
     names = _names(uow, reversal.cashier_id, reversal.requested_by, reversal.approved_by)
     asked_apart = reversal.requested_by not in (reversal.cashier_id, reversal.approved_by)
     return replace(
-        base, lines=_items(uow, reversal.payment_id, currency),
+        base, lines=_items(uow, currency, reversal_id=reversal.id),
         total=money(reversal.amount_minor),
         tenders=tuple(ReceiptTender(p.method, money(p.amount_minor), p.reference)
                       for p in payouts),

@@ -5,8 +5,14 @@ with a reason. Items go back to unpaid (their bills back to open), pharmacy stoc
 comes back, pending lab results are cancelled (refused once the lab has started),
 wallet tenders are credited back with a `refund` wallet entry, and every other
 tender is recorded as money paid out of the till. A refund receipt with its own
-number and an audit event naming cashier and approver close it. Whole payments
-only: a payment is reversed at most once.
+number and an audit event naming cashier and approver close it.
+
+A reversal may name some of the payment's items (a partial refund): only those
+are undone, and the payment stays `completed` until its last items are refunded.
+The money goes back the way it came, wallet first, then the other tenders in the
+order they were taken, never more on a method than it paid less what earlier
+refunds of the payment already gave back on it; a supervisor may instead name
+the payouts, within the same ceilings.
 """
 
 from __future__ import annotations
@@ -16,8 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import case, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, func, insert, select, update
 
 from pos_app.adapters import idempotency, ledger
 from pos_app.adapters import tables as t
@@ -35,6 +40,7 @@ from pos_app.domain.kinds import (
 from pos_app.domain.money import Currency
 from pos_app.services import locks, shifts
 from pos_app.services.results import JsonResult
+from pos_app.services.tenders import method_of
 
 MAX_REASON = 500
 
@@ -69,6 +75,7 @@ class ReversalResult(JsonResult):
     workstation: str
     currency: str
     replayed: bool = False
+    payment_reversed: bool = True  # False while some of the payment's items stay paid
 
 
 @dataclass(frozen=True)
@@ -82,37 +89,79 @@ class _Payment:
     amount_minor: int
 
 
+@dataclass(frozen=True)
+class Parts:
+    """What to refund: some items (None: all the payment still has) and, optionally, how.
+
+    `payouts` are (method, amount) pairs, amounts still as the supervisor typed them
+    (parsed in the currency once the transaction has it).
+    """
+
+    item_ids: tuple[int, ...] | None = None
+    payouts: tuple[tuple[str, str], ...] | None = None
+
+    @classmethod
+    def of(cls, item_ids: list[int] | None,
+           payouts: list[tuple[str, str | Decimal]] | None) -> Parts:
+        if item_ids is not None and not item_ids:
+            raise BadInput("Name at least one item to refund.", code="no_items")
+        if payouts is not None and not payouts:
+            raise BadInput("Name at least one payout.", code="no_payouts")
+        methods = [method_of(method).value for method, _ in payouts or []]
+        if len(set(methods)) != len(methods):
+            raise BadInput("Name each payout method once.", code="duplicate_payout")
+        return cls(None if item_ids is None else tuple(sorted(set(item_ids))),
+                   None if payouts is None else tuple(
+                       (m, str(a)) for m, (_, a) in zip(methods, payouts, strict=True)))
+
+    def request(self) -> dict:
+        """What the idempotency key is bound to, beyond receipt and reason."""
+        out: dict = {}
+        if self.item_ids is not None:
+            out["items"] = list(self.item_ids)
+        if self.payouts is not None:
+            out["payouts"] = [list(p) for p in self.payouts]
+        return out
+
+
 def reverse_payment(
     uow: UnitOfWork, *, actor: Actor, workstation: str, receipt_no: str, reason: str, key: str,
-    requested_by: Actor | None = None,
+    requested_by: Actor | None = None, item_ids: list[int] | None = None,
+    payouts: list[tuple[str, str | Decimal]] | None = None,
 ) -> ReversalResult:
-    """Undo the whole payment on `receipt_no`, approved by `actor`, exactly once per key."""
+    """Undo the payment on `receipt_no` (or just `item_ids` of it), exactly once per key.
+
+    `payouts` names how the money goes back; by default it goes back the way it came.
+    """
     actor.require(Role.SUPERVISOR, "approve refunds")
     idempotency.check_key(key)
     reason = check_reason(reason)
+    parts = Parts.of(item_ids, payouts)
     with uow:
         result = reverse_once(uow, actor=actor, requester=requested_by or actor,
                               workstation=workstation, receipt_no=receipt_no, reason=reason,
-                              key=key)
+                              key=key, parts=parts)
         uow.commit()
     return result
 
 
 def reverse_once(uow: UnitOfWork, *, actor: Actor, requester: Actor, workstation: str,
-                 receipt_no: str, reason: str, key: str,
+                 receipt_no: str, reason: str, key: str, parts: Parts = Parts(),
                  before: Callable[[], None] | None = None,
                  request_id: int | None = None) -> ReversalResult:
     """The reversal inside the caller's transaction: replayed for a used key, else done.
 
     `before` runs first when the key is new (a refund request marks itself approved).
     """
-    stored = idempotency.claim(uow, key, "reverse", {"receipt_no": receipt_no, "reason": reason})
+    stored = idempotency.claim(uow, key, "reverse",
+                               {"receipt_no": receipt_no, "reason": reason, **parts.request()})
     if stored is not None:
         return ReversalResult.from_json(stored, replayed=True)
     if before is not None:
         before()
     result = _reverse(uow, actor=actor, requester=requester, workstation=workstation,
-                      receipt_no=receipt_no, reason=reason, key=key, request_id=request_id)
+                      receipt_no=receipt_no, reason=reason, key=key, parts=parts,
+                      request_id=request_id)
     idempotency.store(uow, key, result.to_json())
     return result
 
@@ -152,60 +201,120 @@ def check_two_people(payment: _Payment, *, approver: Actor) -> None:
 
 
 def _reverse(uow: UnitOfWork, *, actor: Actor, requester: Actor, workstation: str,
-             receipt_no: str, reason: str, key: str, request_id: int | None) -> ReversalResult:
+             receipt_no: str, reason: str, key: str, parts: Parts,
+             request_id: int | None) -> ReversalResult:
     currency = uow.facility().currency
     payment = find_payment(uow, receipt_no)
     check_two_people(payment, approver=actor)
     wallet = locks.lock_wallet(uow, payment.mrn)
-    item_ids = list(uow.execute(
-        select(t.payment_items.c.bill_item_id).where(t.payment_items.c.payment_id == payment.id)
-        .order_by(t.payment_items.c.bill_item_id)).scalars())
-    items = locks.lock_items(uow, wallet, item_ids)
+    paid = _paid_items(uow, payment.id)
+    # Every item of the payment is locked for a whole reversal: which of them earlier
+    # partial refunds took is only known once the payment row is locked, after the items.
+    items = locks.lock_items(uow, wallet, _chosen(payment, paid, parts.item_ids))
     _lock_payment_completed(uow, payment)
-    cancelled = _cancel_lab_results(uow, payment.id)
+    refunded = _refunded_items(uow, payment.id)
+    ids = _not_yet_refunded(payment, [item.id for item in items], refunded,
+                            explicit=parts.item_ids is not None)
+    items = [item for item in items if item.id in ids]
+    amount = sum(paid[i] for i in ids)
+    if amount == 0:
+        raise Refused("These items cost nothing; there is nothing to refund.",
+                      code="nothing_to_refund")
+    last = refunded | set(ids) == set(paid)
+    if last:
+        uow.execute(update(t.payments).where(t.payments.c.id == payment.id)
+                    .values(status="reversed"))
+    cancelled = _cancel_lab_results(uow, payment.id, ids)
     returned = locks.stock_needed(items)
     locks.lock_stock(uow, returned)
     slot = ledger.take_slot(uow, workstation, with_receipt=True)
     shift_id = shifts.open_shift_id(uow, cashier_id=requester.user_id, workstation=workstation)
-    tenders = uow.execute(
-        select(t.tenders.c.method, t.tenders.c.amount_minor, t.tenders.c.reference)
-        .where(t.tenders.c.payment_id == payment.id).order_by(t.tenders.c.id)).all()
-    payouts = [(row.method, row.amount_minor, row.reference) for row in tenders]
+    payouts = _payouts(uow, currency, payment.id, amount, parts.payouts)
     if shift_id is None and any(m == TenderMethod.CASH.value for m, _, _ in payouts):
         shifts.require_shift_for_cash(uow)
     wallet_minor = sum(a for m, a, _ in payouts if m == TenderMethod.WALLET.value)
     balance_after = wallet.balance_minor + wallet_minor
-    result = _result(currency, slot, payment, wallet, items, payouts, balance_after, reason,
-                     actor, requester, cancelled, key)
+    result = _result(currency, slot, payment, wallet, items, amount, payouts, balance_after,
+                     reason, actor, requester, cancelled, key, last)
     details = {k: v for k, v in result.to_json().items() if k not in ("audit_hash", "replayed")}
     audit_hash = ledger.issue_receipt(uow, slot, kind=ReceiptKind.REFUND.value,
                                       patient_id=wallet.patient_id, actor=actor,
                                       action="payment.reverse", details=details)
-    reversal_id = _record(uow, slot, payment, actor, requester, reason, shift_id, key,
+    reversal_id = _record(uow, slot, payment, amount, actor, requester, reason, shift_id, key,
                           request_id)
     uow.execute(insert(t.refund_payouts), [
         {"reversal_id": reversal_id, "method": m, "amount_minor": a, "reference": r}
         for m, a, r in payouts])
+    uow.execute(insert(t.reversal_items), [
+        {"reversal_id": reversal_id, "bill_item_id": i, "amount_minor": paid[i]} for i in ids])
     _credit_wallet(uow, wallet, wallet_minor, balance_after, slot)
     _reopen_items(uow, items)
     _return_stock(uow, items, returned, slot)
     return replace(result, audit_hash=audit_hash)
 
 
+def items_to_refund(uow: UnitOfWork, payment: _Payment,
+                    item_ids: tuple[int, ...] | None) -> dict[int, int]:
+    """{item: amount} a refund of `item_ids` (None: all that is left) would give back.
+
+    Refuses items the payment did not pay or that were refunded, as the reversal will.
+    """
+    paid = _paid_items(uow, payment.id)
+    chosen = _chosen(payment, paid, item_ids)
+    ids = _not_yet_refunded(payment, chosen, _refunded_items(uow, payment.id),
+                            explicit=item_ids is not None)
+    return {i: paid[i] for i in ids}
+
+
+def _paid_items(uow: UnitOfWork, payment_id: int) -> dict[int, int]:
+    return dict(uow.execute(
+        select(t.payment_items.c.bill_item_id, t.payment_items.c.amount_minor)
+        .where(t.payment_items.c.payment_id == payment_id)).all())
+
+
+def _refunded_items(uow: UnitOfWork, payment_id: int) -> set[int]:
+    return set(uow.execute(
+        select(t.reversal_items.c.bill_item_id)
+        .join(t.reversals, t.reversals.c.id == t.reversal_items.c.reversal_id)
+        .where(t.reversals.c.payment_id == payment_id)).scalars())
+
+
+def _chosen(payment: _Payment, paid: dict[int, int], item_ids: tuple[int, ...] | None
+            ) -> list[int]:
+    """The items named, each of this payment, or all of the payment's."""
+    if item_ids is None:
+        return sorted(paid)
+    strangers = [i for i in item_ids if i not in paid]
+    if strangers:
+        raise Refused(f"Item {strangers[0]} was not paid by {payment.receipt_no}.",
+                      code="item_not_in_payment")
+    return list(item_ids)
+
+
+def _not_yet_refunded(payment: _Payment, ids: list[int], refunded: set[int], *,
+                      explicit: bool) -> list[int]:
+    """Named items must not have been refunded; a whole reversal takes what is left."""
+    again = sorted(i for i in ids if i in refunded)
+    if explicit and again:
+        raise Refused(f"Item {again[0]} of payment {payment.receipt_no} was already "
+                      "refunded.", code="already_reversed")
+    return sorted(i for i in ids if i not in refunded)
+
+
 def _lock_payment_completed(uow: UnitOfWork, payment: _Payment) -> None:
+    """Lock the payment row (so refunds of it take turns); refuse a reversed payment."""
     status = uow.execute(select(t.payments.c.status).where(t.payments.c.id == payment.id)
                          .with_for_update()).scalar_one()
     if status != "completed":
         raise Refused(f"Payment {payment.receipt_no} was already reversed.",
                       code="already_reversed")
-    uow.execute(update(t.payments).where(t.payments.c.id == payment.id)
-                .values(status="reversed"))
 
 
-def _cancel_lab_results(uow: UnitOfWork, payment_id: int) -> int:
+def _cancel_lab_results(uow: UnitOfWork, payment_id: int, item_ids: list[int]) -> int:
     rows = uow.execute(
         select(t.lab_results.c.id, t.lab_results.c.status, t.lab_results.c.lab_test_code)
         .where(t.lab_results.c.payment_id == payment_id,
+               t.lab_results.c.bill_item_id.in_(item_ids),
                t.lab_results.c.status != LabStatus.CANCELLED.value)
         .order_by(t.lab_results.c.id).with_for_update()).all()
     started = [row for row in rows if row.status != LabStatus.PENDING.value]
@@ -220,35 +329,81 @@ def _cancel_lab_results(uow: UnitOfWork, payment_id: int) -> int:
     return len(rows)
 
 
+def _payouts(uow: UnitOfWork, currency: Currency, payment_id: int, amount: int,
+             asked: tuple[tuple[str, str], ...] | None) -> list[tuple[str, int, str | None]]:
+    """(method, amount, reference) paid back, in the order the payment's tenders were taken.
+
+    Each method gives back at most what it paid less what earlier refunds of this
+    payment gave back on it. Unless the supervisor names the payouts, the wallet is
+    credited first, then the other tenders in order.
+    """
+    room: dict[str, tuple[int, str | None]] = {}
+    for row in uow.execute(
+            select(t.tenders.c.method, t.tenders.c.amount_minor, t.tenders.c.reference)
+            .where(t.tenders.c.payment_id == payment_id).order_by(t.tenders.c.id)):
+        left, reference = room.get(row.method, (0, row.reference))
+        room[row.method] = (left + row.amount_minor, reference)
+    for method, given in uow.execute(
+            select(t.refund_payouts.c.method, func.sum(t.refund_payouts.c.amount_minor))
+            .join(t.reversals, t.reversals.c.id == t.refund_payouts.c.reversal_id)
+            .where(t.reversals.c.payment_id == payment_id)
+            .group_by(t.refund_payouts.c.method)):
+        room[method] = (room[method][0] - int(given), room[method][1])
+    if asked is None:
+        want = _back_the_way_it_came({m: left for m, (left, _) in room.items()}, amount)
+    else:
+        want = {m: currency.to_minor(currency.parse(a, what=f"{m} payout")) for m, a in asked}
+    given = sum(want.values())
+    if given != amount:
+        raise BadInput(f"The payouts add up to {currency.display(given)} but the refund "
+                       f"comes to {currency.display(amount)}.", code="payouts_mismatch")
+    for method, minor in want.items():
+        ceiling = room.get(method, (0, None))[0]
+        if minor > ceiling:
+            raise Refused(f"At most {currency.display(ceiling)} can go back by "
+                          f"{method.replace('_', ' ')} on this payment.",
+                          code="refund_exceeds_tender")
+    return [(m, want[m], reference) for m, (_, reference) in room.items() if want.get(m)]
+
+
+def _back_the_way_it_came(room: dict[str, int], amount: int) -> dict[str, int]:
+    """Wallet first, then each other method in the order it was tendered, up to its room."""
+    want: dict[str, int] = {}
+    for method in sorted(room, key=lambda m: m != TenderMethod.WALLET.value):
+        take = min(amount, room[method])
+        if take > 0:
+            want[method] = take
+            amount -= take
+    return want
+
+
 def _result(currency: Currency, slot: ledger.Slot, payment: _Payment,
-            wallet: locks.LockedWallet, items: list[locks.LockedItem],
+            wallet: locks.LockedWallet, items: list[locks.LockedItem], amount: int,
             payouts: list[tuple[str, int, str | None]], balance_after: int, reason: str,
-            actor: Actor, requester: Actor, cancelled: int, key: str) -> ReversalResult:
+            actor: Actor, requester: Actor, cancelled: int, key: str,
+            last: bool) -> ReversalResult:
     money = currency.from_minor
     return ReversalResult(
         receipt_no=slot.receipt_no, payment_receipt_no=payment.receipt_no, mrn=wallet.mrn,
-        patient_name=wallet.name, amount=money(payment.amount_minor),
+        patient_name=wallet.name, amount=money(amount),
         items=[item.id for item in items],
         payouts=[Payout(m, money(a), r) for m, a, r in payouts],
         wallet_balance_after=money(balance_after), reason=reason, cashier=payment.cashier,
         requested_by=requester.username, approved_by=actor.username,
         lab_results_cancelled=cancelled, idempotency_key=key, audit_hash="",
-        at=slot.at.isoformat(), workstation=slot.workstation, currency=currency.code)
+        at=slot.at.isoformat(), workstation=slot.workstation, currency=currency.code,
+        payment_reversed=last)
 
 
-def _record(uow: UnitOfWork, slot: ledger.Slot, payment: _Payment, actor: Actor,
+def _record(uow: UnitOfWork, slot: ledger.Slot, payment: _Payment, amount: int, actor: Actor,
             requester: Actor, reason: str, shift_id: int | None, key: str,
             request_id: int | None) -> int:
-    try:
-        return uow.execute(insert(t.reversals).values(
-            payment_id=payment.id, receipt_no=slot.receipt_no, reason=reason,
-            amount_minor=payment.amount_minor, cashier_id=payment.cashier_id,
-            requested_by=requester.user_id, approved_by=actor.user_id, request_id=request_id,
-            workstation=slot.workstation, shift_id=shift_id, idempotency_key=key,
-            created_at=slot.at).returning(t.reversals.c.id)).scalar_one()
-    except IntegrityError as exc:  # a racing reversal of the same payment won
-        raise Refused(f"Payment {payment.receipt_no} was already reversed.",
-                      code="already_reversed") from exc
+    return uow.execute(insert(t.reversals).values(
+        payment_id=payment.id, receipt_no=slot.receipt_no, reason=reason,
+        amount_minor=amount, cashier_id=payment.cashier_id,
+        requested_by=requester.user_id, approved_by=actor.user_id, request_id=request_id,
+        workstation=slot.workstation, shift_id=shift_id, idempotency_key=key,
+        created_at=slot.at).returning(t.reversals.c.id)).scalar_one()
 
 
 def _credit_wallet(uow: UnitOfWork, wallet: locks.LockedWallet, amount: int,

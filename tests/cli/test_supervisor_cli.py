@@ -131,3 +131,26 @@ def test_a_cashiers_refund_request_is_approved_by_a_supervisor(books, caretill):
     assert status == 0 and approved["requested_by"] == "cashier"
     status, again = caretill("payment", "reject", str(asked["request_id"]), user="admin")
     assert (status, again["error"]["code"]) == (3, "request_decided")
+
+
+def test_payment_reverse_with_items_refunds_just_them_and_pays_back_as_told(books, caretill):
+    paid = _paid(books)
+    cons, drug = paid.items
+    status, result = caretill("payment", "reverse", paid.receipt_no, "--reason", "Not given",
+                              "--items", str(drug), "--payout", "cash:200.00")
+    assert status == 0
+    assert (result["amount"], result["items"], result["payment_reversed"]) == (
+        "200.00", [drug], False)
+    assert result["payouts"] == [{"method": "cash", "amount": "200.00", "reference": None}]
+    assert (books.item_status(cons), books.item_status(drug)) == ("paid", "unpaid")
+    status, again = caretill("payment", "reverse", paid.receipt_no, "--reason", "Again",
+                             "--items", str(drug))
+    assert (status, again["error"]["code"]) == (3, "already_reversed")
+    status, over = caretill("payment", "reverse", paid.receipt_no, "--reason", "Rest",
+                            "--payout", "cash:1000.00")
+    assert (status, over["error"]["code"]) == (3, "refund_exceeds_tender")
+    status, rest = caretill("payment", "reverse", paid.receipt_no, "--reason", "Rest")
+    assert status == 0 and rest["items"] == [cons] and rest["payment_reversed"]
+    assert {(p["method"], p["amount"]) for p in rest["payouts"]} == {
+        ("wallet", "300.00"), ("cash", "700.00")}
+    assert run_check(books.app.uow(write=False), actor=books.supervisor) == []

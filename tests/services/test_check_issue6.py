@@ -65,3 +65,31 @@ def test_check_finds_each_tampering(a_closed_day, statements, rule):
             conn.execute(text(statement))
     findings = run_check(books.app.uow(write=False), actor=books.supervisor)
     assert rule in {finding.rule for finding in findings}
+
+
+@pytest.mark.parametrize("statements, rule", [
+    (["DROP TRIGGER reversal_items_no_delete", "DELETE FROM reversal_items"],
+     "paid_items_paid_once"),
+    (["DROP TRIGGER reversal_items_no_update",
+      "UPDATE reversal_items SET amount_minor = amount_minor + 1"],
+     "reversal_amounts_add_up"),
+    (["DROP TRIGGER refund_payouts_no_update",
+      "UPDATE refund_payouts SET method = 'card'"], "refunds_within_tenders"),
+    (["UPDATE payments SET status = 'reversed'"], "reversals_undo_payments"),
+])
+def test_check_finds_tampering_with_a_partial_refund(sqlite_books, statements, rule):
+    books = sqlite_books
+    books.patient("P9", balance="500.00")
+    cons, drug = books.bill("P9", ("CONS", 1), ("DRUG", 2))
+    paid = pay(books.app.uow(), actor=books.cashier, workstation="WS01", mrn="P9",
+               item_ids=[cons, drug], key=new_key(),
+               tenders=[TenderRequest("wallet", "300.00"), TenderRequest("cash", "900.00")])
+    reverse_payment(books.app.uow(), actor=books.supervisor, workstation="WS01",
+                    receipt_no=paid.receipt_no, reason="Not dispensed", key=new_key(),
+                    item_ids=[drug])
+    assert run_check(books.app.uow(write=False), actor=books.supervisor) == []
+    with books.app.engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    findings = run_check(books.app.uow(write=False), actor=books.supervisor)
+    assert rule in {finding.rule for finding in findings}

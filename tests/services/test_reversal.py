@@ -227,3 +227,27 @@ def test_the_database_refuses_to_edit_a_recorded_reversal(books, statement):
         uow.execute(text(statement))
         uow.commit()
     assert books.count("refund_payouts") == 2
+
+
+def test_a_refund_request_may_name_items_and_approving_refunds_just_those(books):
+    (cons, lab, drug), paid = _split_payment(books)
+    asked = request_refund(books.app.uow(), actor=books.cashier, workstation="WS01",
+                           receipt_no=paid.receipt_no, reason="Drug not dispensed",
+                           item_ids=[drug])
+    waiting = pending_requests(books.app.uow(write=False), actor=books.supervisor)
+    assert [(r.items, r.amount) for r in waiting] == [((drug,), Decimal("200.00"))]
+    assert asked.amount == Decimal("200.00") and asked.to_json()["items"] == [drug]
+    result = decide_request(books.app.uow(), actor=books.supervisor, workstation="WS01",
+                            request_id=asked.request_id, approve=True, key=new_key())
+    assert (result.items, result.payment_reversed) == ([drug], False)
+    assert [books.item_status(i) for i in (cons, lab, drug)] == ["paid", "paid", "unpaid"]
+    rest = request_refund(books.app.uow(), actor=books.cashier, workstation="WS01",
+                          receipt_no=paid.receipt_no, reason="Patient left")
+    assert rest.amount == Decimal("1500.00") and rest.items == ()
+    assert [r.amount for r in pending_requests(books.app.uow(write=False),
+                                               actor=books.supervisor)] == [Decimal("1500.00")]
+    with pytest.raises(Refused) as again:
+        request_refund(books.app.uow(), actor=books.cashier2, workstation="WS01",
+                       receipt_no=paid.receipt_no, reason="Twice", item_ids=[drug])
+    assert again.value.code == "already_reversed"
+    assert run_check(books.app.uow(write=False), actor=books.supervisor) == []
