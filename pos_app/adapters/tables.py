@@ -423,7 +423,7 @@ reversals = Table(
     "reversals",
     metadata,
     _id(),
-    _fk("payment_id", "payments.id", index=True),  # several when refunded in parts (0003)
+    _fk("payment_id", "payments.id", index=True),  # several when refunded in parts
     Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False,
            unique=True),
     Column("reason", Text, nullable=False),
@@ -452,7 +452,7 @@ refund_payouts = Table(
     CheckConstraint("amount_minor > 0", name="amount_positive"),
 )
 
-# Revision 0003: the items each reversal gave back (all of them for a whole reversal).
+# The items each reversal gave back (all of them for a whole reversal).
 reversal_items = Table(
     "reversal_items",
     metadata,
@@ -463,7 +463,7 @@ reversal_items = Table(
     CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
 )
 
-# Revision 0003: the items a refund request names (none: whatever the payment has left).
+# The items a refund request names (none: whatever the payment has left).
 refund_request_items = Table(
     "refund_request_items",
     metadata,

@@ -21,14 +21,8 @@ from pos_app.adapters.types import utcnow
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import NotFound, Refused
-from pos_app.services.reversal import (
-    Parts,
-    ReversalResult,
-    check_reason,
-    find_payment,
-    items_to_refund,
-    reverse_once,
-)
+from pos_app.services.refund_plan import Parts, items_to_refund
+from pos_app.services.reversal import ReversalResult, check_reason, find_payment, reverse_once
 
 
 @dataclass(frozen=True)
@@ -64,7 +58,7 @@ def request_refund(uow: UnitOfWork, *, actor: Actor, workstation: str, receipt_n
         if payment.status != "completed":
             raise Refused(f"Payment {receipt_no} was already reversed.",
                           code="already_reversed")
-        refund = items_to_refund(uow, payment, parts.item_ids)
+        refund = items_to_refund(uow, payment.id, payment.receipt_no, parts.item_ids)
         slot = ledger.take_slot(uow, workstation, with_receipt=False)
         try:
             request_id = uow.execute(insert(t.refund_requests).values(

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import case, insert, select, update
 
 from pos_app.adapters import idempotency, ledger
 from pos_app.adapters import tables as t
@@ -39,8 +39,16 @@ from pos_app.domain.kinds import (
 )
 from pos_app.domain.money import Currency
 from pos_app.services import locks, shifts
+from pos_app.services.refund_plan import (
+    WHOLE_PAYMENT,
+    Parts,
+    chosen,
+    not_yet_refunded,
+    paid_items,
+    plan_payouts,
+    refunded_items,
+)
 from pos_app.services.results import JsonResult
-from pos_app.services.tenders import method_of
 
 MAX_REASON = 500
 
@@ -89,40 +97,6 @@ class _Payment:
     amount_minor: int
 
 
-@dataclass(frozen=True)
-class Parts:
-    """What to refund: some items (None: all the payment still has) and, optionally, how.
-
-    `payouts` are (method, amount) pairs, amounts still as the supervisor typed them
-    (parsed in the currency once the transaction has it).
-    """
-
-    item_ids: tuple[int, ...] | None = None
-    payouts: tuple[tuple[str, str], ...] | None = None
-
-    @classmethod
-    def of(cls, item_ids: list[int] | None,
-           payouts: list[tuple[str, str | Decimal]] | None) -> Parts:
-        if item_ids is not None and not item_ids:
-            raise BadInput("Name at least one item to refund.", code="no_items")
-        if payouts is not None and not payouts:
-            raise BadInput("Name at least one payout.", code="no_payouts")
-        methods = [method_of(method).value for method, _ in payouts or []]
-        if len(set(methods)) != len(methods):
-            raise BadInput("Name each payout method once.", code="duplicate_payout")
-        return cls(None if item_ids is None else tuple(sorted(set(item_ids))),
-                   None if payouts is None else tuple(
-                       (m, str(a)) for m, (_, a) in zip(methods, payouts, strict=True)))
-
-    def request(self) -> dict:
-        """What the idempotency key is bound to, beyond receipt and reason."""
-        out: dict = {}
-        if self.item_ids is not None:
-            out["items"] = list(self.item_ids)
-        if self.payouts is not None:
-            out["payouts"] = [list(p) for p in self.payouts]
-        return out
-
 
 def reverse_payment(
     uow: UnitOfWork, *, actor: Actor, workstation: str, receipt_no: str, reason: str, key: str,
@@ -146,7 +120,7 @@ def reverse_payment(
 
 
 def reverse_once(uow: UnitOfWork, *, actor: Actor, requester: Actor, workstation: str,
-                 receipt_no: str, reason: str, key: str, parts: Parts = Parts(),
+                 receipt_no: str, reason: str, key: str, parts: Parts = WHOLE_PAYMENT,
                  before: Callable[[], None] | None = None,
                  request_id: int | None = None) -> ReversalResult:
     """The reversal inside the caller's transaction: replayed for a used key, else done.
@@ -207,14 +181,14 @@ def _reverse(uow: UnitOfWork, *, actor: Actor, requester: Actor, workstation: st
     payment = find_payment(uow, receipt_no)
     check_two_people(payment, approver=actor)
     wallet = locks.lock_wallet(uow, payment.mrn)
-    paid = _paid_items(uow, payment.id)
+    paid = paid_items(uow, payment.id)
     # Every item of the payment is locked for a whole reversal: which of them earlier
     # partial refunds took is only known once the payment row is locked, after the items.
-    items = locks.lock_items(uow, wallet, _chosen(payment, paid, parts.item_ids))
+    items = locks.lock_items(uow, wallet, chosen(payment.receipt_no, paid, parts.item_ids))
     _lock_payment_completed(uow, payment)
-    refunded = _refunded_items(uow, payment.id)
-    ids = _not_yet_refunded(payment, [item.id for item in items], refunded,
-                            explicit=parts.item_ids is not None)
+    refunded = refunded_items(uow, payment.id)
+    ids = not_yet_refunded(payment.receipt_no, [item.id for item in items], refunded,
+                           explicit=parts.item_ids is not None)
     items = [item for item in items if item.id in ids]
     amount = sum(paid[i] for i in ids)
     if amount == 0:
@@ -229,7 +203,7 @@ def _reverse(uow: UnitOfWork, *, actor: Actor, requester: Actor, workstation: st
     locks.lock_stock(uow, returned)
     slot = ledger.take_slot(uow, workstation, with_receipt=True)
     shift_id = shifts.open_shift_id(uow, cashier_id=requester.user_id, workstation=workstation)
-    payouts = _payouts(uow, currency, payment.id, amount, parts.payouts)
+    payouts = plan_payouts(uow, currency, payment.id, amount, parts.payouts)
     if shift_id is None and any(m == TenderMethod.CASH.value for m, _, _ in payouts):
         shifts.require_shift_for_cash(uow)
     wallet_minor = sum(a for m, a, _ in payouts if m == TenderMethod.WALLET.value)
@@ -251,54 +225,6 @@ def _reverse(uow: UnitOfWork, *, actor: Actor, requester: Actor, workstation: st
     _reopen_items(uow, items)
     _return_stock(uow, items, returned, slot)
     return replace(result, audit_hash=audit_hash)
-
-
-def items_to_refund(uow: UnitOfWork, payment: _Payment,
-                    item_ids: tuple[int, ...] | None) -> dict[int, int]:
-    """{item: amount} a refund of `item_ids` (None: all that is left) would give back.
-
-    Refuses items the payment did not pay or that were refunded, as the reversal will.
-    """
-    paid = _paid_items(uow, payment.id)
-    chosen = _chosen(payment, paid, item_ids)
-    ids = _not_yet_refunded(payment, chosen, _refunded_items(uow, payment.id),
-                            explicit=item_ids is not None)
-    return {i: paid[i] for i in ids}
-
-
-def _paid_items(uow: UnitOfWork, payment_id: int) -> dict[int, int]:
-    return dict(uow.execute(
-        select(t.payment_items.c.bill_item_id, t.payment_items.c.amount_minor)
-        .where(t.payment_items.c.payment_id == payment_id)).all())
-
-
-def _refunded_items(uow: UnitOfWork, payment_id: int) -> set[int]:
-    return set(uow.execute(
-        select(t.reversal_items.c.bill_item_id)
-        .join(t.reversals, t.reversals.c.id == t.reversal_items.c.reversal_id)
-        .where(t.reversals.c.payment_id == payment_id)).scalars())
-
-
-def _chosen(payment: _Payment, paid: dict[int, int], item_ids: tuple[int, ...] | None
-            ) -> list[int]:
-    """The items named, each of this payment, or all of the payment's."""
-    if item_ids is None:
-        return sorted(paid)
-    strangers = [i for i in item_ids if i not in paid]
-    if strangers:
-        raise Refused(f"Item {strangers[0]} was not paid by {payment.receipt_no}.",
-                      code="item_not_in_payment")
-    return list(item_ids)
-
-
-def _not_yet_refunded(payment: _Payment, ids: list[int], refunded: set[int], *,
-                      explicit: bool) -> list[int]:
-    """Named items must not have been refunded; a whole reversal takes what is left."""
-    again = sorted(i for i in ids if i in refunded)
-    if explicit and again:
-        raise Refused(f"Item {again[0]} of payment {payment.receipt_no} was already "
-                      "refunded.", code="already_reversed")
-    return sorted(i for i in ids if i not in refunded)
 
 
 def _lock_payment_completed(uow: UnitOfWork, payment: _Payment) -> None:
@@ -327,54 +253,6 @@ def _cancel_lab_results(uow: UnitOfWork, payment_id: int, item_ids: list[int]) -
         uow.execute(update(t.lab_results).where(t.lab_results.c.id.in_([r.id for r in rows]))
                     .values(status=LabStatus.CANCELLED.value))
     return len(rows)
-
-
-def _payouts(uow: UnitOfWork, currency: Currency, payment_id: int, amount: int,
-             asked: tuple[tuple[str, str], ...] | None) -> list[tuple[str, int, str | None]]:
-    """(method, amount, reference) paid back, in the order the payment's tenders were taken.
-
-    Each method gives back at most what it paid less what earlier refunds of this
-    payment gave back on it. Unless the supervisor names the payouts, the wallet is
-    credited first, then the other tenders in order.
-    """
-    room: dict[str, tuple[int, str | None]] = {}
-    for row in uow.execute(
-            select(t.tenders.c.method, t.tenders.c.amount_minor, t.tenders.c.reference)
-            .where(t.tenders.c.payment_id == payment_id).order_by(t.tenders.c.id)):
-        left, reference = room.get(row.method, (0, row.reference))
-        room[row.method] = (left + row.amount_minor, reference)
-    for method, given in uow.execute(
-            select(t.refund_payouts.c.method, func.sum(t.refund_payouts.c.amount_minor))
-            .join(t.reversals, t.reversals.c.id == t.refund_payouts.c.reversal_id)
-            .where(t.reversals.c.payment_id == payment_id)
-            .group_by(t.refund_payouts.c.method)):
-        room[method] = (room[method][0] - int(given), room[method][1])
-    if asked is None:
-        want = _back_the_way_it_came({m: left for m, (left, _) in room.items()}, amount)
-    else:
-        want = {m: currency.to_minor(currency.parse(a, what=f"{m} payout")) for m, a in asked}
-    given = sum(want.values())
-    if given != amount:
-        raise BadInput(f"The payouts add up to {currency.display(given)} but the refund "
-                       f"comes to {currency.display(amount)}.", code="payouts_mismatch")
-    for method, minor in want.items():
-        ceiling = room.get(method, (0, None))[0]
-        if minor > ceiling:
-            raise Refused(f"At most {currency.display(ceiling)} can go back by "
-                          f"{method.replace('_', ' ')} on this payment.",
-                          code="refund_exceeds_tender")
-    return [(m, want[m], reference) for m, (_, reference) in room.items() if want.get(m)]
-
-
-def _back_the_way_it_came(room: dict[str, int], amount: int) -> dict[str, int]:
-    """Wallet first, then each other method in the order it was tendered, up to its room."""
-    want: dict[str, int] = {}
-    for method in sorted(room, key=lambda m: m != TenderMethod.WALLET.value):
-        take = min(amount, room[method])
-        if take > 0:
-            want[method] = take
-            amount -= take
-    return want
 
 
 def _result(currency: Currency, slot: ledger.Slot, payment: _Payment,

@@ -5,11 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from alembic import command
 from sqlalchemy import select, update
 
 from pos_app.adapters import tables as t
-from pos_app.adapters.migrate import alembic_config, upgrade
 from pos_app.domain.errors import BadInput, Conflict, Refused
 from pos_app.services.check import run_check
 from pos_app.services.receipts import get_receipt
@@ -173,19 +171,3 @@ def test_the_same_key_replays_a_partial_refund_and_other_items_conflict(books):
     with pytest.raises(Conflict):
         _refund(books, paid.receipt_no, [lab], key=key)
 
-
-def test_a_whole_reversal_made_before_revision_0003_is_backfilled_with_its_items(books):
-    (cons, lab, drug), paid = _split_payment(books)
-    refund = _refund(books, paid.receipt_no)
-    with books.app.engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "0002")
-    upgrade(books.app.engine)
-    with books.app.uow(write=False) as uow:
-        backfilled = uow.execute(select(t.reversal_items.c.bill_item_id,
-                                        t.reversal_items.c.amount_minor)
-                                 .order_by(t.reversal_items.c.bill_item_id)).all()
-    assert [tuple(row) for row in backfilled] == [(cons, 100000), (lab, 50000), (drug, 20000)]
-    assert _clean(books)
-    receipt = get_receipt(books.app.uow(), actor=books.cashier, workstation="WS01",
-                          receipt_no=refund.receipt_no)
-    assert len(receipt.lines) == 3

@@ -21,8 +21,8 @@ branch_labels = None
 depends_on = None
 
 TENDER_METHODS = "'cash', 'card', 'mobile_money', 'wallet', 'insurance'"
-APPEND_ONLY = ("reversals", "refund_payouts", "withdrawals", "shift_tenders",
-               "shift_cash_counts", "day_closes")
+APPEND_ONLY = ("reversals", "reversal_items", "refund_payouts", "withdrawals",
+               "shift_tenders", "shift_cash_counts", "day_closes")
 
 
 def _key() -> sa.types.TypeEngine:
@@ -85,11 +85,31 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["receipt_no"], ["receipts.receipt_no"],
                                 name=op.f("fk_reversals_receipt_no_receipts")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reversals")),
-        sa.UniqueConstraint("payment_id", name=op.f("uq_reversals_payment_id")),
         sa.UniqueConstraint("receipt_no", name=op.f("uq_reversals_receipt_no")),
     )
     with op.batch_alter_table("reversals", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reversals_created_at"), ["created_at"])
+        # A payment refunded in parts has several reversals.
+        batch_op.create_index(batch_op.f("ix_reversals_payment_id"), ["payment_id"])
+
+    op.create_table(
+        "reversal_items",
+        *_ref("reversal_id", "reversals", "reversal_items"),
+        *_ref("bill_item_id", "bill_items", "reversal_items"),
+        sa.Column("amount_minor", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint("amount_minor >= 0",
+                           name=op.f("ck_reversal_items_amount_not_negative")),
+        sa.UniqueConstraint("reversal_id", "bill_item_id", name="uq_reversal_items_pair"),
+    )
+    with op.batch_alter_table("reversal_items", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reversal_items_bill_item_id"), ["bill_item_id"])
+
+    op.create_table(
+        "refund_request_items",
+        *_ref("request_id", "refund_requests", "refund_request_items"),
+        *_ref("bill_item_id", "bill_items", "refund_request_items"),
+        sa.UniqueConstraint("request_id", "bill_item_id", name="uq_refund_request_items_pair"),
+    )
 
     op.create_table(
         "refund_payouts",
@@ -176,7 +196,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     _unprotect()
     for table in ("day_closes", "shift_cash_counts", "shift_tenders", "withdrawals",
-                  "refund_payouts", "reversals", "refund_requests"):
+                  "refund_payouts", "reversal_items", "refund_request_items", "reversals",
+                  "refund_requests"):
         op.drop_table(table)
 
 
