@@ -51,7 +51,7 @@ class CashierController(QObject):
                                      report=self.messages, outputs=outputs)
         self.flows = MoneyFlows(operations=operations, monitor=monitor, session=session,
                                 parent=self.window, on_money_moved=self.reload_patient,
-                                show_receipt=self.receipts.show)
+                                show_receipt=self.receipts.show, messages=self.messages)
         self.shifts = ShiftFlows(operations=operations, session=session, parent=self.window,
                                  on_change=self._shift_changed,
                                  messages=self.messages)
@@ -100,6 +100,7 @@ class CashierController(QObject):
         handlers: dict[str, Callable[[], object]] = {
             "search": self.window.focus_search, "refresh": self.reload_patient,
             "pay": self.pay, "top_up": self.top_up, "statement": self.show_statement,
+            "cash_out": self.cash_out,
             "help": self.show_help, "sign_out": self.signed_out.emit,
             "settings": self.settings_requested.emit,
             "reprint_receipt": self.receipts.ask_reprint,
@@ -115,7 +116,8 @@ class CashierController(QObject):
     def _update_actions(self) -> None:
         online, open_ = self._monitor.online, self.detail is not None
         self.window.set_money_enabled(pay=online and open_ and bool(self.items.selected()),
-                                      top_up=online and open_, statement=open_)
+                                      top_up=online and open_, statement=open_,
+                                      cash_out=online and open_)
         currency = self.session.facility.currency
         count = len(self.items.selected())
         self.window.set_total(
@@ -169,6 +171,12 @@ class CashierController(QObject):
         if self.detail is None or not self.window.buttons["top_up"].isEnabled():
             return
         self.flows.start_top_up(self.detail)
+
+    def cash_out(self) -> None:
+        """Pay wallet money out in cash; a supervisor signs off in the dialog."""
+        if self.detail is None or not self.window.actions_by_name["cash_out"].isEnabled():
+            return
+        self.flows.start_cash_out(self.detail)
 
     def show_statement(self) -> None:
         if self.detail is None:

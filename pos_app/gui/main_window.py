@@ -152,7 +152,7 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(session, "settings")
         self._action(session, "sign_out")
         money = self.menuBar().addMenu("&Money")
-        for name in ("pay", "top_up", "statement"):
+        for name in ("pay", "top_up", "statement", "cash_out"):
             self._action(money, name)
         receipts = self.menuBar().addMenu("&Receipts")
         for name in ("reprint_receipt", "request_refund"):
@@ -232,10 +232,12 @@ class MainWindow(QMainWindow):
         self.actions_by_name["open_shift"].setEnabled(open_ is False)
         self.actions_by_name["close_shift"].setEnabled(open_ is True)
 
-    def set_money_enabled(self, *, pay: bool, top_up: bool, statement: bool) -> None:
+    def set_money_enabled(self, *, pay: bool, top_up: bool, statement: bool,
+                          cash_out: bool) -> None:
         for name, on in (("pay", pay), ("top_up", top_up), ("statement", statement)):
             self.buttons[name].setEnabled(on)
             self.actions_by_name[name].setEnabled(on)
+        self.actions_by_name["cash_out"].setEnabled(cash_out)  # menu and key only: no button
 
     def set_online(self, online: bool) -> None:
         self.banner.setVisible(not online)

@@ -1,37 +1,49 @@
-"""Pay and Top up: open the dialog, send its request once per key, then show the receipt."""
+"""Pay, Top up and Cash out: open the dialog, send its request once per key, show the receipt."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
 from pos_app.adapters.uow import UnitOfWork
+from pos_app.domain.actors import Actor, Role
+from pos_app.gui.cash_out_dialog import CashOutDialog, CashOutRequest
+from pos_app.gui.form_dialog import FormDialog
+from pos_app.gui.formatting import money_with_code
 from pos_app.gui.health import ConnectionMonitor
+from pos_app.gui.messages import Messages
 from pos_app.gui.operations import Failure, Operations
 from pos_app.gui.pay_dialog import PayDialog
 from pos_app.gui.session import Session
 from pos_app.gui.topup_dialog import TopUpDialog
-from pos_app.services import deposit, pay
+from pos_app.services import auth, deposit, pay, withdrawal
 from pos_app.services.deposit import DepositResult
 from pos_app.services.patients import PatientDetail, UnpaidItem
 from pos_app.services.pay import PaymentResult
 from pos_app.services.tenders import TenderRequest
+from pos_app.services.withdrawal import WithdrawalResult
+
+MoneyResult = PaymentResult | DepositResult | WithdrawalResult
 
 
 class MoneyFlows:
-    """Runs the Pay and Top up dialogs for the open patient; reports back when money moved."""
+    """Runs the money dialogs for the open patient; reports back when money moved."""
 
     def __init__(self, *, operations: Operations, monitor: ConnectionMonitor, session: Session,
                  parent: QWidget, on_money_moved: Callable[[], None],
-                 show_receipt: Callable[[str], None]) -> None:
+                 show_receipt: Callable[[str], None], messages: Messages) -> None:
         self._ops, self._monitor, self._session = operations, monitor, session
         self._parent, self._moved, self._show_receipt = parent, on_money_moved, show_receipt
+        self._messages = messages
         self.pay_dialog: PayDialog | None = None
         self.top_up_dialog: TopUpDialog | None = None
+        self.cash_out_dialog: CashOutDialog | None = None
         monitor.online_changed.connect(self._online_changed)
 
     @property
@@ -39,23 +51,25 @@ class MoneyFlows:
         return self._session.facility.currency
 
     def _online_changed(self, online: bool) -> None:
-        for dialog in (self.pay_dialog, self.top_up_dialog):
+        for dialog in (self.pay_dialog, self.top_up_dialog, self.cash_out_dialog):
             if dialog is not None and dialog.isVisible():
                 dialog.set_online(online)
 
-    def _send(self, dialog: PayDialog | TopUpDialog,
-              call: Callable[[UnitOfWork], PaymentResult | DepositResult]) -> None:
-        """Run the money call: moved, show its receipt; refused, say why in the dialog."""
-        self._ops.run(call, on_success=lambda result: self._moved_with(dialog, result),
+    def _send(self, dialog: FormDialog, call: Callable[[UnitOfWork], MoneyResult], *,
+              news: Callable[[Any], str] | None = None) -> None:
+        """Run the money call: moved, show its receipt (and `news`); refused, say why in place."""
+        self._ops.run(call, on_success=lambda result: self._moved_with(dialog, result, news),
                       on_failure=lambda failure: self._refused(dialog, failure), owner=dialog)
 
-    def _moved_with(self, dialog: PayDialog | TopUpDialog,
-                    result: PaymentResult | DepositResult) -> None:
+    def _moved_with(self, dialog: FormDialog, result: MoneyResult,
+                    news: Callable[[Any], str] | None) -> None:
         dialog.accept()
         self._moved()
         self._show_receipt(result.receipt_no)
+        if news is not None:
+            self._messages.success(news(result))
 
-    def _refused(self, dialog: PayDialog | TopUpDialog, failure: Failure) -> None:
+    def _refused(self, dialog: FormDialog, failure: Failure) -> None:
         self._monitor.report_failure(failure)
         dialog.show_refusal(failure.message)
 
@@ -103,3 +117,42 @@ class MoneyFlows:
                                    workstation=self._session.workstation, mrn=mrn,
                                    amount=amount, method=method, key=key,
                                    reference=reference or None))
+
+    # --- cash out -----------------------------------------------------------------------------
+    def start_cash_out(self, detail: PatientDetail) -> CashOutDialog:
+        """One dialog, one idempotency key: a double press or a retry pays out once."""
+        key = f"gui-{uuid.uuid4().hex}"
+        patient, actor = detail.patient, self._session.actor
+        dialog = CashOutDialog(
+            currency=self._currency, patient=f"{patient.name}  ·  {patient.mrn}",
+            balance=patient.wallet_balance, parent=self._parent,
+            supervisor=actor.username if actor.role is not Role.CASHIER else "")
+        dialog.set_online(self._monitor.online)
+        dialog.cash_out_requested.connect(
+            lambda request: self._sign_off(dialog, key, patient.mrn, request))
+        self.cash_out_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _sign_off(self, dialog: CashOutDialog, key: str, mrn: str,
+                  request: CashOutRequest) -> None:
+        """Check the supervisor's password first, then withdraw with them as the approver."""
+        self._ops.run(
+            lambda uow: auth.sign_in(uow, request.supervisor, request.password), owner=dialog,
+            on_success=lambda approver: self._send_cash_out(dialog, key, mrn, request, approver),
+            on_failure=lambda failure: self._refused(dialog, replace(
+                failure, message=f"Supervisor sign-off: {failure.message}")))
+
+    def _send_cash_out(self, dialog: CashOutDialog, key: str, mrn: str, request: CashOutRequest,
+                       approver: Actor) -> None:
+        s = self._session
+        self._send(dialog, partial(withdrawal.withdraw, actor=approver,
+                                   workstation=s.workstation, mrn=mrn, amount=request.amount,
+                                   reason=request.reason, key=key, cashier=s.actor),
+                   news=self._cashed_out)
+
+    def _cashed_out(self, result: WithdrawalResult) -> str:
+        paid = money_with_code(self._currency, result.amount)
+        left = money_with_code(self._currency, result.wallet_balance_after)
+        return (f"Paid out {paid} from {result.mrn}'s wallet (receipt {result.receipt_no}, "
+                f"approved by {result.approved_by}); balance now {left}.")

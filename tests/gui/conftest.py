@@ -148,3 +148,18 @@ def type_into(qtbot, widget: QWidget, text: str) -> None:
     widget.setFocus()
     widget.clear()  # type: ignore[attr-defined]
     qtbot.keyClicks(widget, text)
+
+
+def activate(qtbot, dialog: QWidget) -> None:
+    """Wait for a dialog to show, then give it the keyboard."""
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+
+
+def press(qtbot, window: QWidget, key: Qt.Key,
+          modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    """Press a window shortcut once the window (not a closed dialog) has the keyboard."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, key, modifiers)

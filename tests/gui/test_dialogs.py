@@ -7,13 +7,7 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 
 from pos_app.gui.shortcuts import OTHER_KEYS, SHORTCUTS
-from tests.gui.conftest import open_patient, type_into
-
-
-def _active(qtbot, dialog) -> None:
-    qtbot.waitUntil(dialog.isVisible)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
+from tests.gui.conftest import activate, open_patient, type_into
 
 
 def test_top_up_by_mobile_money_shows_its_receipt_and_the_new_balance(qtbot, till):
@@ -22,7 +16,7 @@ def test_top_up_by_mobile_money_shows_its_receipt_and_the_new_balance(qtbot, til
     window = till.controller.window
     qtbot.keyClick(window, Qt.Key.Key_F6)
     dialog = till.controller.flows.top_up_dialog
-    _active(qtbot, dialog)
+    activate(qtbot, dialog)
     type_into(qtbot, dialog.amount_edit, "2,000")
     dialog.method_combo.setCurrentIndex(dialog.method_combo.findData("mobile_money"))
     qtbot.keyClick(dialog.amount_edit, Qt.Key.Key_Return)

@@ -7,31 +7,26 @@ from PySide6.QtWidgets import QLabel
 
 from pos_app.receipts.text import render_text
 from pos_app.services.receipts import get_receipt
-from tests.gui.conftest import Till, close_till, open_patient, open_till, type_into
+from tests.gui.conftest import (
+    Till,
+    activate,
+    close_till,
+    open_patient,
+    open_till,
+    press,
+    type_into,
+)
 from tests.helpers.books import PASSWORD
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
-def _active(qtbot, dialog) -> None:
-    qtbot.waitUntil(dialog.isVisible)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
-
-
-def _key(qtbot, window, key: Qt.Key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
-    """Press a window shortcut once the window (not a closed dialog) has the keyboard."""
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClick(window, key, modifiers)
-
-
 def _pay(qtbot, till: Till, mrn: str, method: str, amount: str, tendered: str = "") -> str:
     """Pay everything selected with one tender; the receipt number of the preview shown."""
     open_patient(qtbot, till, mrn, mrn)
-    _key(qtbot, till.controller.window, Qt.Key.Key_F5)
+    press(qtbot, till.controller.window, Qt.Key.Key_F5)
     dialog = till.controller.flows.pay_dialog
-    _active(qtbot, dialog)
+    activate(qtbot, dialog)
     type_into(qtbot, dialog.amounts[method], amount)
     if tendered:
         type_into(qtbot, dialog.tendered_edit, tendered)
@@ -59,9 +54,9 @@ def test_reprint_by_number_asks_a_reason_and_shows_copy_1(qtbot, till):
     receipt_no = _pay(qtbot, till, "MRN710", "wallet", "1000")
     till.controller.receipts.preview.accept()
     window = till.controller.window
-    _key(qtbot, window, Qt.Key.Key_F8)
+    press(qtbot, window, Qt.Key.Key_F8)
     dialog = till.controller.receipts.dialog
-    _active(qtbot, dialog)
+    activate(qtbot, dialog)
     assert dialog.receipt_edit.text() == receipt_no, "the last receipt is offered"
     assert not dialog.confirm_button.isEnabled(), "no reprint without a reason"
     type_into(qtbot, dialog.reason_edit, "patient lost it")
@@ -72,9 +67,9 @@ def test_reprint_by_number_asks_a_reason_and_shows_copy_1(qtbot, till):
 
 
 def test_reprint_of_an_unknown_receipt_is_refused_in_the_dialog(qtbot, till):
-    _key(qtbot, till.controller.window, Qt.Key.Key_F8)
+    press(qtbot, till.controller.window, Qt.Key.Key_F8)
     dialog = till.controller.receipts.dialog
-    _active(qtbot, dialog)
+    activate(qtbot, dialog)
     type_into(qtbot, dialog.receipt_edit, "WS01-999999")
     type_into(qtbot, dialog.reason_edit, "lost")
     qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
@@ -88,9 +83,9 @@ def test_open_shift_pay_cash_then_close_blind_shows_the_variance_after_a_sign_of
     window = till.controller.window
     qtbot.waitUntil(lambda: window.shift_label.text() == "No shift open")
     assert not window.actions_by_name["close_shift"].isEnabled()
-    _key(qtbot, window, Qt.Key.Key_O, CTRL_SHIFT)
+    press(qtbot, window, Qt.Key.Key_O, CTRL_SHIFT)
     opening = till.controller.shifts.open_dialog
-    _active(qtbot, opening)
+    activate(qtbot, opening)
     type_into(qtbot, opening.float_edit, "500")
     qtbot.keyClick(opening.float_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "Shift open since" in window.shift_label.text())
@@ -99,9 +94,9 @@ def test_open_shift_pay_cash_then_close_blind_shows_the_variance_after_a_sign_of
     _pay(qtbot, till, "MRN720", "cash", "1000", tendered="1500")
     till.controller.receipts.preview.accept()
 
-    _key(qtbot, window, Qt.Key.Key_C, CTRL_SHIFT)
+    press(qtbot, window, Qt.Key.Key_C, CTRL_SHIFT)
     closing = till.controller.shifts.close_dialog
-    _active(qtbot, closing)
+    activate(qtbot, closing)
     shown = " ".join(label.text() for label in closing.findChildren(QLabel)
                      if label.isVisibleTo(closing))
     assert "1,500" not in shown and closing.pages.currentIndex() == 0, "the count is blind"
@@ -140,9 +135,9 @@ def test_request_refund_then_a_supervisor_approves_and_the_items_are_unpaid(qtbo
     till.controller.receipts.preview.accept()
     window = till.controller.window
     assert not window.actions_by_name["dashboard"].isEnabled(), "cashiers do not approve"
-    _key(qtbot, window, Qt.Key.Key_F7)
+    press(qtbot, window, Qt.Key.Key_F7)
     dialog = till.controller.receipts.dialog
-    _active(qtbot, dialog)
+    activate(qtbot, dialog)
     assert dialog.receipt_edit.text() == receipt_no
     type_into(qtbot, dialog.reason_edit, "charged twice")
     qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
@@ -151,7 +146,7 @@ def test_request_refund_then_a_supervisor_approves_and_the_items_are_unpaid(qtbo
 
     boss = open_till(qtbot, books, actor_name="supervisor")
     try:
-        _key(qtbot, boss.controller.window, Qt.Key.Key_A, CTRL_SHIFT)
+        press(qtbot, boss.controller.window, Qt.Key.Key_A, CTRL_SHIFT)
         dashboard = boss.controller.dashboard
         qtbot.waitUntil(lambda: dashboard is not None and bool(dashboard.approvals.requests))
         assert dashboard.tabs.currentWidget() is dashboard.approvals
