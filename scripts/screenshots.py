@@ -1,7 +1,8 @@
 """Save a picture of each main screen of the cashier window to docs/screenshots/.
 
 Runs headless on a throwaway SQLite demo database:
-    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py
+    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [NAME ...]
+Names (e.g. 15_cash_out) save only those pictures; without any, all are saved.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -35,6 +37,7 @@ from pos_app.services import auth, demo, facility, health, patients, pay  # noqa
 from pos_app.services.tenders import TenderRequest  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+ONLY = set(sys.argv[1:])
 
 
 def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
@@ -47,6 +50,8 @@ def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
 
 
 def shoot(widget: QWidget, name: str) -> None:
+    if ONLY and name not in ONLY:
+        return
     for _ in range(5):
         QApplication.processEvents()
     widget.grab().save(str(OUT / f"{name}.png"))
@@ -163,6 +168,14 @@ def main() -> int:
     other = pick_patient(app, actor, skip=mrn)
     controller.open_patient(other)
     wait_until(lambda: controller.detail.patient.mrn == other and not ops.busy)
+    cash_out = controller.flows.start_cash_out(controller.detail)
+    balance = controller.detail.patient.wallet_balance
+    cash_out.amount_edit.setText(f"{min(balance, Decimal(500)):,.2f}")
+    cash_out.reason_edit.setText("patient discharged, asked for the rest in cash")
+    cash_out.supervisor_edit.setText("supervisor")
+    cash_out.password_edit.setText("supervisor")
+    shoot(cash_out, "15_cash_out")
+    cash_out.close()
     down["now"] = True
     wait_until(window.banner.isVisible)
     shoot(window, "08_lost_connection")

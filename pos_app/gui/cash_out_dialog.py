@@ -19,7 +19,7 @@ from pos_app.gui.formatting import money_with_code
 from pos_app.gui.widgets import amount_edit
 
 OFFLINE = "Database connection lost: Cash out waits until it is back. Nothing you typed is lost."
-HINT = "The cash is paid out of this till's drawer. A supervisor approves with their password."
+HINT = "Cash comes out of this drawer; a supervisor approves with their password."
 
 
 @dataclass(frozen=True)
