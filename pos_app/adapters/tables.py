@@ -109,6 +109,17 @@ def _searchable(length: int) -> String:
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    _id(),
+    _fk("user_id", "users.id", index=True),
+    Column("workstation", String(16), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("end_reason", String(32), nullable=True),
+)
+
 patients = Table(
     "patients",
     metadata,
