@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from pos_app.cli import import_commands, receipt_commands, supervisor_commands
+from pos_app.cli import (
+    backup_commands,
+    import_commands,
+    receipt_commands,
+    supervisor_commands,
+)
 
-EXTENSIONS: list[ModuleType] = [receipt_commands, supervisor_commands, import_commands]
+EXTENSIONS: list[ModuleType] = [receipt_commands, supervisor_commands, import_commands,
+                                backup_commands]
