@@ -30,8 +30,8 @@ class App:
         """A fresh unit of work: each service call gets its own transaction."""
         return UnitOfWork(self.engine, write=write)
 
-    def upgrade_schema(self) -> None:
-        upgrade(self.engine)
+    def upgrade_schema(self, *, create_file: bool = True) -> None:
+        upgrade(self.engine, create_file=create_file)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -2,6 +2,8 @@
 
 Order of precedence: command-line option, environment variable, the local
 configuration file, then a default (an SQLite file in the user's data folder).
+The configuration folder is private to the user, and a database password is never
+written to it in clear (see `pos_app.adapters.secrets`).
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from pos_app.adapters import secrets
 from pos_app.adapters.database import Timeouts, sqlite_file_url
 from pos_app.domain.errors import BadInput
 
@@ -28,7 +32,7 @@ _WORKSTATION = re.compile(r"^[A-Z0-9]{2,12}$")
 class Settings:
     """Everything a process needs to reach the database and stamp its receipts."""
 
-    db_url: str
+    db_url: str = field(repr=False)  # may hold the password the engine needs
     workstation: str
     timeouts: Timeouts
     config_path: Path
@@ -62,11 +66,12 @@ def load_local_config(path: Path) -> dict[str, Any]:
 
 
 def save_local_config(path: Path, data: Mapping[str, Any]) -> None:
-    """Write the local settings atomically, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(dict(data), indent=2, sort_keys=True), encoding="utf-8")
-    temporary.replace(path)
+    """Write the local settings atomically (a crash never leaves half a file), private to
+    the user, with the database password moved to the keyring or libpq's password file."""
+    data = dict(data)
+    if data.get("db_url"):
+        data["db_url"] = secrets.keep_password(str(data["db_url"]), folder=path.parent)
+    secrets.write_private(path, json.dumps(data, indent=2, sort_keys=True))
 
 
 def check_workstation(value: str) -> str:
@@ -83,7 +88,14 @@ def resolve(*, db: str | None = None, workstation: str | None = None,
     """Settings from options, environment and local file, in that order."""
     path = config_path(env)
     local = load_local_config(path)
+    if local.get("db_url") and secrets.has_password(str(local["db_url"])):
+        # Written in clear by an older version: move the password out now. A read-only
+        # configuration still works; it is moved on the next save that can write.
+        with suppress(OSError):
+            save_local_config(path, local)
+            local = load_local_config(path)
     db_url = db or env.get("CARETILL_DB") or local.get("db_url") or default_db_url()
+    db_url = secrets.with_password(db_url, folder=path.parent)
     ws = workstation or env.get("CARETILL_WORKSTATION") or local.get("workstation")
     lock_wait = float(env.get("CARETILL_LOCK_TIMEOUT") or local.get("lock_timeout_s") or 5.0)
     return Settings(

@@ -33,7 +33,8 @@ from pos_app.gui.operations import Operations  # noqa: E402
 from pos_app.gui.reason_dialog import reprint_reason_dialog  # noqa: E402
 from pos_app.gui.session import Session  # noqa: E402
 from pos_app.gui.supervisor.dashboard import SupervisorDashboard  # noqa: E402
-from pos_app.services import auth, demo, facility, health, patients, pay  # noqa: E402
+from pos_app.gui.users_dialog import UsersDialog  # noqa: E402
+from pos_app.services import auth, demo, facility, health, patients, pay, shifts  # noqa: E402
 from pos_app.services.tenders import TenderRequest  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -83,11 +84,11 @@ def main() -> int:
     shoot(login, "01_login")
     login.close()
 
-    actor = auth.sign_in(app.uow(), "cashier", "cashier")
+    actor = auth.sign_in(app.uow(), "cashier", "cashier", workstation="WS01")
     session = Session(actor, "WS01", facility.get_facility(app.uow(write=False)))
     controller = CashierController(operations=ops, monitor=monitor, session=session)
     window = controller.window
-    window.resize(1500, 920)
+    window.resize(1366, 768)
     window.show()
     monitor.start()
     controller.shifts.refresh()
@@ -104,6 +105,15 @@ def main() -> int:
     controller.open_patient(mrn)
     wait_until(lambda: controller.detail is not None and not ops.busy)
     shoot(window, "02_main_window")
+
+    admin = auth.sign_in(app.uow(), "admin", "admin", workstation="WS01")
+    users = UsersDialog(operations=ops, actor=admin, workstation="WS01", parent=window)
+    users.show()
+    wait_until(lambda: len(users.rows) >= 3 and not ops.busy)
+    users.select("cashier")
+    users.new_name_edit.setText("nurse.wanjiku")
+    shoot(users, "16_users")
+    users.close()
 
     dialog = controller.flows.start_pay(controller.detail, controller.items.selected())
     dialog.fill_rest("wallet")
@@ -137,8 +147,26 @@ def main() -> int:
     shoot(controller.help_sheet, "07_help_sheet")
     controller.help_sheet.close()
 
+    window.search_edit.setText("Zawadi Mwangi")  # nobody of that name: register a walk-in
+    wait_until(lambda: window.search_hint.isVisible() and not ops.busy)
+    controller.register_walk_in()
+    controller.register_dialog.edits["mrn"].setText("WALK0001")
+    controller.register_dialog.edits["phone"].setText("0722 555 010")
+    controller.register_dialog.edits["dob"].setText("14/03/2019")
+    shoot(controller.register_dialog, "20_register_walk_in")
+    controller.register_dialog.close()
+
+    controller.show_receipts()
+    listing = controller.receipts.receipts_list
+    wait_until(lambda: bool(listing.rows) and not ops.busy)
+    listing.patient_box.setChecked(False)  # today at WS01, then the last digits "2"
+    listing.search_edit.setText("2")
+    wait_until(lambda: not ops.busy and len(listing.rows) > 1
+               and all(r.receipt_no.endswith("2") for r in listing.rows))
+    shoot(listing, "17_receipts_list")
+    listing.close()
+
     closing = controller.shifts.start_close()
-    closing.toggle_denominations()
     for (_value, count), how_many in zip(closing.note_rows, (2, 1, 3, 4, 1), strict=False):
         count.setText(str(how_many))
     closing.amount_edits["card"].setText("0")
@@ -154,15 +182,21 @@ def main() -> int:
     shoot(closing, "12_close_shift_result")
     closing.close()
 
-    take_a_morning(app, actor)
-    supervisor = auth.sign_in(app.uow(), "supervisor", "supervisor")
+    shifts.open_shift(app.uow(), actor=actor, workstation="WS01", opening_float="3000")
+    take_a_morning(app, actor)  # in the new shift: the X report has figures so far
+    supervisor = auth.sign_in(app.uow(), "supervisor", "supervisor", workstation="WS01")
     board = SupervisorDashboard(operations=ops, actor=supervisor, workstation="WS01",
                                 currency=session.facility.currency)
-    board.resize(1500, 920)
     board.show()
     board.start()
     wait_until(lambda: board.today.report is not None and not ops.busy)
     shoot(board, "14_supervisor_dashboard")
+    board.tabs.setCurrentWidget(board.audit)
+    shoot(board, "18_audit_trail")
+    board.tabs.setCurrentWidget(board.variances)
+    board.load_x_report()
+    wait_until(lambda: not ops.busy and board.variances.open_table.isVisible())
+    shoot(board, "19_variances_x_report")
     board.close()
 
     other = pick_patient(app, actor, skip=mrn)

@@ -8,6 +8,11 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   fi
 fi
 bash scripts/setup-env.sh --test
+# The xcb smoke test starts the window under a real X server: Xvfb and Qt's xcb libraries.
+if [ "$(id -u)" = 0 ] && ! command -v Xvfb >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xvfb xauth >/dev/null
+fi
+if [ "$(id -u)" = 0 ]; then bash scripts/xcb-libs.sh --install; fi
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check .
 .venv/bin/python -m pytest "$@"

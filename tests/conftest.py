@@ -2,7 +2,9 @@
 
 The PostgreSQL server is a private throwaway one started for the session (or the
 one `CARETILL_TEST_PG_URL` names); each test gets its own database cloned from a
-migrated template, so tests never see each other's rows.
+migrated template, so tests never see each other's rows. The owner role migrates the
+template and grants the application role its privileges (`db grant`); every PostgreSQL
+money test then connects as the application role, as a till does.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from pos_app.adapters.database import Timeouts, create_database_engine
+from pos_app.adapters.grants import grant
 from pos_app.adapters.migrate import upgrade
 from pos_app.bootstrap import App, build
 from pos_app.config import Settings
 from tests.helpers.books import Books
-from tests.helpers.postgres import throwaway_server
+from tests.helpers.postgres import APP_ROLE, OWNER, as_role, create_roles, throwaway_server
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 TEMPLATE_DB = "caretill_template"
@@ -44,15 +47,23 @@ def _with_database(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_template(pg_admin_url: str) -> str:
-    """A migrated database that each PostgreSQL test clones (CREATE DATABASE ... TEMPLATE)."""
+def pg_owner_url(pg_admin_url: str) -> str:
+    """The schema owner's URL (the role that migrates and grants); makes both roles."""
+    create_roles(pg_admin_url)
+    return as_role(pg_admin_url, OWNER)
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_admin_url: str, pg_owner_url: str) -> str:
+    """A database the owner migrated and granted, that each PostgreSQL test clones."""
     admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE_DB}"))
-        conn.execute(text(f"CREATE DATABASE {TEMPLATE_DB}"))
+        conn.execute(text(f"CREATE DATABASE {TEMPLATE_DB} OWNER {OWNER}"))
     admin.dispose()
-    engine = create_database_engine(_with_database(pg_admin_url, TEMPLATE_DB))
+    engine = create_database_engine(_with_database(pg_owner_url, TEMPLATE_DB))
     upgrade(engine)
+    grant(engine, APP_ROLE)
     engine.dispose()
     return TEMPLATE_DB
 
@@ -68,12 +79,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def pg_url(pg_admin_url: str, pg_template: str) -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for one test."""
+    """A fresh, migrated PostgreSQL database for one test, reached as the application role
+    (the clone keeps the template's owner and grants)."""
     name = f"t_{uuid.uuid4().hex[:16]}"
     admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {pg_template}"))
-    yield _with_database(pg_admin_url, name)
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {pg_template} OWNER {OWNER}"))
+    yield as_role(pg_admin_url, APP_ROLE, database=name)
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     admin.dispose()

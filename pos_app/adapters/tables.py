@@ -167,6 +167,9 @@ receipts = Table(
     _one_of("kind", values(ReceiptKind), "kind_known"),
     CheckConstraint("seq > 0 AND reprints >= 0", name="seq_positive"),
 )
+# The receipts list: a patient's receipts, and one workstation's receipts of a day.
+Index("ix_receipts_patient_created", receipts.c.patient_id, receipts.c.created_at)
+Index("ix_receipts_workstation_created", receipts.c.workstation, receipts.c.created_at)
 
 wallet_entries = Table(
     "wallet_entries",
@@ -350,11 +353,16 @@ tenders = Table(
     CheckConstraint("change_minor >= 0", name="change_not_negative"),
 )
 
-mobile_money_refs = Table(
-    "mobile_money_refs",
+# A card, mobile-money or insurance reference pays once per method, compared by its key
+# (`pos_app.domain.text.reference_key`); the tender keeps the reference as it was typed.
+tender_references = Table(
+    "tender_references",
     metadata,
-    Column("reference", String(64), primary_key=True),
+    Column("method", String(16), primary_key=True),
+    Column("reference_key", String(64), primary_key=True),
     Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False),
+    _one_of("method", [m.value for m in (TenderMethod.CARD, TenderMethod.MOBILE_MONEY,
+                                         TenderMethod.INSURANCE)], "method_known"),
 )
 
 lab_results = Table(

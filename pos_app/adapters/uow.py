@@ -12,15 +12,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from pos_app.adapters import tables as t
-from pos_app.adapters.database import translate
-from pos_app.domain.errors import Refused
+from pos_app.adapters.database import lost_during_commit, translate
+from pos_app.domain.errors import OutcomeUnknown, Refused
 from pos_app.domain.facility import Facility
 
 
 class UnitOfWork:
     """`with uow:` opens a transaction; leaving without `commit()` rolls it back.
 
-    Database failures the environment causes leave as `Busy` or `Unavailable`.
+    Database failures the environment causes leave as `Busy` or `Unavailable`; a COMMIT
+    that got no answer leaves as `OutcomeUnknown`, never as "nothing was written".
     """
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
@@ -57,6 +58,8 @@ class UnitOfWork:
         try:
             self.conn.commit()
         except (DBAPIError, PoolTimeout) as exc:
+            if lost_during_commit(exc):
+                raise OutcomeUnknown(OutcomeUnknown.MESSAGE) from exc
             raise (translate(exc) or exc) from exc
         self._committed = True
 

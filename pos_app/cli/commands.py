@@ -7,12 +7,15 @@ import os
 import sys
 import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 
+from pos_app.adapters import grants
 from pos_app.bootstrap import App
-from pos_app.domain.actors import Actor, Role
-from pos_app.domain.errors import BadInput
+from pos_app.domain.actors import Actor
+from pos_app.domain.errors import BadInput, CareTillError, Refused
+from pos_app.domain.numbers import id_list
 from pos_app.services import auth, check, demo, deposit, facility, patients, pay, statement
 from pos_app.services.tenders import TenderRequest
 
@@ -26,6 +29,7 @@ class Context:
     app: App
     args: object
     env: dict = field(default_factory=lambda: dict(os.environ))
+    key: str | None = None  # the money command's idempotency key, once chosen
     _actor: Actor | None = None
 
     def option(self, name: str) -> str | None:
@@ -41,8 +45,19 @@ class Context:
             password = self.env.get("CARETILL_PASSWORD")
             if password is None:
                 password = _prompt(f"Password for {username}: ")
-            self._actor = auth.sign_in(self.app.uow(), username, password)
+            self._actor = auth.sign_in(self.app.uow(), username, password,
+                                       workstation=self.app.workstation)
         return self._actor
+
+    def sign_out(self) -> None:
+        """End this command's session, if it signed in: the CLI signs in per command."""
+        if self._actor is not None:
+            actor, self._actor = self._actor, None
+            # The command's own outcome stands; a session left open by a lost
+            # connection is harmless once this process, its only holder, exits.
+            with suppress(CareTillError):
+                auth.sign_out(self.app.uow(), actor, workstation=self.app.workstation,
+                              reason="cli_exit")
 
 
 def _prompt(text: str) -> str:
@@ -53,12 +68,26 @@ def _prompt(text: str) -> str:
 
 
 def _key(ctx: Context) -> str:
-    return ctx.option("key") or f"cli-{uuid.uuid4().hex}"
+    """--key or a new one, remembered so a failure can tell which key retries safely."""
+    if ctx.key is None:
+        ctx.key = ctx.option("key") or f"cli-{uuid.uuid4().hex}"
+    return ctx.key
 
 
 def db_upgrade(ctx: Context) -> Output:
     ctx.app.upgrade_schema()
-    return {"upgraded": True}, "Schema is up to date."
+    roles = grants.granted_roles(ctx.app.engine)
+    reminder = "".join(f"\nNew tables need their privileges: run `caretill db grant {role}`."
+                       for role in roles)
+    return {"upgraded": True, "grant_again": roles}, "Schema is up to date." + reminder
+
+
+def db_grant(ctx: Context) -> Output:
+    """Run by the owner after each `db upgrade` (privileges name the tables that exist)."""
+    sealed = grants.grant(ctx.app.engine, ctx.args.role)
+    return {"role": ctx.args.role, "granted": True, "append_only": sealed}, (
+        f"Role {ctx.args.role} may now run the till; it cannot change the "
+        f"{len(sealed)} append-only tables, nor alter, drop or create anything.")
 
 
 def demo_load(ctx: Context) -> Output:
@@ -77,21 +106,6 @@ def facility_set(ctx: Context) -> Output:
         currency_code=ctx.args.currency, minor_units=ctx.args.minor_units,
         require_shift=ctx.args.require_shift)
     return result.to_settings(), f"Facility set: {result.name}, {result.currency.code}."
-
-
-def user_add(ctx: Context) -> Output:
-    has_user = bool(ctx.option("user") or ctx.env.get("CARETILL_USER"))
-    actor = ctx.actor() if has_user else None
-    if actor is not None:  # refuse before prompting for a password that cannot be used
-        actor.require(Role.ADMIN, "add users")
-    password = ctx.env.get("CARETILL_NEW_PASSWORD")
-    if password is None:
-        password = _prompt(f"New password for {ctx.args.name}: ")
-    user = auth.add_user(ctx.app.uow(), actor=actor,
-                         workstation=ctx.app.workstation, username=ctx.args.name,
-                         role=ctx.args.role, password=password, full_name=ctx.args.full_name)
-    return ({"user_id": user.user_id, "username": user.username, "role": user.role.value},
-            f"User {user.username} added as {user.role}.")
 
 
 def patient_search(ctx: Context) -> Output:
@@ -156,11 +170,8 @@ def parse_tender(text: str) -> TenderRequest:
 
 
 def parse_item_ids(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError as exc:
-        raise BadInput(f"Item ids {text!r} must be whole numbers separated by commas.",
-                       code="unknown_item") from exc
+    """Comma-separated bill item ids in ASCII digits; anything else is `unknown_item`, exit 2."""
+    return id_list(text, what="item id", code="unknown_item")
 
 
 def pay_command(ctx: Context) -> Output:
@@ -176,18 +187,31 @@ def pay_command(ctx: Context) -> Output:
         f"{result.wallet_balance_after}. Key: {result.idempotency_key}")
 
 
+class RefusedWithReport(Refused):
+    """A refusal that still prints the command's report: `check` lists what it found."""
+
+    def __init__(self, message: str, *, code: str, report: Output) -> None:
+        super().__init__(message, code=code)
+        self.report = report
+
+
 def check_command(ctx: Context) -> Output:
+    """Exit 0 only when every invariant holds; any finding is `integrity_violation`, exit 3."""
     findings = check.run_check(ctx.app.uow(write=False), actor=ctx.actor())
-    text = ("All invariants hold." if not findings else
-            "\n".join(f"{f.rule}: {f.detail}" for f in findings))
-    return {"ok": not findings, "findings": [f.to_json() for f in findings]}, text
+    payload = {"ok": not findings, "findings": [f.to_json() for f in findings]}
+    if not findings:
+        return payload, "All invariants hold."
+    raise RefusedWithReport(
+        f"{len(findings)} finding(s): the books do not hold together; see each one listed.",
+        code="integrity_violation",
+        report=(payload, "\n".join(f"{f.rule}: {f.detail}" for f in findings)))
 
 
 COMMANDS: dict[tuple[str, str | None], Callable[[Context], Output]] = {
     ("db", "upgrade"): db_upgrade,
+    ("db", "grant"): db_grant,
     ("demo", "load"): demo_load,
     ("facility", "set"): facility_set,
-    ("user", "add"): user_add,
     ("patient", "search"): patient_search,
     ("patient", "add"): patient_add,
     ("patient", "show"): patient_show,

@@ -14,7 +14,8 @@ from pos_app.cli import (
     import_commands,
     receipt_commands,
     supervisor_commands,
+    user_commands,
 )
 
 EXTENSIONS: list[ModuleType] = [receipt_commands, supervisor_commands, import_commands,
-                                backup_commands]
+                                backup_commands, user_commands]

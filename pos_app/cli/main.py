@@ -12,7 +12,8 @@ from pos_app.bootstrap import build
 from pos_app.cli.commands import COMMANDS, Context
 from pos_app.cli.extensions import EXTENSIONS
 from pos_app.cli.parser import build_parser
-from pos_app.domain.errors import CareTillError
+from pos_app.domain.errors import CareTillError, OutcomeUnknown
+from pos_app.domain.text import terminal_safe
 
 log = logging.getLogger("caretill")
 INTERNAL_ERROR = 1
@@ -36,12 +37,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             handlers.update(extension.HANDLERS)
         handler = handlers[(args.command, getattr(args, "action", None))]
         app = build(settings)
+        ctx = Context(app, args)
         try:
-            payload, text = handler(Context(app, args))
+            payload, text = handler(ctx)
+        except OutcomeUnknown as error:  # the key is what makes a retry safe: say it
+            raise (error.with_key(ctx.key) if ctx.key else error) from error
         finally:
-            app.close()
+            try:
+                ctx.sign_out()
+            finally:
+                app.close()
     except CareTillError as error:
-        _fail(error.code, error.message, as_json, error.details)
+        _fail(error.code, error.message, as_json, error.details, getattr(error, "report", None))
         return error.exit_status
     except KeyboardInterrupt:
         _fail("interrupted", "Interrupted; nothing was charged.", as_json)
@@ -50,16 +57,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("internal error")
         _fail("internal_error", "Internal error: nothing was charged. See the log.", as_json)
         return INTERNAL_ERROR
-    print(json.dumps(payload, ensure_ascii=False) if as_json else text)
+    print(json.dumps(payload, ensure_ascii=False) if as_json else terminal_safe(text))
     return 0
 
 
-def _fail(code: str, message: str, as_json: bool, details: dict | None = None) -> None:
+def _fail(code: str, message: str, as_json: bool, details: dict | None = None,
+          report: tuple[dict, str] | None = None) -> None:
+    """The error, after what the command still had to say (`check` lists its findings)."""
+    payload, text = report or ({}, "")
     if as_json:
         error = {"code": code, "message": message, **(details or {})}
-        print(json.dumps({"error": error}, ensure_ascii=False))
+        print(json.dumps({**payload, "error": error}, ensure_ascii=False))
     else:
-        print(f"caretill: {message}", file=sys.stderr)
+        if text:
+            print(terminal_safe(text))
+        print(f"caretill: {terminal_safe(message)}", file=sys.stderr)
 
 
 def run() -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from pos_app.cli.arg_types import number
 from pos_app.cli.extensions import EXTENSIONS
 from pos_app.domain.errors import BadInput
 from pos_app.domain.kinds import DEPOSIT_METHODS
+from pos_app.domain.numbers import MAX_COUNT, MAX_ID
 
 
 class Parser(argparse.ArgumentParser):
@@ -46,30 +48,32 @@ def build_parser() -> Parser:
 
     db = group("db", "database schema")
     leaf(db, "upgrade", "create or migrate the schema")
+    dbgrant = leaf(db, "grant", "give the application role the till's privileges (PostgreSQL, "
+                   "run as the owner after each upgrade)")
+    dbgrant.add_argument("role")
 
     demo = group("demo", "demonstration data")
     load = leaf(demo, "load", "fill an empty database with a realistic demo")
-    load.add_argument("--patients", type=int, default=50)
-    load.add_argument("--seed", type=int, default=1)
+    load.add_argument("--patients", type=number("number of patients", minimum=1,
+                                                maximum=MAX_COUNT, code="invalid_count"),
+                      default=50)
+    load.add_argument("--seed", type=number("seed", maximum=MAX_ID), default=1)
     load.add_argument("--facility-name", help="the facility's name on receipts")
 
     facility = group("facility", "facility settings (admin)")
     fset = leaf(facility, "set", "set the facility name and currency")
     fset.add_argument("--name", required=True)
     fset.add_argument("--currency", required=True, help="ISO code, e.g. KES")
-    fset.add_argument("--minor-units", type=int, required=True, choices=[0, 2, 3])
-    fset.add_argument("--require-shift", action="store_true")
-
-    user = group("user", "users (admin)")
-    uadd = leaf(user, "add", "add a user")
-    uadd.add_argument("name")
-    uadd.add_argument("--role", required=True, choices=["cashier", "supervisor", "admin"])
-    uadd.add_argument("--full-name", default="")
+    fset.add_argument("--minor-units", type=number("minor units", maximum=3), required=True,
+                      choices=[0, 2, 3])
+    fset.add_argument("--require-shift", action=argparse.BooleanOptionalAction, default=True,
+                      help="cash only inside an open shift (default; --no-require-shift opts out)")
 
     patient = group("patient", "patients")
     search = leaf(patient, "search", "find patients by MRN, name or phone")
     search.add_argument("text")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--limit", type=number("limit", minimum=1, maximum=MAX_COUNT),
+                        default=20)
     padd = leaf(patient, "add", "register a patient and open the wallet")
     padd.add_argument("--mrn", required=True)
     padd.add_argument("--name", required=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pos_app.cli.arg_types import number
 from pos_app.cli.commands import Context, Output
 from pos_app.domain.errors import BadInput, Refused
 from pos_app.receipts.escpos import escpos_bytes, send_to_printer
@@ -34,7 +35,8 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     show.add_argument("receipt_no")
     show.add_argument("--format", choices=FORMATS, default="text")
     show.add_argument("--out", help="file to write (required for pdf and escpos)")
-    show.add_argument("--width", type=int, choices=sorted(WIDTHS),
+    show.add_argument("--width", type=number("paper width", maximum=max(WIDTHS)),
+                      choices=sorted(WIDTHS),
                       help="paper width in mm (default: this workstation's printer, else 80)")
     show.add_argument("--reprint-reason", help=f"why it is reprinted (default: {DEFAULT_REASON})")
     show.add_argument("--print", action="store_true", dest="to_printer",

@@ -13,9 +13,12 @@ import json
 from datetime import date
 from pathlib import Path
 
+from pos_app.cli.arg_types import number
 from pos_app.cli.commands import Context, Output, _key, _prompt, parse_item_ids
 from pos_app.domain.actors import Actor
+from pos_app.domain.cash_count import parse_counts
 from pos_app.domain.errors import BadInput
+from pos_app.domain.numbers import MAX_COUNT, MAX_ID, whole_number
 from pos_app.services import (
     auth,
     refund_requests,
@@ -58,7 +61,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     leaf(payment, "requests", "refund requests waiting for approval (supervisor)")
     for verb in ("approve", "reject"):
         decide = leaf(payment, verb, f"{verb} a refund request (supervisor)")
-        decide.add_argument("request_id", type=int)
+        decide.add_argument("request_id", type=number("request id", minimum=1, maximum=MAX_ID))
         decide.add_argument("--key", help="idempotency key (generated when absent)")
 
     shift = _actions(commands, "shift", "cash shifts", common)
@@ -73,6 +76,8 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     sclose.add_argument("--reason-code", choices=shifts.REASON_CODES)
     sclose.add_argument("--approver", help="supervisor signing off a variance")
     leaf(shift, "status", "your open shift here, if any")
+    xrep = leaf(shift, "x-report", "figures so far of open shifts, which stay open (supervisor)")
+    xrep.add_argument("--cashier", help="only this cashier's open shift")
     tol = leaf(shift, "tolerance", "set the variance allowed without sign-off (supervisor)")
     tol.add_argument("amount")
 
@@ -163,22 +168,13 @@ def _confirmation(text: str | None) -> shifts.Confirmation | None:
     if text is None:
         return None
     amount, _, count = text.partition(":")
-    try:
-        return shifts.Confirmation(amount.strip(), int(count) if count.strip() else None)
-    except ValueError as exc:
-        raise BadInput(f"{text!r} is not AMOUNT[:COUNT].", code="invalid_count") from exc
+    return shifts.Confirmation(amount.strip(), whole_number(
+        count.strip(), what="slip count", maximum=MAX_COUNT, code="invalid_count")
+        if count.strip() else None)
 
 
 def _denominations(text: str | None) -> dict[str, int] | None:
-    if not text:
-        return None
-    counts: dict[str, int] = {}
-    for part in text.split(","):
-        value, sep, quantity = part.strip().partition("x")
-        if not sep or not quantity.strip().isdigit():
-            raise BadInput(f"Denomination {part!r} is not VALUExCOUNT.", code="invalid_count")
-        counts[value.strip()] = counts.get(value.strip(), 0) + int(quantity)
-    return counts
+    return parse_counts(text) if text else None
 
 
 def _approver(ctx: Context) -> Actor | None:
@@ -188,7 +184,8 @@ def _approver(ctx: Context) -> Actor | None:
     password = ctx.env.get("CARETILL_APPROVER_PASSWORD")
     if password is None:
         password = _prompt(f"Password for {name} (sign-off): ")
-    return auth.sign_in(ctx.app.uow(), name, password)
+    return auth.check_credentials(ctx.app.uow(), name, password,
+                                  workstation=ctx.app.workstation)
 
 
 def _shift_text(summary: shifts.ShiftSummary) -> str:
@@ -200,6 +197,22 @@ def _shift_text(summary: shifts.ShiftSummary) -> str:
     lines += [f"  {line.method:<24}{line.expected!s:>12}{line.counted or '-'!s:>12}"
               f"{line.variance or '-'!s:>12}" for line in summary.tenders]
     return "\n".join(lines)
+
+
+def _x_text(summary: shifts.ShiftSummary) -> str:
+    lines = [f"X report: shift {summary.shift_id} of {summary.cashier} at "
+             f"{summary.workstation}, open since {summary.opened_at[:16]}, float "
+             f"{summary.opening_float:,}. Figures so far:"]
+    lines += [f"  {line.method:<14}{line.expected:>14,} expected  ({line.expected_count} "
+              f"documents)" for line in summary.tenders]
+    return "\n".join(lines)
+
+
+def shift_x_report(ctx: Context) -> Output:
+    found = shifts.x_report(ctx.app.uow(write=False), actor=ctx.actor(),
+                            cashier=ctx.option("cashier"))
+    return ({"shifts": [summary.to_json() for summary in found]},
+            "\n".join(_x_text(summary) for summary in found) or "No shift is open.")
 
 
 def shift_open(ctx: Context) -> Output:
@@ -283,6 +296,7 @@ HANDLERS = {
     ("shift", "open"): shift_open,
     ("shift", "close"): shift_close,
     ("shift", "status"): shift_status,
+    ("shift", "x-report"): shift_x_report,
     ("shift", "tolerance"): shift_tolerance,
     ("report", "daily"): report_daily,
     ("report", "close-day"): report_close_day,

@@ -28,6 +28,8 @@ class Actor:
     username: str
     role: Role
     must_change_password: bool = False
+    # The live `user_sessions` row this actor acts through; None for a one-off sign-off.
+    session_id: int | None = None
 
     def require(self, role: Role, action: str) -> None:
         """Refuse with `permission_denied` unless this actor's role reaches `role`."""

@@ -60,3 +60,21 @@ class NotFound(BadInput):
     """The patient, item, bill or receipt named does not exist."""
 
     default_code = "not_found"
+
+
+class OutcomeUnknown(CareTillError):
+    """The connection went during COMMIT: the command may have taken effect, or not.
+
+    Only a retry with the same idempotency key is safe: it replays or completes once.
+    """
+
+    exit_status = 4
+    default_code = "outcome_unknown"
+    MESSAGE = ("The connection was lost while saving: it may have gone through. Look before "
+               "doing it again.")
+
+    def with_key(self, key: str) -> OutcomeUnknown:
+        """The same error for a money command, telling which key retries it safely."""
+        return OutcomeUnknown("The connection was lost while saving: the payment may have gone "
+                              f"through. Retry with the same key {key}.",
+                              details={**self.details, "idempotency_key": key})

@@ -13,7 +13,8 @@ class Facility:
 
     name: str
     currency: Currency
-    require_shift: bool = False
+    # Cash is taken inside a cashier's shift unless the administrator opts out.
+    require_shift: bool = True
 
     @classmethod
     def from_settings(cls, rows: dict[str, str]) -> Facility:

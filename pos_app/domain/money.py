@@ -14,7 +14,9 @@ from pos_app.domain.errors import BadInput
 
 # Nothing a hospital till takes is near a trillion; larger figures are typing accidents.
 MAX_MAJOR_UNITS = Decimal(10) ** 12
-_PLAIN_NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
+# A comma only separates thousands: groups of three after a first group that does not
+# start with 0, so a decimal comma ("0,5", "1,00", "0,500") is refused, never multiplied.
+_NUMBER = re.compile(r"[+-]?(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,8 @@ class Currency:
         """Turn user input into an exact amount, or refuse it with `invalid_amount`.
 
         Refuses float, NaN, infinity, exponents, more decimals than the currency has,
-        negatives, zero (unless allowed) and absurd sizes.
+        negatives, zero (unless allowed), absurd sizes, and a comma anywhere but between
+        groups of three digits (`1,000.50` is taken, `0,5` and `1,00` are not).
         """
         if isinstance(value, bool | float):
             raise BadInput(f"The {what} must be given as text or Decimal, not a float.",
@@ -54,9 +57,11 @@ class Currency:
         if isinstance(value, Decimal):
             amount = value
         elif isinstance(value, str):
-            text = value.strip().replace(",", "")
-            if not _PLAIN_NUMBER.match(text):
-                raise BadInput(f"The {what} {value!r} is not a number.", code="invalid_amount")
+            text = value.strip()
+            if not _NUMBER.fullmatch(text):
+                raise BadInput(f"The {what} {value!r} is not a number (a comma may only "
+                               "separate thousands, as in 1,000.50).", code="invalid_amount")
+            text = text.replace(",", "")
             try:
                 amount = Decimal(text)
             except InvalidOperation as exc:  # pragma: no cover - the regex already vets it

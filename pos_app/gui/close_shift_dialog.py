@@ -1,17 +1,18 @@
 """Close shift, blind: count first, see expected, counted and variance only after submitting.
 
-Cash may be counted as one total or by notes and coins; card slips, mobile-money
-references and insurance authorisations are confirmed by amount and count. When the
-service says the variance is beyond tolerance, the dialog asks for a reason code and
-a supervisor's sign-off (user name and password) and the cashier submits again.
+Cash is counted note by note (each value a fixed label with one count field, Tab going
+count to count, "Cash counted" adding up as they are typed) or as one total; card slips,
+mobile-money references and insurance authorisations are confirmed by amount and count.
+When the service says the variance is beyond tolerance, the dialog asks for a reason
+code and a supervisor's sign-off and the cashier submits again. After the close it
+shows the result in words and offers the shift slip (print, PDF).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -31,22 +33,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.domain.cash_count import counted_total, denominations, parse_count, variance_words
 from pos_app.domain.errors import BadInput
 from pos_app.domain.money import Currency
-from pos_app.gui.formatting import method_name, money, money_with_code
+from pos_app.domain.numbers import MAX_COUNT, whole_number
+from pos_app.gui.formatting import method_name, money
 from pos_app.gui.widgets import RIGHT, amount_edit, confirm_row, fit_rows, refusal_label
-from pos_app.services.shifts import REASON_CODES, Confirmation, ShiftSummary
+from pos_app.services.shifts import REASON_LABELS, Confirmation, ShiftSummary
 
-# Notes and coins in circulation, largest first; other currencies type their own values.
-DENOMINATIONS = {
-    "KES": ("1000", "500", "200", "100", "50", "20", "10", "5", "1"),
-    "UGX": ("50000", "20000", "10000", "5000", "2000", "1000", "500", "200", "100"),
-    "TZS": ("10000", "5000", "2000", "1000", "500", "200", "100", "50"),
-}
-DENOMINATION_ROWS = 9
+NOTE_COLUMNS = 3
 CONFIRMED = {"card": "slips", "mobile_money": "references", "insurance": "authorisations"}
-SIGNOFF_HINT = ("The count differs from the books by more than the tolerance. Count again, or "
-                "choose a reason and have a supervisor sign off with their password.")
 
 
 @dataclass(frozen=True)
@@ -61,9 +57,14 @@ class CloseRequest:
 
 
 class CloseShiftDialog(QDialog):
-    """Emits `close_requested(CloseRequest)`; `show_result` turns it into the close report."""
+    """Emits `close_requested(CloseRequest)`; `show_result` turns it into the close report.
+
+    On the report, `print_slip_requested` and `pdf_slip_requested` ask for the shift slip.
+    """
 
     close_requested = Signal(object)
+    print_slip_requested = Signal()
+    pdf_slip_requested = Signal()
 
     def __init__(self, *, currency: Currency, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,29 +75,27 @@ class CloseShiftDialog(QDialog):
         self.pages.addWidget(self._count_page(title))
         self.pages.addWidget(self._result_page())
         QVBoxLayout(self).addWidget(self.pages)
-        QShortcut(QKeySequence("Ctrl+D"), self, self.toggle_denominations)
-        self.setMinimumWidth(1040)
-        self.cash_edit.setFocus()
+        QShortcut(QKeySequence("Ctrl+D"), self, self.focus_notes)
+        self.setMinimumWidth(980)
+        self.focus_notes()
 
     # --- building -------------------------------------------------------------------------
     def _count_page(self, title: str) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel(title, objectName="dialogTitle"))
-        hint = QLabel("Count the drawer first: what the books expect is shown after you "
-                      "submit.", objectName="caption")
+        hint = QLabel("Count blind: the books' figures show after you submit. Tab goes "
+                      "from count to count.", objectName="caption")
         hint.setWordWrap(True)
         layout.addWidget(hint)
+        layout.addWidget(self._notes())
         grid = QGridLayout()
         self.cash_edit = amount_edit("countedCash", "counted cash", 200)
+        self.cash_edit.textEdited.connect(self._cash_typed)
         cash_label = QLabel(f"&Cash counted ({self._currency.code})")
         cash_label.setBuddy(self.cash_edit)
-        self.notes_button = QPushButton("Notes and coins…  [Ctrl+D]", objectName="notesButton")
-        self.notes_button.setAutoDefault(False)
-        self.notes_button.clicked.connect(self.toggle_denominations)
         grid.addWidget(cash_label, 0, 0)
         grid.addWidget(self.cash_edit, 0, 1)
-        grid.addWidget(self.notes_button, 0, 2, 1, 2)
         self.amount_edits: dict[str, QLineEdit] = {}
         self.count_edits: dict[str, QLineEdit] = {}
         for row, (method, what) in enumerate(CONFIRMED.items(), start=1):
@@ -109,7 +108,6 @@ class CloseShiftDialog(QDialog):
             grid.addWidget(QLabel(f"number of {what}"), row, 2)
             grid.addWidget(self.count_edits[method], row, 3)
         layout.addLayout(grid)
-        layout.addWidget(self._denominations())
         layout.addWidget(self._signoff())
         self.message_label = refusal_label()
         layout.addWidget(self.message_label)
@@ -118,45 +116,51 @@ class CloseShiftDialog(QDialog):
         layout.addLayout(row)
         for edit in page.findChildren(QLineEdit):  # Enter submits from any field
             edit.returnPressed.connect(self._submit)
+        chain = [count for _value, count in self.note_rows] + [self.cash_edit]
+        for method in CONFIRMED:
+            chain += [self.amount_edits[method], self.count_edits[method]]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
         return page
 
-    def _denominations(self) -> QWidget:
-        self.notes_box = QGroupBox("Notes and coins: value × how many")
+    def _notes(self) -> QWidget:
+        """Each note or coin a fixed label (not a field, not in the tab order) and its count."""
+        self.notes_box = QGroupBox("Notes and coins  [Ctrl+D]")
         grid = QGridLayout(self.notes_box)
-        values = DENOMINATIONS.get(self._currency.code, ())
-        self.note_rows: list[tuple[QLineEdit, QLineEdit]] = []
-        for i in range(DENOMINATION_ROWS):
-            value = amount_edit(f"noteValue{i}", "value", 120)
-            value.setText(values[i] if i < len(values) else "")
-            quantity = amount_edit(f"noteCount{i}", "0", 90)
-            quantity.textChanged.connect(self._notes_changed)
-            value.textChanged.connect(self._notes_changed)
-            grid.addWidget(value, i % 5, (i // 5) * 3)
-            grid.addWidget(QLabel("×"), i % 5, (i // 5) * 3 + 1)
-            grid.addWidget(quantity, i % 5, (i // 5) * 3 + 2)
-            self.note_rows.append((value, quantity))
-        self.notes_total = QLabel(objectName="total")
-        grid.addWidget(self.notes_total, 5, 0, 1, 6)
-        self.notes_box.hide()
+        values = denominations(self._currency)
+        rows = -(-len(values) // NOTE_COLUMNS)
+        self.note_rows: list[tuple[str, QLineEdit]] = []
+        for i, value in enumerate(values):
+            label = QLabel(f"{money(self._currency, self._currency.parse(value))}  ×",
+                           objectName="noteValue")
+            label.setAlignment(RIGHT)
+            count = amount_edit(f"noteCount{i}", "0", 90)
+            count.setMaxLength(9)
+            count.textChanged.connect(self._notes_changed)
+            label.setBuddy(count)
+            row, column = i % rows, (i // rows) * 2
+            grid.addWidget(label, row, column)
+            grid.addWidget(count, row, column + 1)
+            self.note_rows.append((value, count))
+        self.notes_total = QLabel(objectName="caption")
+        grid.addWidget(self.notes_total, rows, 0, 1, 2 * NOTE_COLUMNS)
+        self.notes_box.setVisible(bool(values))
         return self.notes_box
 
     def _signoff(self) -> QWidget:
         self.signoff_box = QGroupBox("Supervisor sign-off")
         grid = QGridLayout(self.signoff_box)
-        hint = QLabel(SIGNOFF_HINT)
-        hint.setWordWrap(True)
         self.reason_combo = QComboBox(objectName="varianceReason")
-        for code in REASON_CODES:
-            self.reason_combo.addItem(code.replace("_", " ").capitalize(), code)
+        for code, label in REASON_LABELS.items():
+            self.reason_combo.addItem(label, code)
         self.supervisor_edit = QLineEdit(objectName="supervisorUser")
         self.password_edit = QLineEdit(objectName="supervisorPassword")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        grid.addWidget(hint, 0, 0, 1, 2)
-        for row, (text, widget) in enumerate((("Reason", self.reason_combo),
-                                              ("Supervisor", self.supervisor_edit),
-                                              ("Password", self.password_edit)), start=1):
-            grid.addWidget(QLabel(text), row, 0)
-            grid.addWidget(widget, row, 1)
+        for column, (text, widget) in enumerate((("Reason", self.reason_combo),
+                                                 ("Supervisor", self.supervisor_edit),
+                                                 ("Password", self.password_edit))):
+            grid.addWidget(QLabel(text), 0, 2 * column)
+            grid.addWidget(widget, 0, 2 * column + 1, 1, 1)
         self.signoff_box.hide()
         return self.signoff_box
 
@@ -166,49 +170,63 @@ class CloseShiftDialog(QDialog):
         layout.addWidget(QLabel("Shift closed", objectName="dialogTitle"))
         self.result_table = QTableWidget(0, 4, objectName="shiftResult")
         self.result_table.setHorizontalHeaderLabels(["Tender", "Expected", "Counted",
-                                                     "Variance"])
+                                                     "Against the books"])
         self.result_table.verticalHeader().hide()
         self.result_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.result_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.Stretch)
+        header = self.result_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.result_table)
         self.summary_label = QLabel(objectName="total")
         self.summary_label.setWordWrap(True)
         layout.addWidget(self.summary_label)
+        buttons = QHBoxLayout()
+        for text, keys, name, signal in (
+                ("Print slip", "Ctrl+P", "printSlip", self.print_slip_requested),
+                ("Save slip PDF", "Ctrl+S", "pdfSlip", self.pdf_slip_requested)):
+            button = QPushButton(f"{text}  [{keys}]", objectName=name)
+            button.setShortcut(QKeySequence(keys))
+            button.setAutoDefault(False)
+            button.clicked.connect(signal)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
         done = QPushButton("Done  [Enter]", objectName="closeShiftDone")
         done.setAutoDefault(False)
         done.clicked.connect(self.accept)
         self.done_button = done
-        layout.addWidget(done, 0, Qt.AlignmentFlag.AlignRight)
+        buttons.addWidget(done)
+        layout.addLayout(buttons)
         layout.addStretch(1)
         return page
 
     # --- counting -------------------------------------------------------------------------
-    def toggle_denominations(self) -> None:
-        self.notes_box.setVisible(not self.notes_box.isVisible())
-        self.adjustSize()
+    def focus_notes(self) -> None:
+        """Ctrl+D: to the first note count (or the total when the currency has no notes)."""
+        target = self.note_rows[0][1] if self.note_rows else self.cash_edit
+        target.setFocus()
+        target.selectAll()
 
     def denominations(self) -> dict[str, int]:
-        """{note value: how many} of the rows filled in; BadInput for a count that is no number."""
-        counts: dict[str, int] = {}
-        for value, quantity in self.note_rows:
-            text = quantity.text().strip()
-            if value.text().strip() and text:
-                if not text.isdigit():
-                    raise BadInput(f"Count of {value.text()} must be a whole number.",
-                                   code="invalid_count")
-                counts[value.text().strip()] = counts.get(value.text().strip(), 0) + int(text)
-        return counts
+        """{note value: how many} of the counts filled in; BadInput for one that is no number."""
+        return {value: parse_count(count.text(), value=value)
+                for value, count in self.note_rows if count.text().strip()}
 
     def _notes_changed(self) -> None:
+        """Cash counted follows the notes as they are typed, with thousands separators."""
         try:
-            total = sum((self._currency.parse(v, what="note value") * n
-                         for v, n in self.denominations().items()), Decimal(0))
+            counts = self.denominations()
         except BadInput as error:
             self.notes_total.setText(error.message)
             return
-        self.notes_total.setText(
-            f"Notes and coins add up to {money_with_code(self._currency, total)}")
+        if not counts:
+            self.notes_total.setText("")
+            return
+        total = counted_total(self._currency, counts)
+        self.cash_edit.setText(money(self._currency, total))
+        self.notes_total.setText(f"{sum(counts.values())} notes and coins")
+
+    def _cash_typed(self) -> None:
+        self.notes_total.setText("")
 
     def _submit(self) -> None:
         if self._sending:
@@ -229,12 +247,10 @@ class CloseShiftDialog(QDialog):
         confirmations = {}
         for method, edit in self.amount_edits.items():
             count = self.count_edits[method].text().strip()
-            if count and not count.isdigit():
-                raise BadInput(f"The number of {CONFIRMED[method]} is a whole number.",
-                               code="invalid_count")
+            number = (whole_number(count, what=f"number of {CONFIRMED[method]}",
+                                   maximum=MAX_COUNT, code="invalid_count") if count else None)
             if edit.text().strip():
-                confirmations[method] = Confirmation(edit.text().strip(),
-                                                     int(count) if count else None)
+                confirmations[method] = Confirmation(edit.text().strip(), number)
         signoff = self.signoff_box.isVisible()
         return CloseRequest(
             self.cash_edit.text().strip() or None, counts or None, confirmations,
@@ -249,34 +265,33 @@ class CloseShiftDialog(QDialog):
         self.message_label.setText(text)
 
     def ask_signoff(self, text: str) -> None:
+        """Beyond tolerance: the refusal says why; a reason and a supervisor are asked for."""
         self.show_refusal(text)
         self.signoff_box.show()
-        self.supervisor_edit.setFocus()
+        self.reason_combo.setFocus()
         self.adjustSize()
 
     def show_result(self, summary: ShiftSummary) -> None:
-        """Expected, counted and variance per tender, the variances in red."""
-        table = self.result_table
+        """Expected, counted and each tender against the books in words; shortfalls in red."""
+        table, currency = self.result_table, self._currency
         table.setRowCount(len(summary.tenders))
         for row, line in enumerate(summary.tenders):
-            counted = "not confirmed" if line.counted is None else money(self._currency,
-                                                                         line.counted)
-            variance = "" if line.variance is None else money(self._currency, line.variance)
+            counted = "not confirmed" if line.counted is None else money(currency, line.counted)
+            words = ("" if line.counted is None
+                     else variance_words(currency, line.variance, method=line.method))
             for col, text in enumerate((method_name(line.method),
-                                        money(self._currency, line.expected), counted,
-                                        variance)):
+                                        money(currency, line.expected), counted, words)):
                 item = QTableWidgetItem(text)
-                if col:
+                if col in (1, 2):
                     item.setTextAlignment(RIGHT)
                 table.setItem(row, col, item)
             if line.variance:
                 table.item(row, 3).setForeground(QBrush(QColor("#b00020")))
-        cash = money_with_code(self._currency, summary.variance or Decimal(0))
         extra = ""
         if summary.variance_reason:
-            extra = (f"  ·  reason {summary.variance_reason.replace('_', ' ')}, signed off by "
-                     f"{summary.approved_by}")
-        self.summary_label.setText(f"Cash variance {cash}{extra}")
+            reason = REASON_LABELS.get(summary.variance_reason, summary.variance_reason)
+            extra = f"  ·  reason: {reason.lower()}, signed off by {summary.approved_by}"
+        self.summary_label.setText(f"{variance_words(currency, summary.variance)}{extra}")
         fit_rows(table)
         self.pages.setCurrentIndex(1)
         # The counting page no longer counts towards the size: the report is short.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -16,13 +17,14 @@ from pos_app.gui.models import ItemsModel, patients_model, statement_model
 from pos_app.gui.money_flows import MoneyFlows
 from pos_app.gui.operations import Failure, Operations
 from pos_app.gui.receipt_flows import ReceiptFlows, ReceiptOutputs
+from pos_app.gui.register_dialog import RegisterDialog, WalkIn
 from pos_app.gui.session import Session
 from pos_app.gui.shift_flows import ShiftFlows
 from pos_app.gui.shortcuts import HelpSheet
 from pos_app.gui.statement_dialog import StatementDialog
 from pos_app.gui.supervisor.dashboard import SupervisorDashboard
 from pos_app.services import patients, statement
-from pos_app.services.patients import PatientDetail
+from pos_app.services.patients import PatientDetail, PatientSummary
 from pos_app.services.shifts import ShiftSummary
 
 SEARCH_DELAY_MS = 200
@@ -42,7 +44,7 @@ class CashierController(QObject):
         self._ops, self._monitor, self.session = operations, monitor, session
         self._outputs = outputs
         currency = lambda: session.facility.currency  # noqa: E731
-        self.results = patients_model(currency)
+        self.results = patients_model()
         self.items = ItemsModel(currency)
         self.window = MainWindow(results=self.results, items=self.items)
         self.messages = Messages(self)
@@ -51,16 +53,20 @@ class CashierController(QObject):
                                      report=self.messages, outputs=outputs)
         self.flows = MoneyFlows(operations=operations, monitor=monitor, session=session,
                                 parent=self.window, on_money_moved=self.reload_patient,
-                                show_receipt=self.receipts.show, messages=self.messages)
+                                show_receipt=self.receipts.show, messages=self.messages,
+                                open_shift=lambda over: self.shifts.start_open(over))
         self.shifts = ShiftFlows(operations=operations, session=session, parent=self.window,
                                  on_change=self._shift_changed,
-                                 messages=self.messages)
+                                 messages=self.messages, outputs=outputs)
         self.detail: PatientDetail | None = None
         self.statement_dialog: StatementDialog | None = None
         self.help_sheet: HelpSheet | None = None
         self.dashboard: SupervisorDashboard | None = None
+        self.register_dialog: RegisterDialog | None = None
+        self._next_patient = False  # a payment just ended: the next load hands over to search
         self._search_seq = 0
-        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        # Parented to the window, so a search typed just before it closes dies with it.
+        self._search_timer = QTimer(self.window, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._search_now)
         self._wire()
         self._update_actions()
@@ -71,7 +77,7 @@ class CashierController(QObject):
         w.set_session(self.session.facility.name, self.session.who())
         w.settings_action.setEnabled(self.session.actor.role is Role.ADMIN)
         w.actions_by_name["dashboard"].setEnabled(self.session.actor.role is not Role.CASHIER)
-        w.search_changed.connect(lambda _text: self._search_timer.start())
+        w.search_changed.connect(self._search_typed)
         w.patient_activated.connect(self._open_row)
         w.action_triggered.connect(self._action)
         self.items.selection_changed.connect(self._update_actions)
@@ -99,12 +105,14 @@ class CashierController(QObject):
     def _action(self, name: str) -> None:
         handlers: dict[str, Callable[[], object]] = {
             "search": self.window.focus_search, "refresh": self.reload_patient,
+            "register": self.register_walk_in,
             "pay": self.pay, "top_up": self.top_up, "statement": self.show_statement,
             "cash_out": self.cash_out,
             "help": self.show_help, "sign_out": self.signed_out.emit,
             "settings": self.settings_requested.emit,
             "reprint_receipt": self.receipts.ask_reprint,
             "request_refund": self.receipts.ask_refund,
+            "receipts_list": self.show_receipts,
             "open_shift": self.shifts.start_open, "close_shift": self.shifts.start_close,
             "dashboard": self.show_dashboard,
         }
@@ -125,6 +133,10 @@ class CashierController(QObject):
             f"{money_with_code(currency, self.items.selected_total())}" if open_ else "")
 
     # --- search and the open patient -------------------------------------------------------
+    def _search_typed(self, _text: str) -> None:
+        self.window.set_change("")  # the next patient: the last one's change is handed over
+        self._search_timer.start()
+
     def _search_now(self) -> None:
         text = self.window.search_edit.text()
         self._search_seq += 1
@@ -136,6 +148,10 @@ class CashierController(QObject):
     def _found(self, seq: int, found: list) -> None:
         if seq == self._search_seq:  # an older, slower answer must not overwrite a newer one
             self.results.set_rows(found)
+            text = self.window.search_edit.text().strip()
+            self.window.set_search_hint(
+                f"No patient matches \u201c{text}\u201d \u2014 press Ctrl+N to register"
+                if text and not found else "")
 
     def _open_row(self, row: int) -> None:
         if 0 <= row < self.results.rowCount():
@@ -156,7 +172,11 @@ class CashierController(QObject):
         self.window.set_patient((p.name, details, money_with_code(currency, p.wallet_balance)))
         self.items.set_rows(detail.unpaid_items)
         self._update_actions()
-        self.window.items_view.setFocus()
+        if self._next_patient:  # after a payment: the receipt closes onto the search box
+            self._next_patient = False
+            self.window.focus_search()
+        else:
+            self.window.items_view.setFocus()
         if self.items.rowCount():
             self.window.items_view.selectRow(0)
         self.patient_loaded.emit(detail)
@@ -165,7 +185,39 @@ class CashierController(QObject):
     def pay(self) -> None:
         if self.detail is None or not self.window.buttons["pay"].isEnabled():
             return
-        self.flows.start_pay(self.detail, self.items.selected())
+        dialog = self.flows.start_pay(self.detail, self.items.selected())
+        dialog.accepted.connect(lambda: self._paid(dialog.state().change))
+
+    def _paid(self, change: Decimal | None) -> None:
+        """Paid: the change in large type while notes are counted; then the next patient."""
+        self._next_patient = True
+        self.window.set_change(
+            f"CHANGE  {money_with_code(self.session.facility.currency, change)}"
+            if change else "")
+
+    def register_walk_in(self) -> None:
+        """Ctrl+N: register a walk-in patient (what was searched for prefilled), then open them."""
+        dialog = RegisterDialog(search_text=self.window.search_edit.text(), parent=self.window)
+        dialog.set_online(self._monitor.online)
+        self._monitor.online_changed.connect(dialog.set_online)
+        dialog.register_requested.connect(lambda walk_in: self._register(dialog, walk_in))
+        self.register_dialog = dialog
+        dialog.open()
+
+    def _register(self, dialog: RegisterDialog, walk_in: WalkIn) -> None:
+        call = partial(patients.add_patient, actor=self.session.actor, mrn=walk_in.mrn,
+                       name=walk_in.name, phone=walk_in.phone, dob=walk_in.dob)
+        self._ops.run(call, owner=dialog, on_success=lambda added: self._registered(dialog, added),
+                      on_failure=lambda failure: self._register_refused(dialog, failure))
+
+    def _register_refused(self, dialog: RegisterDialog, failure: Failure) -> None:
+        self._monitor.report_failure(failure)
+        dialog.show_refusal(failure.message)
+
+    def _registered(self, dialog: RegisterDialog, added: PatientSummary) -> None:
+        dialog.accept()
+        self.messages.success(f"Registered {added.name} ({added.mrn}).")
+        self.open_patient(added.mrn)
 
     def top_up(self) -> None:
         if self.detail is None or not self.window.buttons["top_up"].isEnabled():
@@ -201,10 +253,15 @@ class CashierController(QObject):
                 receipt_outputs=self._outputs)
             self.dashboard.message.connect(self.messages.info)  # good and bad news alike
             self.dashboard.message.connect(lambda _text: self.reload_patient())
-        self.dashboard.tabs.setCurrentWidget(self.dashboard.approvals)
+        self.dashboard.tabs.setCurrentWidget(self.dashboard.today)
         self.dashboard.show()
         self.dashboard.activateWindow()
         self.dashboard.start()
+
+    def show_receipts(self) -> None:
+        """F4: the open patient's receipts, else today's at this workstation."""
+        p = self.detail.patient if self.detail is not None else None
+        self.receipts.show_list((p.mrn, p.name) if p is not None else None)
 
     def show_help(self) -> None:
         self.help_sheet = HelpSheet(self.window)

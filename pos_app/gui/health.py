@@ -45,7 +45,7 @@ class ConnectionMonitor(QObject):
             return
         self._in_flight = True
         self._ops.run(self._ping, on_success=lambda _: self._answer(True),
-                      on_failure=self._failed, owner=self, busy=False)
+                      on_failure=self._failed, owner=self, busy=False, outlives_session=True)
 
     def report_failure(self, failure: Failure) -> None:
         """A service call found the database gone: show the banner without waiting."""

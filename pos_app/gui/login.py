@@ -45,9 +45,13 @@ class LoginDialog(QDialog):
         self.pages.addWidget(self._sign_in_page())
         self.pages.addWidget(self._change_page())
         self.message_label = refusal_label()
+        self.notice_label = QLabel(objectName="notice")  # what to do next: not an error
+        self.notice_label.setWordWrap(True)
+        self.notice_label.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(title, objectName="dialogTitle"))
         layout.addWidget(QLabel(f"Workstation {workstation}", objectName="caption"))
+        layout.addWidget(self.notice_label)
         layout.addWidget(self.pages)
         layout.addWidget(self.message_label)
         self.resize(560, 360)
@@ -80,8 +84,22 @@ class LoginDialog(QDialog):
         form.addRow(self.change_button)
         return page
 
-    def _fail(self, failure: Failure) -> None:
+    def show_notice(self, text: str, *, username: str = "") -> None:
+        """Why this dialog is shown (e.g. the idle lock), and whose session it was."""
+        self.notice_label.setText(text)
+        self.notice_label.setVisible(bool(text))
+        if username:
+            self.user_edit.setText(username)
+            self.password_edit.setFocus()
+
+    def _sign_in_failed(self, failure: Failure) -> None:
+        """The service's words (attempts left, lock-out time); the next try starts empty."""
         self.sign_in_button.setEnabled(True)
+        self.message_label.setText(failure.message)
+        self.password_edit.clear()
+        self.password_edit.setFocus()
+
+    def _change_failed(self, failure: Failure) -> None:
         self.change_button.setEnabled(True)
         self.message_label.setText(failure.message)
 
@@ -89,8 +107,9 @@ class LoginDialog(QDialog):
         self.message_label.setText("")
         self.sign_in_button.setEnabled(False)
         call = partial(auth.sign_in, username=self.user_edit.text().strip(),
-                       password=self.password_edit.text())
-        self._ops.run(call, on_success=self._checked, on_failure=self._fail, owner=self)
+                       password=self.password_edit.text(), workstation=self._workstation)
+        self._ops.run(call, on_success=self._checked, on_failure=self._sign_in_failed,
+                      owner=self)
 
     def _checked(self, actor: Actor) -> None:
         self.sign_in_button.setEnabled(True)
@@ -98,7 +117,8 @@ class LoginDialog(QDialog):
             self._actor = actor
             self.pages.setCurrentIndex(1)
             self.change_button.setDefault(True)
-            self.message_label.setText("Your password must be changed before you start.")
+            self.message_label.setText("")
+            self.show_notice("Your password must be changed before you start.")
             self.new_edit.setFocus()
             return
         self._done(actor)
@@ -111,7 +131,7 @@ class LoginDialog(QDialog):
         self.change_button.setEnabled(False)
         call = partial(auth.change_password, actor=self._actor, workstation=self._workstation,
                        old_password=self.password_edit.text(), new_password=self.new_edit.text())
-        self._ops.run(call, on_success=self._done, on_failure=self._fail, owner=self)
+        self._ops.run(call, on_success=self._done, on_failure=self._change_failed, owner=self)
 
     def _done(self, actor: Actor) -> None:
         self.actor = actor

@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self._patient_pane())
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([620, 880])
+        splitter.setSizes([720, 640])  # at 1366 px the names in the results stay readable
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
         self._menus()
@@ -105,7 +105,11 @@ class MainWindow(QMainWindow):
             1, QHeaderView.ResizeMode.Stretch)
         self.results_view.setMinimumWidth(560)
         self.results_view.activated.connect(lambda index: self.patient_activated.emit(index.row()))
+        self.search_hint = QLabel(objectName="searchHint")
+        self.search_hint.setWordWrap(True)
+        self.search_hint.hide()
         column.addWidget(self.search_edit)
+        column.addWidget(self.search_hint)
         column.addWidget(self.results_view, 1)
         return pane
 
@@ -125,6 +129,10 @@ class MainWindow(QMainWindow):
         grid.addWidget(self.details_label, 1, 0)
         grid.addWidget(self.balance_label, 1, 1)
         column.addWidget(card)
+        self.change_panel = QLabel(objectName="changeDue")
+        self.change_panel.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.change_panel.hide()
+        column.addWidget(self.change_panel)
         self.items_view = _table(self.items_model, "items")
         self.items_view.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.Stretch)
@@ -148,6 +156,7 @@ class MainWindow(QMainWindow):
     def _menus(self) -> None:
         session = self.menuBar().addMenu("&Session")
         self._action(session, "search")
+        self._action(session, "register")
         self._action(session, "refresh")
         self.settings_action = self._action(session, "settings")
         self._action(session, "sign_out")
@@ -155,7 +164,7 @@ class MainWindow(QMainWindow):
         for name in ("pay", "top_up", "statement", "cash_out"):
             self._action(money, name)
         receipts = self.menuBar().addMenu("&Receipts")
-        for name in ("reprint_receipt", "request_refund"):
+        for name in ("receipts_list", "reprint_receipt", "request_refund"):
             self._action(receipts, name)
         shift = self.menuBar().addMenu("S&hift")
         for name in ("open_shift", "close_shift"):
@@ -219,6 +228,16 @@ class MainWindow(QMainWindow):
         self.details_label.setText(details)
         self.balance_label.setText(balance)
         self.balance_caption.setVisible(header is not None)
+
+    def set_search_hint(self, text: str) -> None:
+        """Under the search box: why the list is empty and what to press; "" hides it."""
+        self.search_hint.setText(text)
+        self.search_hint.setVisible(bool(text))
+
+    def set_change(self, text: str) -> None:
+        """The large change-due panel read while counting notes, e.g. "CHANGE  KES 650.00"."""
+        self.change_panel.setText(text)
+        self.change_panel.setVisible(bool(text))
 
     def set_total(self, text: str) -> None:
         self.total_label.setText(text)

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from pos_app.domain.money import Currency
-from pos_app.gui.formatting import method_name, money, when
+from pos_app.gui.formatting import age, method_name, money, when
 from pos_app.services.patients import UnpaidItem
 
 Index = QModelIndex | QPersistentModelIndex
@@ -64,13 +64,14 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
-def patients_model(currency: Callable[[], Currency], parent: Any = None) -> RowsModel:
-    """Search results: MRN, name, phone, wallet balance."""
+def patients_model(parent: Any = None) -> RowsModel:
+    """Search results: MRN, name, age and phone, so same-name patients are told apart at 1366 px
+    (the wallet balance is on the card once one is opened)."""
     columns: list[Column] = [
         ("MRN", lambda p: p.mrn, False),
         ("Name", lambda p: p.name, False),
+        ("Age", lambda p: age(p.dob), True),
         ("Phone", lambda p: p.phone or "", False),
-        ("Wallet", lambda p: money(currency(), p.wallet_balance), True),
     ]
     return RowsModel(columns, parent)
 

@@ -1,4 +1,8 @@
-"""Pay, Top up and Cash out: open the dialog, send its request once per key, show the receipt."""
+"""Pay, Top up and Cash out: open the dialog, send its request once per key, show the receipt.
+
+A save whose outcome is unknown keeps the dialog and its key, so pressing again
+completes or replays it once; a refusal for want of a shift offers to open one.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QShortcut
+from PySide6.QtWidgets import QDialog, QWidget
 
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
@@ -21,6 +26,7 @@ from pos_app.gui.messages import Messages
 from pos_app.gui.operations import Failure, Operations
 from pos_app.gui.pay_dialog import PayDialog
 from pos_app.gui.session import Session
+from pos_app.gui.shortcuts import SHORTCUTS
 from pos_app.gui.topup_dialog import TopUpDialog
 from pos_app.services import auth, deposit, pay, withdrawal
 from pos_app.services.deposit import DepositResult
@@ -30,6 +36,7 @@ from pos_app.services.tenders import TenderRequest
 from pos_app.services.withdrawal import WithdrawalResult
 
 MoneyResult = PaymentResult | DepositResult | WithdrawalResult
+OPEN_SHIFT = next(s for s in SHORTCUTS if s.name == "open_shift")
 
 
 class MoneyFlows:
@@ -37,10 +44,11 @@ class MoneyFlows:
 
     def __init__(self, *, operations: Operations, monitor: ConnectionMonitor, session: Session,
                  parent: QWidget, on_money_moved: Callable[[], None],
-                 show_receipt: Callable[[str], None], messages: Messages) -> None:
+                 show_receipt: Callable[[str], None], messages: Messages,
+                 open_shift: Callable[[QWidget], QDialog] | None = None) -> None:
         self._ops, self._monitor, self._session = operations, monitor, session
         self._parent, self._moved, self._show_receipt = parent, on_money_moved, show_receipt
-        self._messages = messages
+        self._messages, self._open_shift = messages, open_shift
         self.pay_dialog: PayDialog | None = None
         self.top_up_dialog: TopUpDialog | None = None
         self.cash_out_dialog: CashOutDialog | None = None
@@ -56,10 +64,11 @@ class MoneyFlows:
                 dialog.set_online(online)
 
     def _send(self, dialog: FormDialog, call: Callable[[UnitOfWork], MoneyResult], *,
-              news: Callable[[Any], str] | None = None) -> None:
+              verb: str, news: Callable[[Any], str] | None = None) -> None:
         """Run the money call: moved, show its receipt (and `news`); refused, say why in place."""
         self._ops.run(call, on_success=lambda result: self._moved_with(dialog, result, news),
-                      on_failure=lambda failure: self._refused(dialog, failure), owner=dialog)
+                      on_failure=lambda failure: self._refused(dialog, failure, verb),
+                      owner=dialog)
 
     def _moved_with(self, dialog: FormDialog, result: MoneyResult,
                     news: Callable[[Any], str] | None) -> None:
@@ -69,9 +78,26 @@ class MoneyFlows:
         if news is not None:
             self._messages.success(news(result))
 
-    def _refused(self, dialog: FormDialog, failure: Failure) -> None:
+    def _refused(self, dialog: FormDialog, failure: Failure, verb: str = "") -> None:
         self._monitor.report_failure(failure)
-        dialog.show_refusal(failure.message)
+        if failure.code == "outcome_unknown":  # the dialog keeps its key: again is safe
+            dialog.show_refusal(f"The connection was lost while saving: this may have gone "
+                                f"through. Press {verb} again to retry safely: it completes "
+                                "once, never twice.")
+        elif failure.code == "no_open_shift" and self._open_shift is not None:
+            dialog.show_refusal(f"{failure.message} Press {OPEN_SHIFT.keys} to open your shift "
+                                f"here, then {verb} again.")
+        else:
+            dialog.show_refusal(failure.message)
+
+    def _offer_shift(self, dialog: FormDialog, verb: str) -> None:
+        """The open-shift key works inside the money dialog: nothing typed is lost."""
+        if self._open_shift is not None:
+            QShortcut(OPEN_SHIFT.sequence(), dialog, lambda: self._shift_over(dialog, verb))
+
+    def _shift_over(self, dialog: FormDialog, verb: str) -> None:
+        opened = self._open_shift(dialog)
+        opened.accepted.connect(lambda: dialog.show_refusal(f"Shift open: press {verb} again."))
 
     # --- pay ----------------------------------------------------------------------------------
     def start_pay(self, detail: PatientDetail, items: list[UnpaidItem]) -> PayDialog:
@@ -87,6 +113,7 @@ class MoneyFlows:
         ids = [item.id for item in items]
         dialog.pay_requested.connect(
             lambda tenders: self._send_pay(dialog, key, patient.mrn, ids, tenders))
+        self._offer_shift(dialog, "Pay")
         self.pay_dialog = dialog
         dialog.open()
         return dialog
@@ -95,7 +122,7 @@ class MoneyFlows:
                   tenders: list[TenderRequest]) -> None:
         self._send(dialog, partial(pay.pay, actor=self._session.actor,
                                    workstation=self._session.workstation, mrn=mrn,
-                                   tenders=tenders, key=key, item_ids=ids))
+                                   tenders=tenders, key=key, item_ids=ids), verb="Pay")
 
     # --- top up -------------------------------------------------------------------------------
     def start_top_up(self, detail: PatientDetail) -> TopUpDialog:
@@ -107,6 +134,7 @@ class MoneyFlows:
         dialog.top_up_requested.connect(
             lambda amount, method, ref: self._send_top_up(dialog, key, patient.mrn, amount,
                                                           method, ref))
+        self._offer_shift(dialog, "Top up")
         self.top_up_dialog = dialog
         dialog.open()
         return dialog
@@ -116,7 +144,7 @@ class MoneyFlows:
         self._send(dialog, partial(deposit.deposit, actor=self._session.actor,
                                    workstation=self._session.workstation, mrn=mrn,
                                    amount=amount, method=method, key=key,
-                                   reference=reference or None))
+                                   reference=reference or None), verb="Top up")
 
     # --- cash out -----------------------------------------------------------------------------
     def start_cash_out(self, detail: PatientDetail) -> CashOutDialog:
@@ -130,6 +158,7 @@ class MoneyFlows:
         dialog.set_online(self._monitor.online)
         dialog.cash_out_requested.connect(
             lambda request: self._sign_off(dialog, key, patient.mrn, request))
+        self._offer_shift(dialog, "Cash out")
         self.cash_out_dialog = dialog
         dialog.open()
         return dialog
@@ -138,7 +167,9 @@ class MoneyFlows:
                   request: CashOutRequest) -> None:
         """Check the supervisor's password first, then withdraw with them as the approver."""
         self._ops.run(
-            lambda uow: auth.sign_in(uow, request.supervisor, request.password), owner=dialog,
+            lambda uow: auth.check_credentials(uow, request.supervisor, request.password,
+                                               workstation=self._session.workstation),
+            owner=dialog,
             on_success=lambda approver: self._send_cash_out(dialog, key, mrn, request, approver),
             on_failure=lambda failure: self._refused(dialog, replace(
                 failure, message=f"Supervisor sign-off: {failure.message}")))
@@ -149,7 +180,7 @@ class MoneyFlows:
         self._send(dialog, partial(withdrawal.withdraw, actor=approver,
                                    workstation=s.workstation, mrn=mrn, amount=request.amount,
                                    reason=request.reason, key=key, cashier=s.actor),
-                   news=self._cashed_out)
+                   verb="Cash out", news=self._cashed_out)
 
     def _cashed_out(self, result: WithdrawalResult) -> str:
         paid = money_with_code(self._currency, result.amount)

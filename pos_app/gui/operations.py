@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
@@ -33,12 +33,14 @@ class Failure:
     code: str
     message: str
     unavailable: bool = False
+    details: dict = field(default_factory=dict)  # the error's facts, e.g. attempts_left
 
 
 def failure_of(exc: BaseException) -> Failure:
     """Product errors keep their message; anything else is a bug and is logged."""
     if isinstance(exc, CareTillError):
-        return Failure(exc.code, exc.message, exc.code == "database_unavailable")
+        return Failure(exc.code, exc.message, exc.code == "database_unavailable",
+                       dict(exc.details))
     log.error("internal error in a background operation", exc_info=exc)
     return Failure("internal_error", INTERNAL_ERROR)
 
@@ -49,6 +51,7 @@ class _Pending:
     on_failure: Callable[[Failure], None] | None
     owner: QObject | None
     busy: bool
+    epoch: int | None  # the session it was started in; None outlives every session
 
 
 class _Job(QRunnable):
@@ -83,6 +86,7 @@ class Operations(QObject):
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
         self._busy = 0
+        self._epoch = 0
         self.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -91,14 +95,17 @@ class Operations(QObject):
 
     def run(self, call: ServiceCall, *, on_success: Success | None = None,
             on_failure: Callable[[Failure], None] | None = None, owner: QObject | None = None,
-            busy: bool = True) -> None:
+            busy: bool = True, outlives_session: bool = False) -> None:
         """Call `call(uow)` in the background; callbacks run on the GUI thread.
 
         `owner`: if that widget is gone by then, the outcome is dropped quietly.
         `busy=False` for background chores (health pings) that must not blink the cursor.
+        `outlives_session=True` for what belongs to the till, not to a user (health pings):
+        every other outcome is dropped once `end_session` was called after it started.
         """
         job_id = next(self._ids)
-        self._pending[job_id] = _Pending(on_success, on_failure, owner, busy)
+        epoch = None if outlives_session else self._epoch
+        self._pending[job_id] = _Pending(on_success, on_failure, owner, busy, epoch)
         if busy:
             self._add_busy(1)
         self._pool.start(_Job(self, job_id, call, self._new_uow))
@@ -107,6 +114,10 @@ class Operations(QObject):
     def idle(self) -> bool:
         """Nothing started is still waiting to be delivered."""
         return not self._pending
+
+    def end_session(self) -> None:
+        """Sign-out or lock: answers of calls started so far go nowhere, not to closed windows."""
+        self._epoch += 1
 
     def wait(self, msecs: int = 30000) -> bool:
         """Block until every started call is done (tests and shutdown only)."""
@@ -118,6 +129,8 @@ class Operations(QObject):
         if pending.busy:
             self._add_busy(-1)
         if pending.owner is not None and not shiboken6.isValid(pending.owner):
+            return
+        if pending.epoch is not None and pending.epoch != self._epoch:
             return
         if ok:
             if pending.on_success is not None:

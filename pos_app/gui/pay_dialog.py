@@ -12,7 +12,7 @@ from pos_app.domain.errors import BadInput
 from pos_app.domain.money import Currency
 from pos_app.gui import pay_form
 from pos_app.gui.form_dialog import FormDialog
-from pos_app.gui.formatting import method_name, money_with_code
+from pos_app.gui.formatting import method_name, money, money_with_code
 from pos_app.gui.widgets import RIGHT, amount_edit
 from pos_app.services.tenders import NEEDS_REFERENCE
 
@@ -41,8 +41,27 @@ class PayDialog(FormDialog):
         self.body.addWidget(self.remaining_label)
         for edit in [*self.amounts.values(), *self.references.values(), self.tendered_edit]:
             edit.textChanged.connect(self._refresh)
+        self._reserve_space()
         self._finish("Pay", "payConfirm", width=1000)
-        self.amounts["wallet" if wallet_balance > 0 else "cash"].setFocus()
+        self._prefill_wallet()
+
+    def _reserve_space(self) -> None:
+        """Room for the widest change and two lines of reasons, so no field jumps as they come."""
+        widest = f"Change {money_with_code(self._currency, self._total * 10)}"
+        for label in (self.change_label, self.message_label):
+            label.ensurePolished()  # the style sheet's font, not the default one
+        self.change_label.setMinimumWidth(self.change_label.fontMetrics().horizontalAdvance(widest))
+        self.message_label.setMinimumHeight(2 * self.message_label.fontMetrics().lineSpacing())
+
+    def _prefill_wallet(self) -> None:
+        """The wallet row starts with what the wallet can cover; the cursor goes where the rest is
+        typed (or stays on the wallet row, where Enter pays, when the wallet covers it all)."""
+        covered = min(self._balance, self._total)
+        if covered > 0:
+            self.amounts["wallet"].setText(money(self._currency, covered))
+        row = "wallet" if covered > 0 and covered == self._total else "cash"
+        self.amounts[row].setFocus()
+        self.amounts[row].selectAll()
 
     def _rows(self) -> QGridLayout:
         grid = QGridLayout()
@@ -67,7 +86,7 @@ class PayDialog(FormDialog):
             return QLabel(f"Balance {money_with_code(self._currency, self._balance)}",
                           objectName="walletBalance")
         if method == "cash":
-            box = QWidget()
+            box = QWidget(objectName="cashBox")
             row = QHBoxLayout(box)
             row.setContentsMargins(0, 0, 0, 0)
             self.tendered_edit = amount_edit("cashTendered", "cash tendered", 160)
@@ -96,13 +115,13 @@ class PayDialog(FormDialog):
     def fill_rest(self, method: str) -> None:
         """Put what is still owed on this row (the wallet only up to its balance)."""
         try:
-            current = Decimal(self.amounts[method].text().replace(",", "") or 0)
-        except ArithmeticError:
+            current = pay_form.amount(self._currency, self.amounts[method].text(), method)
+        except BadInput:
             current = Decimal(0)
         amount = max(self.state().remaining + current, Decimal(0))
         if method == "wallet":
             amount = min(amount, self._balance)
-        self.amounts[method].setText(str(amount.quantize(self._currency.quantum)))
+        self.amounts[method].setText(money(self._currency, amount))
         self.amounts[method].setFocus()
 
     def _ready(self) -> bool:
@@ -111,14 +130,13 @@ class PayDialog(FormDialog):
     def _refresh(self) -> None:
         """Remaining, change and why Pay waits, as the cashier types."""
         state = self.state()
-        code = self._currency.code
         self.remaining_label.setText(
             f"Remaining  {money_with_code(self._currency, state.remaining)}")
         self.remaining_label.setProperty("settled", state.remaining == 0)
         self.remaining_label.style().polish(self.remaining_label)
         self.change_label.setText("" if state.change is None else
-                                  f"Change {code} {state.change:,}")
-        hint = "; ".join(state.problems)
+                                  f"Change {money_with_code(self._currency, state.change)}")
+        hint = " ".join(state.problems)
         self.confirm_button.setToolTip(hint or "Pay now")
         super()._refresh()
         if state.problems:
@@ -128,7 +146,7 @@ class PayDialog(FormDialog):
 
     def _send(self) -> None:
         try:
-            tenders = pay_form.requests(self.rows())
+            tenders = pay_form.requests(self._currency, self.rows())
         except (BadInput, ArithmeticError):
             self.set_sending(False)
             return

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from pos_app.domain.errors import BadInput
 from pos_app.domain.money import Currency
-from pos_app.services.tenders import TenderRequest
+from pos_app.gui.formatting import method_name, money, money_with_code
+from pos_app.services.tenders import NEEDS_REFERENCE, TenderRequest
 
 METHODS = ("wallet", "cash", "card", "mobile_money", "insurance")
 
@@ -36,10 +37,12 @@ class FormState:
 
     @property
     def ready(self) -> bool:
-        return not self.problems and self.remaining == 0
+        """The one rule for Pay: nothing in `problems` (an unpaid rest is one of them)."""
+        return not self.problems
 
 
-def _amount(currency: Currency, text: str, what: str) -> Decimal:
+def amount(currency: Currency, text: str, what: str) -> Decimal:
+    """A typed amount through the one money parser; an empty field is zero."""
     return currency.parse(text, what=what, allow_zero=True) if text.strip() else Decimal(0)
 
 
@@ -50,18 +53,23 @@ def evaluate(currency: Currency, total: Decimal, wallet_balance: Decimal,
     amounts: dict[str, Decimal] = {}
     for row in rows:
         try:
-            amounts[row.method] = _amount(currency, row.amount, f"{row.method} amount")
+            amounts[row.method] = amount(currency, row.amount, f"{row.method} amount")
         except BadInput as error:
             problems.append(error.message)
             amounts[row.method] = Decimal(0)
     entered = sum(amounts.values(), Decimal(0))
     wallet = amounts.get("wallet", Decimal(0))
-    if wallet > min(wallet_balance, total):
-        problems.append(f"The wallet can pay at most {min(wallet_balance, total):,}.")
+    if wallet > (most := min(wallet_balance, total)):
+        problems.append(f"The wallet can pay at most {money(currency, most)}.")
+    problems.extend(f"{method_name(row.method)} needs its reference." for row in rows
+                    if amounts[row.method] > 0 and row.method in NEEDS_REFERENCE
+                    and not row.reference.strip())
     change = _change(currency, rows, amounts, problems)
     remaining = total - entered
     if remaining < 0:
         problems.append("The tenders are more than the total.")
+    elif remaining > 0:
+        problems.append(f"{money_with_code(currency, remaining)} still to pay.")
     return FormState(entered, remaining, change, problems)
 
 
@@ -71,7 +79,7 @@ def _change(currency: Currency, rows: list[TenderRow], amounts: dict[str, Decima
     if cash is None or not cash.tendered.strip():
         return None
     try:
-        tendered = _amount(currency, cash.tendered, "cash tendered")
+        tendered = amount(currency, cash.tendered, "cash tendered")
     except BadInput as error:
         problems.append(error.message)
         return None
@@ -81,9 +89,8 @@ def _change(currency: Currency, rows: list[TenderRow], amounts: dict[str, Decima
     return tendered - amounts.get("cash", Decimal(0))
 
 
-def requests(rows: list[TenderRow]) -> list[TenderRequest]:
+def requests(currency: Currency, rows: list[TenderRow]) -> list[TenderRequest]:
     """The tenders to send: rows with an amount, as the service takes them."""
     return [TenderRequest(row.method, row.amount.strip(), row.reference.strip() or None,
                           (row.tendered.strip() or None) if row.method == "cash" else None)
-            for row in rows if row.amount.strip() and Decimal(row.amount.strip()
-                                                             .replace(",", "")) != 0]
+            for row in rows if amount(currency, row.amount, f"{row.method} amount") != 0]

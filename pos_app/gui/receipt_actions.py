@@ -53,14 +53,30 @@ def send_now(config: PrinterConfig) -> SendThermal:
 
 def print_with_dialog(parent: QWidget | None, receipt: Receipt, columns: int) -> None:
     """Any system printer through the Qt print dialog: the same lines and QR code."""
+    _print(parent, lambda painter, page: paint_receipt(painter, receipt, columns, page))
+
+
+def print_lines_with_dialog(parent: QWidget | None, lines: list[str]) -> None:
+    """A slip without QR code (the shift slip) on any system printer."""
+    _print(parent, lambda painter, page: paint_lines(painter, lines, page))
+
+
+def _print(parent: QWidget | None, paint: Callable[[QPainter, QRectF], object]) -> None:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     if QPrintDialog(printer, parent).exec() != QDialog.DialogCode.Accepted:
         return
     painter = QPainter(printer)
     try:
-        paint_receipt(painter, receipt, columns, printer.pageRect(QPrinter.Unit.DevicePixel))
+        paint(painter, printer.pageRect(QPrinter.Unit.DevicePixel))
     finally:
         painter.end()
+
+
+def ask_slip_path(parent: QWidget | None, name: str) -> Path | None:
+    """Where to save a shift slip as PDF; `name` is the suggested file name."""
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Save shift slip as PDF", name,
+                                            "PDF (*.pdf)")
+    return Path(chosen) if chosen else None
 
 
 def qr_qimage(receipt: Receipt, scale: int = 8) -> QImage:
@@ -70,8 +86,8 @@ def qr_qimage(receipt: Receipt, scale: int = 8) -> QImage:
                   QImage.Format.Format_Grayscale8).copy()
 
 
-def paint_receipt(painter: QPainter, receipt: Receipt, columns: int, page: QRectF) -> None:
-    """Draw the template's lines in a fixed-pitch font, then the QR code under them."""
+def paint_lines(painter: QPainter, lines: list[str], page: QRectF) -> float:
+    """Draw the template's lines in a fixed-pitch font; returns where the next line goes."""
     font = QFont("DejaVu Sans Mono")
     font.setStyleHint(QFont.StyleHint.Monospace)
     if not QFont(font).exactMatch():
@@ -80,9 +96,15 @@ def paint_receipt(painter: QPainter, receipt: Receipt, columns: int, page: QRect
     painter.setFont(font)
     step = painter.fontMetrics().lineSpacing()
     y = page.top() + step
-    for line in render_text(receipt, columns=columns):
+    for line in lines:
         painter.drawText(int(page.left()), int(y), line)
         y += step
+    return y
+
+
+def paint_receipt(painter: QPainter, receipt: Receipt, columns: int, page: QRectF) -> None:
+    """Draw the template's lines in a fixed-pitch font, then the QR code under them."""
+    y = paint_lines(painter, render_text(receipt, columns=columns), page)
     text_width = min(painter.fontMetrics().horizontalAdvance("M" * columns), page.width())
     side = min(text_width * 0.45, page.bottom() - y)
     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)

@@ -19,11 +19,13 @@ from pos_app.gui.operations import Operations
 from pos_app.gui.reason_dialog import REPRINT_HINT, ReceiptReasonDialog, ask_reprint_reason
 from pos_app.gui.receipt_actions import Failed, ReceiptActions
 from pos_app.gui.receipt_preview import ReceiptPreview
+from pos_app.gui.receipts_list import ReceiptsListDialog
 from pos_app.gui.session import Session
 from pos_app.receipts.escpos import send_to_printer
 from pos_app.receipts.model import Receipt
 from pos_app.receipts.printer_config import PrinterConfig
-from pos_app.services import receipts, refund_requests
+from pos_app.receipts.shift_slip import ShiftSlip, print_slip
+from pos_app.services import receipt_list, receipts, refund_requests
 from pos_app.services.refund_requests import RefundRequest
 
 
@@ -37,6 +39,11 @@ class ReceiptOutputs:
     system_print: Callable[[QWidget | None, Receipt, int], None] = (
         receipt_actions.print_with_dialog)
     send_thermal: Callable[[Receipt, PrinterConfig], None] = send_to_printer
+    # The shift slip goes the same ways: system printer, PDF, thermal printer.
+    print_lines: Callable[[QWidget | None, list[str]], None] = (
+        receipt_actions.print_lines_with_dialog)
+    ask_slip_path: Callable[[QWidget | None, str], Path | None] = receipt_actions.ask_slip_path
+    send_slip: Callable[[ShiftSlip, PrinterConfig], None] = print_slip
 
 
 class ReceiptFlows:
@@ -50,6 +57,7 @@ class ReceiptFlows:
         self._outputs = outputs or ReceiptOutputs()
         self.preview: ReceiptPreview | None = None
         self.dialog: ReceiptReasonDialog | None = None
+        self.receipts_list: ReceiptsListDialog | None = None
         self.last_receipt_no = ""
 
     def _get(self, receipt_no: str, reason: str | None = None) -> Callable:
@@ -91,21 +99,47 @@ class ReceiptFlows:
                       on_failure=lambda failure: failed(failure.message), owner=actions)
 
     # --- reprint by number ----------------------------------------------------------------
-    def ask_reprint(self) -> ReceiptReasonDialog:
+    def ask_reprint(self, parent: QWidget | None = None) -> ReceiptReasonDialog:
         """Any receipt of this facility, by number: the copy is counted, audited, shown."""
-        dialog = self._dialog("Reprint a receipt", "Show copy",
-                              REPRINT_HINT)
+        dialog = self._dialog("Reprint a receipt", "Show copy", REPRINT_HINT, parent)
         dialog.submitted.connect(lambda no, reason: self._ops.run(
             self._get(no, reason), owner=dialog,
             on_success=lambda copy: (dialog.accept(), self.show_receipt(copy)),
             on_failure=lambda failure: dialog.show_refusal(failure.message)))
         return dialog
 
+    # --- the receipts list ------------------------------------------------------------------
+    def show_list(self, patient: tuple[str, str] | None = None) -> ReceiptsListDialog:
+        """F4: today's receipts here, or the open patient's (mrn, name); reprint or refund one."""
+        s = self._session
+        dialog = ReceiptsListDialog(currency=s.facility.currency, workstation=s.workstation,
+                                    patient=patient[1] if patient else None,
+                                    parent=self._parent)
+        mrn = patient[0] if patient else None
+        dialog.search_requested.connect(lambda text, only_patient: self._ops.run(
+            partial(receipt_list.find_receipts, actor=s.actor, workstation=s.workstation,
+                    text=text, mrn=mrn if only_patient else None),
+            owner=dialog, on_success=dialog.set_rows,
+            on_failure=lambda failure: dialog.show_refusal(failure.message)))
+        dialog.reprint_requested.connect(
+            lambda no: self._from_list(no, lambda: self.ask_reprint(dialog)))
+        dialog.refund_requested.connect(
+            lambda no: self._from_list(no, lambda: self.ask_refund(dialog)))
+        self.receipts_list = dialog
+        dialog.open()
+        dialog.search_requested.emit("", mrn is not None)
+        return dialog
+
+    def _from_list(self, receipt_no: str, ask: Callable[[], ReceiptReasonDialog]) -> None:
+        """The usual reprint or refund dialog, for the receipt chosen in the list."""
+        self.last_receipt_no = receipt_no
+        ask()
+
     # --- refund request -------------------------------------------------------------------
-    def ask_refund(self) -> ReceiptReasonDialog:
+    def ask_refund(self, parent: QWidget | None = None) -> ReceiptReasonDialog:
         """A cashier asks; a different supervisor approves or rejects in the dashboard."""
         dialog = self._dialog("Request a refund", "Send request",
-                              "A supervisor must approve it before anything is refunded.")
+                              "A supervisor must approve it before anything is refunded.", parent)
         dialog.submitted.connect(lambda no, reason: self._ops.run(
             partial(refund_requests.request_refund, actor=self._session.actor,
                     workstation=self._session.workstation, receipt_no=no, reason=reason),
@@ -118,8 +152,10 @@ class ReceiptFlows:
         self._messages.success(f"Refund of {request.payment_receipt_no} requested (request "
                      f"{request.request_id}): waiting for a supervisor.")
 
-    def _dialog(self, title: str, confirm: str, hint: str) -> ReceiptReasonDialog:
+    def _dialog(self, title: str, confirm: str, hint: str,
+                parent: QWidget | None) -> ReceiptReasonDialog:
         self.dialog = ReceiptReasonDialog(title=title, confirm=confirm, hint=hint,
-                                          receipt_no=self.last_receipt_no, parent=self._parent)
+                                          receipt_no=self.last_receipt_no,
+                                          parent=parent or self._parent)
         self.dialog.open()
         return self.dialog

@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.gui.formatting import money_with_code
 from pos_app.gui.receipt_actions import ReceiptActions, qr_qimage
 from pos_app.gui.shortcuts import BY_NAME
+from pos_app.gui.widgets import fit_to_screen
 
 QR_SIDE = 220
 
@@ -43,6 +45,8 @@ class ReceiptPreview(QDialog):
         self.actions = actions
         actions.setParent(self)
         self.title = QLabel(objectName="dialogTitle")
+        self.change_panel = QLabel(objectName="changeDue")  # read at arm's length while counting
+        self.change_panel.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text_view = QPlainTextEdit(objectName="receiptText")
         self.text_view.setReadOnly(True)
         self.text_view.setFont(_fixed_font(15))
@@ -50,6 +54,7 @@ class ReceiptPreview(QDialog):
         self.qr_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.change_panel)
         body = QHBoxLayout()
         body.addWidget(self.text_view, 1)
         body.addWidget(self.qr_label)
@@ -72,12 +77,16 @@ class ReceiptPreview(QDialog):
         layout.addLayout(row)
         actions.changed.connect(self._show)
         self._show()
-        self.resize(1000, 980)
+        fit_to_screen(self, 1000, 980)
 
     def _show(self) -> None:
         receipt = self.actions.current
         copy = f"  ·  COPY {receipt.copy_number}" if receipt.copy_number else ""
         self.title.setText(f"Receipt {receipt.receipt_no}{copy}")
+        change = receipt.change if not receipt.copy_number else 0
+        self.change_panel.setText(
+            f"CHANGE  {money_with_code(receipt.currency, change)}" if change else "")
+        self.change_panel.setVisible(bool(change))
         self.text_view.setPlainText(self.actions.text())
         pixmap = QPixmap.fromImage(qr_qimage(receipt, scale=4))
         self.qr_label.setPixmap(pixmap.scaled(QR_SIDE, QR_SIDE,

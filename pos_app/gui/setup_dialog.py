@@ -116,8 +116,9 @@ class SetupDialog(QDialog):
             values = self.values()
             if not values["db_url"]:
                 raise BadInput("Give the database URL.")
+            # The password goes to the keyring (or libpq's password file), not config.json.
+            config.save_local_config(self._path, values)
         except CareTillError as error:
             self._tested(error.message)
             return
-        config.save_local_config(self._path, values)
         self.accept()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import partial
 
 from PySide6.QtWidgets import QWidget
@@ -12,8 +13,10 @@ from pos_app.gui.close_shift_dialog import CloseRequest, CloseShiftDialog
 from pos_app.gui.formatting import money_with_code, when
 from pos_app.gui.messages import Messages
 from pos_app.gui.operations import Failure, Operations
+from pos_app.gui.receipt_flows import ReceiptOutputs
 from pos_app.gui.session import Session
 from pos_app.gui.shift_dialogs import OpenShiftDialog
+from pos_app.receipts.shift_slip import ShiftSlip, render_slip, slip_pdf
 from pos_app.services import auth, shifts
 from pos_app.services.shifts import ShiftSummary
 
@@ -25,9 +28,11 @@ class ShiftFlows:
 
     def __init__(self, *, operations: Operations, session: Session, parent: QWidget,
                  on_change: Callable[[ShiftSummary | None], None],
-                 messages: Messages) -> None:
+                 messages: Messages, outputs: ReceiptOutputs | None = None) -> None:
         self._ops, self._session, self._parent = operations, session, parent
         self._on_change, self._messages = on_change, messages
+        self._outputs = outputs or ReceiptOutputs()
+        self.slip: ShiftSlip | None = None
         self.current: ShiftSummary | None = None
         self.open_dialog: OpenShiftDialog | None = None
         self.close_dialog: CloseShiftDialog | None = None
@@ -50,10 +55,11 @@ class ShiftFlows:
         self._on_change(self.current)
 
     # --- open ---------------------------------------------------------------------------------
-    def start_open(self) -> OpenShiftDialog:
+    def start_open(self, parent: QWidget | None = None) -> OpenShiftDialog:
+        """`parent`: a money dialog that was refused for want of a shift stays under it."""
         s = self._session
         dialog = OpenShiftDialog(currency=s.facility.currency, who=s.actor.username,
-                                 parent=self._parent)
+                                 parent=parent or self._parent)
         dialog.open_requested.connect(lambda amount: self._ops.run(
             partial(shifts.open_shift, actor=s.actor, workstation=s.workstation,
                     opening_float=amount), owner=dialog,
@@ -87,7 +93,9 @@ class ShiftFlows:
             self._send_close(dialog, request, None)
             return
         user, password = request.supervisor
-        self._ops.run(lambda uow: auth.sign_in(uow, user, password), owner=dialog,
+        self._ops.run(lambda uow: auth.check_credentials(
+                          uow, user, password, workstation=self._session.workstation),
+                      owner=dialog,
                       on_success=lambda approver: self._send_close(dialog, request, approver),
                       on_failure=lambda failure: dialog.show_refusal(
                           f"Supervisor sign-off: {failure.message}"))
@@ -110,6 +118,31 @@ class ShiftFlows:
             dialog.show_refusal(failure.message)
 
     def _closed(self, dialog: CloseShiftDialog, summary: ShiftSummary) -> None:
+        self.slip = summary.slip(self._session.facility, printed_at=datetime.now(UTC))
+        dialog.print_slip_requested.connect(lambda: self.print_slip(dialog))
+        dialog.pdf_slip_requested.connect(lambda: self.save_slip(dialog))
         dialog.show_result(summary)
         self._set(None)
-        self._messages.success("Shift closed.")
+        self._messages.success("Shift closed: print the shift slip with Ctrl+P.")
+
+    # --- the shift slip -------------------------------------------------------------------
+    def print_slip(self, dialog: QWidget) -> None:
+        """On the workstation's thermal printer (off the GUI thread), else the print dialog."""
+        slip, out = self.slip, self._outputs
+        if slip is None:
+            return
+        if out.printer.kind == "none":
+            out.print_lines(dialog, render_slip(slip, columns=out.printer.columns))
+            return
+        self._ops.run(lambda _uow: out.send_slip(slip, out.printer), owner=dialog,
+                      on_success=lambda _none: self._messages.success("Shift slip printed."),
+                      on_failure=lambda failure: self._messages.error(failure.message))
+
+    def save_slip(self, dialog: QWidget) -> None:
+        slip, out = self.slip, self._outputs
+        if slip is None:
+            return
+        path = out.ask_slip_path(dialog, f"shift-{slip.shift_id}.pdf")
+        if path is not None:
+            slip_pdf(slip, path, columns=out.printer.columns)
+            self._messages.success(f"Shift slip saved to {path}.")

@@ -8,6 +8,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.gui.widgets import fit_rows
+from pos_app.gui.widgets import fit_to_screen
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,12 @@ class Shortcut:
 
 SHORTCUTS = [
     Shortcut("search", "F2", "Search patient"),
+    Shortcut("register", "Ctrl+N", "Register a walk-in patient…"),
     Shortcut("pay", "F5", "Pay"),
     Shortcut("top_up", "F6", "Top up wallet"),
     Shortcut("statement", "F9", "Wallet statement"),
     Shortcut("cash_out", "Ctrl+W", "Cash out wallet (supervisor approves)…"),
+    Shortcut("receipts_list", "F4", "Receipts of today or of the patient: find, reprint, refund…"),
     Shortcut("request_refund", "F7", "Request refund of a receipt…"),
     Shortcut("reprint_receipt", "F8", "Reprint a receipt (marked COPY)…"),
     Shortcut("open_shift", "Ctrl+Shift+O", "Open shift…"),
@@ -46,6 +49,7 @@ SHORTCUTS = [
     Shortcut("refresh", "Ctrl+R", "Reload patient"),
     Shortcut("help", "F1", "Shortcut help"),
     Shortcut("settings", "Ctrl+Shift+S", "Settings (admin only)"),
+    Shortcut("users", "Ctrl+Shift+U", "Users: add, disable, role, password (admin only)"),
     Shortcut("sign_out", "Ctrl+Shift+Q", "Sign out"),
 ]
 # Keys that work inside lists and dialogs rather than as window actions.
@@ -59,6 +63,7 @@ OTHER_KEYS = [
     Shortcut("pdf", "Ctrl+S", "Receipt: save PDF"),
     Shortcut("reprint", "Ctrl+Shift+P", "Receipt: reprint (asks a reason, marked COPY)"),
     Shortcut("denominations", "Ctrl+D", "Close shift: count cash by notes and coins"),
+    Shortcut("slip", "Ctrl+P", "Shift closed: print the shift slip (Ctrl+S saves a PDF)"),
     Shortcut("cancel", "Esc", "Cancel / close a dialog"),
 ]
 BY_NAME = {s.name: s for s in SHORTCUTS + OTHER_KEYS}
@@ -81,7 +86,11 @@ class HelpSheet(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.resizeColumnsToContents()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        fit_rows(self.table)  # every key in view at once, no scrolling to find one
+        self.table.ensurePolished()  # rows as tall as the style sheet's smaller font needs
+        rows = self.table.verticalHeader()
+        rows.setMinimumSectionSize(1)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("Close  [Esc]")
         buttons.rejected.connect(self.reject)
@@ -89,4 +98,9 @@ class HelpSheet(QDialog):
         layout.addWidget(QLabel("Every action has a key:"))
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(820, self.sizeHint().height())
+        # Every key in view where the screen is tall enough; on a 1366x768 till the list scrolls
+        # and Close stays on screen.
+        rows_height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        table = (self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+                 + rows_height)
+        fit_to_screen(self, 900, self.sizeHint().height() - self.table.sizeHint().height() + table)

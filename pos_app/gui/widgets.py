@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QWidget,
+)
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -15,6 +23,16 @@ def refusal_label() -> QLabel:
     label = QLabel(objectName="refusal")
     label.setWordWrap(True)
     return label
+
+
+TITLE_BAR = 40  # what a window manager adds above a window, at most, on a till's desktop
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Open at the wanted size, or smaller on a small screen (1366x768 tills): scroll areas and
+    stretchable views take up the difference, so the buttons stay on screen."""
+    screen = window.screen().availableGeometry()
+    window.resize(min(width, screen.width()), min(height, screen.height() - TITLE_BAR))
 
 
 def amount_edit(name: str, placeholder: str = "", width: int = 0) -> QLineEdit:

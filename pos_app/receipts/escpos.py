@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from escpos import printer as devices
@@ -16,6 +17,7 @@ from escpos.escpos import Escpos
 from escpos.exceptions import Error as EscposError
 
 from pos_app.domain.errors import BadInput, Unavailable
+from pos_app.domain.text import strip_controls
 from pos_app.receipts.model import Receipt, qr_payload
 from pos_app.receipts.printer_config import PrinterConfig
 from pos_app.receipts.text import render_text
@@ -37,7 +39,10 @@ class Layout:
 
 
 def for_code_page(text: str, code_page: str) -> str:
-    """Keep what the code page can print, fold the rest (an unknown code page means ASCII)."""
+    """Keep what the code page can print, fold the rest (an unknown code page means ASCII).
+
+    Control characters go: a byte such as ESC would start a printer command.
+    """
     try:
         codec = codecs.lookup(code_page.lower()).name
     except LookupError:
@@ -50,7 +55,7 @@ def for_code_page(text: str, code_page: str) -> str:
             return False
         return True
 
-    return keep_or_fold(text, printable)
+    return keep_or_fold(strip_controls(text), printable)
 
 
 def escpos_bytes(receipt: Receipt, *, columns: int = 48, cut: bool = True,
@@ -64,20 +69,26 @@ def escpos_bytes(receipt: Receipt, *, columns: int = 48, cut: bool = True,
 
 def write(device: Escpos, receipt: Receipt, layout: Layout) -> None:
     """Initialise, print the template, the QR code, then cut and kick the drawer."""
+    write_lines(device, render_text(receipt, columns=layout.columns), layout, qr_payload(receipt))
+
+
+def write_lines(device: Escpos, lines: list[str], layout: Layout,
+                qr_text: str | None = None) -> None:
+    """Any slip made from the template's lines (receipts, shift slips), QR code when given."""
     device.hw("INIT")
     try:
         device.charcode(layout.code_page)
     except (ValueError, KeyError, EscposError) as exc:
         raise BadInput(f"The printer has no code page {layout.code_page}.",
                        code="invalid_printer_config") from exc
-    for line in render_text(receipt, columns=layout.columns):
+    for line in lines:
         device.textln(for_code_page(line, layout.code_page))
-    # Native: the printer draws the code (GS ( k). Otherwise a raster image, for printers
-    # without QR support. Either way the justification command centres it.
-    device.set(align="center")
-    device.qr(qr_payload(receipt), size=4 if layout.columns >= 48 else 3,
-              native=layout.native_qr)
-    device.set(align="left")
+    if qr_text is not None:
+        # Native: the printer draws the code (GS ( k). Otherwise a raster image, for printers
+        # without QR support. Either way the justification command centres it.
+        device.set(align="center")
+        device.qr(qr_text, size=4 if layout.columns >= 48 else 3, native=layout.native_qr)
+        device.set(align="left")
     if layout.cut:
         device.cut()
     else:
@@ -97,12 +108,17 @@ def send_to_printer(receipt: Receipt, printer_config: PrinterConfig) -> None:
     layout = Layout(config.columns, config.cut,
                     config.open_drawer_on_cash and receipt.has_cash and not receipt.copy_number,
                     config.code_page, config.qr == "native")
+    print_with(config, lambda device: write(device, receipt, layout))
+
+
+def print_with(config: PrinterConfig, job: Callable[[Escpos], None]) -> None:
+    """Open the workstation's printer, check its paper, run `job` on it and close it."""
     device = _device(config)
     try:
         device.open()
         if config.check_paper and config.kind in ("network", "usb", "serial"):
             _require_paper(device, config)
-        write(device, receipt, layout)
+        job(device)
     except (EscposError, OSError) as exc:
         raise _unavailable(config, "is not answering") from exc
     finally:

@@ -7,8 +7,10 @@ the currency's minor units; long names wrap instead of pushing amounts out.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import fields, replace
 from decimal import Decimal
 
+from pos_app.domain.text import strip_controls
 from pos_app.receipts.model import Receipt, ReceiptTender, qr_payload
 
 WIDTHS = {58: 32, 80: 48}
@@ -31,11 +33,28 @@ def render_text(receipt: Receipt, *, columns: int = 48) -> list[str]:
     """The receipt as lines of at most `columns` characters (no trailing spaces)."""
     if columns < MIN_COLUMNS:
         raise ValueError(f"a receipt needs at least {MIN_COLUMNS} columns, not {columns}")
+    receipt = without_controls(receipt)
     lines = _header(receipt, columns) + _rule("-", columns) + _items(receipt, columns)
     lines += _rule("-", columns) + _tenders(receipt, columns) + _rule("=", columns)
     lines += _centered("Verification code (QR below):", columns)
     lines += textwrap.wrap(qr_payload(receipt), columns, break_on_hyphens=False)
     return [line.rstrip() for line in lines]
+
+
+def without_controls(receipt: Receipt) -> Receipt:
+    """The receipt with control characters taken out of every text in it.
+
+    Input refuses them, but an import or older data may hold one, and an ESC in a
+    patient's name must never reach a printer (`ESC p` opens the cash drawer).
+    """
+    texts = {f.name: strip_controls(value) for f in fields(receipt)
+             if isinstance(value := getattr(receipt, f.name), str)}
+    lines = tuple(replace(line, description=strip_controls(line.description))
+                  for line in receipt.lines)
+    tenders = tuple(replace(tender, method=strip_controls(tender.method),
+                            reference=tender.reference and strip_controls(tender.reference))
+                    for tender in receipt.tenders)
+    return replace(receipt, **texts, lines=lines, tenders=tenders)
 
 
 def _header(receipt: Receipt, columns: int) -> list[str]:

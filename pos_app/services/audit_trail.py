@@ -11,6 +11,7 @@ from sqlalchemy import select
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
+from pos_app.services import sessions
 from pos_app.services.check import Finding, run_check
 
 CHAIN_RULES = ("audit_chain_linked", "audit_chain_complete", "receipts_match_audit",
@@ -37,7 +38,6 @@ def audit_events(uow: UnitOfWork, *, actor: Actor, workstation: str | None = Non
                  since: datetime | None = None, until: datetime | None = None,
                  limit: int = 500) -> list[AuditRow]:
     """The newest `limit` events matching every filter given (action matches as a prefix)."""
-    actor.require(Role.SUPERVISOR, "see the audit trail")
     e = t.audit_events
     query = (select(e, t.users.c.username).outerjoin(t.users, t.users.c.id == e.c.actor_id)
              .order_by(e.c.at.desc(), e.c.workstation, e.c.seq.desc()).limit(limit))
@@ -52,6 +52,7 @@ def audit_events(uow: UnitOfWork, *, actor: Actor, workstation: str | None = Non
     if until:
         query = query.where(e.c.at < until)
     with uow:
+        actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "see the audit trail")
         rows = uow.execute(query).all()
     return [AuditRow(r.workstation, r.seq, r.at.isoformat(), r.username, r.action,
                      r.receipt_no, r.details, r.hash) for r in rows]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import func, insert, select, update
 
@@ -13,36 +15,127 @@ from pos_app.adapters.types import utcnow
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, Refused
+from pos_app.domain.text import refuse_controls
+from pos_app.services import sessions
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=2)
+LOCKOUT_MINUTES = int(LOCKOUT.total_seconds() // 60)
+SIGN_OUT_REASONS = frozenset({"sign_out", "idle_lock", "switch_user", "cli_exit"})
 MIN_PASSWORD_LENGTH = 8
 
 
-def sign_in(uow: UnitOfWork, username: str, password: str) -> Actor:
-    """The actor for a correct user name and password; `permission_denied` otherwise."""
-    now = utcnow()
+def sign_in(uow: UnitOfWork, username: str, password: str, *, workstation: str,
+            now: datetime | None = None) -> Actor:
+    """Verify the password and open a live session at `workstation`; audited either way."""
+    now = now or utcnow()
     with uow:
-        row = uow.execute(select(t.users).where(t.users.c.username == username)).first()
-        if row is None or not row.active:
-            raise Refused("Wrong user name or password.", code="permission_denied")
-        if row.locked_until is not None and row.locked_until > now:
-            raise Refused(
-                f"Too many wrong passwords for {username}: try again in a few minutes.",
-                code="permission_denied",
-            )
-        if not verify_password(row.password_hash, password):
-            failures = row.failed_logins + 1
-            locked = now + LOCKOUT if failures >= MAX_FAILURES else None
-            uow.execute(update(t.users).where(t.users.c.id == row.id).values(
-                failed_logins=0 if locked else failures, locked_until=locked))
+        actor = _verified(uow, username, password, workstation=workstation, now=now)
+        session_id = uow.execute(insert(t.user_sessions).values(
+            user_id=actor.user_id, workstation=workstation, started_at=now,
+        ).returning(t.user_sessions.c.id)).scalar_one()
+        actor = replace(actor, session_id=session_id)
+        ledger.record(uow, workstation, actor=actor, action="user.sign_in",
+                      details={"username": actor.username, "session_id": session_id})
+        uow.commit()
+    return actor
+
+
+def check_credentials(uow: UnitOfWork, username: str, password: str, *, workstation: str,
+                      now: datetime | None = None) -> Actor:
+    """A supervisor signing off on the spot: the checks of `sign_in`, but no session."""
+    now = now or utcnow()
+    with uow:
+        actor = _verified(uow, username, password, workstation=workstation, now=now)
+        uow.commit()
+    return actor
+
+
+def sign_out(uow: UnitOfWork, actor: Actor, *, workstation: str, reason: str = "sign_out",
+             now: datetime | None = None) -> None:
+    """End the actor's session so nothing holding it can act again; a second call is a no-op."""
+    if reason not in SIGN_OUT_REASONS:
+        raise BadInput(f"Unknown sign-out reason {reason!r}.", code="invalid_reason")
+    if actor.session_id is None:
+        return
+    with uow:
+        ended = sessions.end_sessions(uow, user_id=actor.user_id, reason=reason,
+                                      now=now or utcnow(), session_id=actor.session_id)
+        if ended:
+            ledger.record(uow, workstation, actor=actor, action="user.sign_out",
+                          details={"username": actor.username, "session_id": actor.session_id,
+                                   "reason": reason})
             uow.commit()
-            raise Refused("Wrong user name or password.", code="permission_denied")
-        if row.failed_logins or row.locked_until is not None:
-            uow.execute(update(t.users).where(t.users.c.id == row.id)
-                        .values(failed_logins=0, locked_until=None))
-            uow.commit()
-    return Actor(row.id, row.username, Role(row.role), bool(row.must_change_password))
+
+
+def _verified(uow: UnitOfWork, username: str, password: str, *, workstation: str,
+              now: datetime) -> Actor:
+    """The actor for a right password of an active, unlocked user.
+
+    A failure is audited and committed before `Refused` is raised, so the failure
+    count and the audit trail survive the caller's rollback.
+    """
+    row = uow.execute(select(t.users).where(t.users.c.username == username)).first()
+    if row is None:
+        verify_password(_decoy_hash(), password)  # as slow as for a real user
+        raise _failed(uow, workstation, None, username, "unknown_user",
+                      _wrong_password(MAX_FAILURES - 1))
+    actor = Actor(row.id, row.username, Role(row.role), bool(row.must_change_password))
+    if row.locked_until is not None and row.locked_until > now:
+        raise _failed(uow, workstation, actor, username, "locked",
+                      _locked(username, row.locked_until))
+    if not verify_password(row.password_hash, password):
+        # Counted in the database, so guesses racing from several tills all count.
+        failures = uow.execute(
+            update(t.users).where(t.users.c.id == row.id)
+            .values(failed_logins=t.users.c.failed_logins + 1)
+            .returning(t.users.c.failed_logins)).scalar_one()
+        if failures < MAX_FAILURES:
+            raise _failed(uow, workstation, actor, username, "wrong_password",
+                          _wrong_password(MAX_FAILURES - failures))
+        locked_until = now + LOCKOUT
+        uow.execute(update(t.users).where(t.users.c.id == row.id)
+                    .values(failed_logins=0, locked_until=locked_until))
+        ledger.record(uow, workstation, actor=actor, action="user.sign_in_failed",
+                      details={"username": username, "reason": "wrong_password"})
+        raise _failed(uow, workstation, actor, username, "locked_out",
+                      _locked(username, locked_until), action="user.locked_out")
+    if not row.active:
+        raise _failed(uow, workstation, actor, username, "disabled", Refused(
+            f"The account {username} is disabled: ask an administrator.",
+            code="permission_denied"))
+    if row.failed_logins or row.locked_until is not None:
+        uow.execute(update(t.users).where(t.users.c.id == row.id)
+                    .values(failed_logins=0, locked_until=None))
+    return actor
+
+
+def _failed(uow: UnitOfWork, workstation: str, actor: Actor | None, username: str,
+            reason: str, error: Refused, *, action: str = "user.sign_in_failed") -> Refused:
+    """Audit and commit a refused sign-in; returns `error` for the caller to raise."""
+    details = {"username": username, "reason": reason, **error.details}
+    ledger.record(uow, workstation, actor=actor, action=action, details=details)
+    uow.commit()
+    return error
+
+
+def _wrong_password(attempts_left: int) -> Refused:
+    return Refused(
+        f"Wrong user name or password. {attempts_left} attempts left before a lock-out of "
+        f"{LOCKOUT_MINUTES} minutes.", code="permission_denied",
+        details={"attempts_left": attempts_left, "lockout_minutes": LOCKOUT_MINUTES})
+
+
+def _locked(username: str, until: datetime) -> Refused:
+    return Refused(
+        f"Too many wrong passwords for {username}: locked for {LOCKOUT_MINUTES} minutes, "
+        f"until {until.astimezone():%H:%M}.", code="account_locked",
+        details={"locked_until": until.isoformat(), "lockout_minutes": LOCKOUT_MINUTES})
+
+
+@cache
+def _decoy_hash() -> str:
+    return hash_password("not a password anyone has")
 
 
 def add_user(
@@ -50,10 +143,11 @@ def add_user(
     password: str, full_name: str = "", must_change_password: bool = False,
 ) -> Actor:
     """Add a user. The very first user needs no sign-in but must be an admin."""
-    role_value = _role(role)
+    role_value = parse_role(role)
     _check_username(username)
+    full_name = refuse_controls(full_name.strip(), what="full name")
     if not must_change_password:
-        _check_password(password)
+        check_password(password)
     with uow:
         user_count = uow.execute(select(func.count()).select_from(t.users)).scalar_one()
         if user_count == 0:
@@ -62,7 +156,7 @@ def add_user(
         elif actor is None:
             raise Refused("Sign in as an admin to add users.", code="permission_denied")
         else:
-            actor.require(Role.ADMIN, "add users")
+            actor = sessions.authorize(uow, actor, Role.ADMIN, "add users")
         taken = uow.execute(select(t.users.c.id).where(t.users.c.username == username)).first()
         if taken is not None:
             raise Refused(f"The user name {username} is taken.", code="user_exists")
@@ -83,10 +177,11 @@ def add_user(
 def change_password(uow: UnitOfWork, *, actor: Actor, workstation: str, old_password: str,
                     new_password: str) -> Actor:
     """Replace the actor's own password, e.g. the demo password on first GUI sign-in."""
-    _check_password(new_password)
+    check_password(new_password)
     if new_password == old_password:
         raise BadInput("The new password must differ from the old one.", code="weak_password")
     with uow:
+        actor = sessions.authorize(uow, actor, Role.CASHIER, "change their password")
         stored = uow.execute(
             select(t.users.c.password_hash).where(t.users.c.id == actor.user_id)
         ).scalar_one()
@@ -97,10 +192,11 @@ def change_password(uow: UnitOfWork, *, actor: Actor, workstation: str, old_pass
         ledger.record(uow, workstation, actor=actor, action="user.password_changed",
                       details={"username": actor.username})
         uow.commit()
-    return Actor(actor.user_id, actor.username, actor.role, False)
+    return replace(actor, must_change_password=False)
 
 
-def _role(role: str) -> Role:
+def parse_role(role: str) -> Role:
+    """The role named, or `invalid_role`."""
     try:
         return Role(role)
     except ValueError as exc:
@@ -114,7 +210,8 @@ def _check_username(username: str) -> None:
                        code="invalid_username")
 
 
-def _check_password(password: str) -> None:
+def check_password(password: str) -> None:
+    """Refuse a new password that is too short (`weak_password`)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise BadInput(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
                        code="weak_password")

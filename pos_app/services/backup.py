@@ -8,12 +8,14 @@ from pos_app.adapters import backup as files
 from pos_app.adapters import ledger
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
+from pos_app.services import sessions
 
 
 def create_backup(uow: UnitOfWork, *, actor: Actor, workstation: str, url: str,
                   out: Path) -> files.BackupFile:
     """Copy the whole database to `out`, then audit who took it, where it went and its SHA-256."""
-    actor.require(Role.ADMIN, "take backups")
+    with uow:
+        actor = sessions.authorize(uow, actor, Role.ADMIN, "take backups")
     written = files.backup(url, out)
     with uow:
         ledger.record(uow, workstation, actor=actor, action="db.backup",

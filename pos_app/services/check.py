@@ -16,6 +16,7 @@ from pos_app.adapters import tables as t
 from pos_app.adapters.ledger import event_hash
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
+from pos_app.services import sessions
 
 MAX_FINDINGS_PER_RULE = 20
 
@@ -294,9 +295,9 @@ RULES: dict[str, tuple[str, str]] = {
 
 def run_check(uow: UnitOfWork, *, actor: Actor) -> list[Finding]:
     """Every finding, rule by rule; an empty list means the books are consistent."""
-    actor.require(Role.SUPERVISOR, "run the consistency check")
     findings: list[Finding] = []
     with uow:
+        actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "run the consistency check")
         for rule, (sql, describe) in RULES.items():
             rows = uow.execute(text(f"SELECT * FROM ({sql}) q LIMIT {MAX_FINDINGS_PER_RULE}"))
             findings.extend(Finding(rule, describe.format(**row._mapping)) for row in rows)

@@ -22,11 +22,13 @@ from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, Refused
 from pos_app.domain.facility import Facility
 from pos_app.domain.money import Currency
+from pos_app.domain.text import refuse_controls
+from pos_app.services import shifts
 from pos_app.services.deposit import deposit
 from pos_app.services.facility import write_facility
 from pos_app.services.patients import insert_patients
 
-DEMO_FACILITY = Facility("CareTill Demo Hospital", Currency("KES", 2))
+DEMO_FACILITY = Facility("CareTill Demo Hospital", Currency("KES", 2), require_shift=True)
 MAX_DEMO_PATIENTS = 100_000
 
 # code, name, kind, department, price (major units), stock code or lab code
@@ -91,7 +93,8 @@ def load_demo(new_uow: Callable[[], UnitOfWork], *, workstation: str, patients: 
         if filled:
             raise Refused("The database already has data; the demo fills only an empty one.",
                           code="database_not_empty")
-        name = (facility_name or "").strip() or DEMO_FACILITY.name
+        name = refuse_controls((facility_name or "").strip(),
+                               what="facility name") or DEMO_FACILITY.name
         write_facility(uow, replace(DEMO_FACILITY, name=name))
         cashier = _users(uow)
         service_ids = _price_list(uow)
@@ -99,11 +102,18 @@ def load_demo(new_uow: Callable[[], UnitOfWork], *, workstation: str, patients: 
         bills, items = _bills(uow, rng, mrns, service_ids)
         uow.commit()
     topped_up = [mrn for mrn in mrns if rng.random() < 0.6]
+    # The top-ups are an earlier shift of the demo cashier, closed with the cash all there:
+    # the facility requires a shift for cash, and the cashier opens their own at sign-in.
+    shifts.open_shift(new_uow(), actor=cashier, workstation=workstation, opening_float="0")
+    cash = 0
     for index, mrn in enumerate(topped_up):
         amount = rng.choice([500, 1000, 2000, 3000, 5000, 10000])
-        deposit(new_uow(), actor=cashier, workstation=workstation, mrn=mrn,
-                amount=str(amount), method=rng.choice(["cash", "mobile_money"]),
-                reference=f"DEMO{seed:04d}{index:07d}", key=f"demo-{seed}-{index:08d}")
+        done = deposit(new_uow(), actor=cashier, workstation=workstation, mrn=mrn,
+                       amount=str(amount), method=rng.choice(["cash", "mobile_money"]),
+                       reference=f"DEMO{seed:04d}{index:07d}", key=f"demo-{seed}-{index:08d}")
+        cash += amount if done.method == "cash" else 0
+    shifts.close_shift(new_uow(), actor=cashier, workstation=workstation,
+                       counted_cash=str(cash))
     return DemoSummary(len(mrns), bills, items, len(topped_up), [u[0] for u in DEMO_USERS])
 
 

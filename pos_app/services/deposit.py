@@ -12,13 +12,13 @@ from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.kinds import DEPOSIT_METHODS, ReceiptKind, TenderMethod, WalletEntryKind
-from pos_app.services import locks, shifts
+from pos_app.services import locks, sessions, shifts
 from pos_app.services.results import JsonResult
 from pos_app.services.tenders import (
     TenderRequest,
-    check_mobile_money_unused,
+    check_references_unused,
     parse_tender,
-    record_mobile_money,
+    record_references,
 )
 
 
@@ -45,9 +45,9 @@ def deposit(
     method: str, key: str, reference: str | None = None,
 ) -> DepositResult:
     """Top up the patient's wallet by `amount` taken in cash, card or mobile money."""
-    actor.require(Role.CASHIER, "take deposits")
     idempotency.check_key(key)
     with uow:
+        actor = sessions.authorize(uow, actor, Role.CASHIER, "take deposits")
         facility = uow.facility()
         currency = facility.currency
         tender = parse_tender(currency, TenderRequest(method, amount, reference), DEPOSIT_METHODS)
@@ -56,7 +56,7 @@ def deposit(
         if stored is not None:
             return DepositResult.from_json(stored, replayed=True)
         wallet = locks.lock_wallet(uow, mrn)
-        check_mobile_money_unused(uow, [tender])
+        check_references_unused(uow, [tender])
         slot = ledger.take_slot(uow, workstation, with_receipt=True)
         shift_id = shifts.shift_for_money(
             uow, actor=actor, workstation=workstation, required=facility.require_shift,
@@ -87,7 +87,7 @@ def deposit(
             amount_minor=tender.amount_minor, reference=tender.reference,
             cashier_id=actor.user_id, workstation=workstation, idempotency_key=key,
             created_at=slot.at, shift_id=shift_id))
-        record_mobile_money(uow, [tender], slot.receipt_no)
+        record_references(uow, [tender], slot.receipt_no)
         idempotency.store(uow, key, result.to_json())
         uow.commit()
     return result

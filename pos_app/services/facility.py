@@ -11,16 +11,19 @@ from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import Refused
 from pos_app.domain.facility import Facility
 from pos_app.domain.money import Currency
+from pos_app.domain.text import refuse_controls
+from pos_app.services import sessions
 
 
 def set_facility(
     uow: UnitOfWork, *, actor: Actor, workstation: str, name: str, currency_code: str,
-    minor_units: int, require_shift: bool = False,
+    minor_units: int, require_shift: bool = True,
 ) -> Facility:
     """Store the facility settings; the currency is fixed once money has been taken."""
-    actor.require(Role.ADMIN, "change the facility settings")
-    facility = Facility(name.strip(), Currency(currency_code.upper(), minor_units), require_shift)
+    name = refuse_controls(name.strip(), what="facility name")
+    facility = Facility(name, Currency(currency_code.upper(), minor_units), require_shift)
     with uow:
+        actor = sessions.authorize(uow, actor, Role.ADMIN, "change the facility settings")
         write_facility(uow, facility)
         ledger.record(uow, workstation, actor=actor, action="facility.set",
                       details=facility.to_settings())

@@ -17,6 +17,7 @@ from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.errors import BadInput, NotFound, Refused
 from pos_app.domain.kinds import ItemStatus, ServiceKind
+from pos_app.domain.numbers import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ def check_item_ids(item_ids: list[int]) -> list[int]:
         raise BadInput("Choose at least one item to pay.", code="no_items")
     if len(set(item_ids)) != len(item_ids):
         raise BadInput("An item is chosen twice.", code="duplicate_item")
-    if any(not isinstance(i, int) or isinstance(i, bool) or i <= 0 for i in item_ids):
+    if any(not isinstance(i, int) or isinstance(i, bool) or not 0 < i <= MAX_ID
+           for i in item_ids):
         raise BadInput("Item ids are positive whole numbers.", code="unknown_item")
     return sorted(item_ids)

@@ -17,6 +17,8 @@ from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, NotFound, Refused
 from pos_app.domain.kinds import ItemStatus
 from pos_app.domain.money import Currency
+from pos_app.domain.text import refuse_controls
+from pos_app.services import sessions
 
 MAX_SEARCH_LIMIT = 100
 MRN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{0,31}$")
@@ -74,13 +76,14 @@ def search_terms(name: str) -> set[str]:
 def add_patient(uow: UnitOfWork, *, actor: Actor, mrn: str, name: str, phone: str | None = None,
                 dob: date | None = None) -> PatientSummary:
     """Register a patient and open their wallet at zero."""
-    actor.require(Role.CASHIER, "register patients")
-    mrn, name = mrn.strip(), " ".join(name.split())
+    mrn, name = mrn.strip(), refuse_controls(" ".join(name.split()), what="patient's name")
+    phone = refuse_controls(phone.strip(), what="phone number") or None if phone else None
     if not MRN_PATTERN.match(mrn):
         raise BadInput(f"{mrn!r} is not a medical record number.", code="invalid_mrn")
     if not name:
         raise BadInput("The patient needs a name.", code="invalid_name")
     with uow:
+        actor = sessions.authorize(uow, actor, Role.CASHIER, "register patients")
         if uow.execute(select(t.patients.c.id).where(t.patients.c.mrn == mrn)).first():
             raise Refused(f"A patient with MRN {mrn} already exists.", code="patient_exists")
         insert_patients(uow, [{"mrn": mrn, "name": name, "phone": phone, "dob": dob}])
@@ -106,12 +109,12 @@ def insert_patients(uow: UnitOfWork, patients: list[dict]) -> None:
 def search_patients(uow: UnitOfWork, *, actor: Actor, text: str,
                     limit: int = 20) -> list[PatientSummary]:
     """Patients whose MRN, phone or name words start with `text`, exact MRN first."""
-    actor.require(Role.CASHIER, "search patients")
     limit = max(1, min(limit, MAX_SEARCH_LIMIT))
     query = text.strip()
     if not query:
         return []
     with uow:
+        actor = sessions.authorize(uow, actor, Role.CASHIER, "search patients")
         currency = uow.facility().currency
         ranked: list[int] = []
         for ids in _candidates(uow, query, limit):
@@ -168,8 +171,8 @@ def _summary(currency: Currency, row: object) -> PatientSummary:
 
 def show_patient(uow: UnitOfWork, *, actor: Actor, mrn: str) -> PatientDetail:
     """The patient's card: wallet balance and every unpaid item, oldest bill first."""
-    actor.require(Role.CASHIER, "see patients")
     with uow:
+        actor = sessions.authorize(uow, actor, Role.CASHIER, "see patients")
         currency = uow.facility().currency
         row = uow.execute(
             select(t.patients, t.wallets.c.balance_minor)

@@ -30,15 +30,15 @@ from pos_app.domain.kinds import (
     WalletEntryKind,
 )
 from pos_app.domain.money import Currency
-from pos_app.services import locks, shifts
+from pos_app.services import locks, sessions, shifts
 from pos_app.services.results import JsonResult
 from pos_app.services.tenders import (
     Tender,
     TenderRequest,
-    check_mobile_money_unused,
+    check_references_unused,
     check_wallet_cover,
     parse_tenders,
-    record_mobile_money,
+    record_references,
 )
 
 
@@ -77,12 +77,12 @@ def pay(
     key: str, item_ids: list[int] | None = None, bill_no: str | None = None,
 ) -> PaymentResult:
     """Pay the chosen unpaid items of one patient, exactly once per idempotency key."""
-    actor.require(Role.CASHIER, "take payments")
     idempotency.check_key(key)
     if (item_ids is None) == (bill_no is None):
         raise BadInput("Pay either chosen items or a whole bill.", code="no_items")
     chosen = locks.check_item_ids(item_ids) if item_ids is not None else None
     with uow:
+        actor = sessions.authorize(uow, actor, Role.CASHIER, "take payments")
         facility = uow.facility()
         currency = facility.currency
         parsed = parse_tenders(currency, tenders)
@@ -130,7 +130,7 @@ def _check_tenders(uow: UnitOfWork, currency: Currency, tenders: list[Tender], t
             f"{currency.display(total)}.",
             code="tenders_mismatch",
         )
-    check_mobile_money_unused(uow, tenders)
+    check_references_unused(uow, tenders)
     return check_wallet_cover(currency, tenders, wallet.balance_minor)
 
 
@@ -200,7 +200,7 @@ def _record_payment(uow: UnitOfWork, slot: ledger.Slot, actor: Actor,
          "amount_minor": tender.amount_minor, "reference": tender.reference,
          "cash_tendered_minor": tender.cash_tendered_minor, "change_minor": tender.change_minor}
         for tender in tenders])
-    record_mobile_money(uow, tenders, slot.receipt_no)
+    record_references(uow, tenders, slot.receipt_no)
     return payment_id
 
 

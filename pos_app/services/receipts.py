@@ -20,7 +20,9 @@ from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, NotFound
 from pos_app.domain.kinds import ReceiptKind, TenderMethod, WalletEntryKind
 from pos_app.domain.money import Currency
+from pos_app.domain.text import refuse_controls
 from pos_app.receipts.model import Receipt, ReceiptLine, ReceiptTender, parse_qr_payload
+from pos_app.services import sessions
 
 MAX_REASON_LENGTH = 200
 
@@ -40,10 +42,10 @@ class Verification:
 def get_receipt(uow: UnitOfWork, *, actor: Actor, workstation: str, receipt_no: str,
                 reprint_reason: str | None = None) -> Receipt:
     """The receipt as issued; with a reason it is a reprint, counted and audited (COPY n)."""
-    actor.require(Role.CASHIER, "see receipts")
     receipt_no = receipt_no.strip().upper()
     reason = _check_reason(reprint_reason)
     with uow:
+        actor = sessions.authorize(uow, actor, Role.CASHIER, "see receipts")
         receipt = _load(uow, receipt_no)
         if reason is None:
             return receipt
@@ -59,12 +61,12 @@ def get_receipt(uow: UnitOfWork, *, actor: Actor, workstation: str, receipt_no: 
 
 def verify_receipt(uow: UnitOfWork, *, actor: Actor, payload: str) -> Verification:
     """Genuine only if the receipt exists, carries this hash, and its audit event is intact."""
-    actor.require(Role.CASHIER, "verify receipts")
     parsed = parse_qr_payload(payload)
     if parsed is None:
         return Verification(False, None, "This is not a CareTill receipt code.")
     receipt_no, digest = parsed
     with uow:
+        actor = sessions.authorize(uow, actor, Role.CASHIER, "verify receipts")
         stored = uow.execute(select(t.receipts.c.audit_hash)
                              .where(t.receipts.c.receipt_no == receipt_no)).scalar_one_or_none()
         if stored is None:
@@ -86,7 +88,7 @@ def verify_receipt(uow: UnitOfWork, *, actor: Actor, payload: str) -> Verificati
 def _check_reason(reason: str | None) -> str | None:
     if reason is None:
         return None
-    reason = " ".join(reason.split())
+    reason = refuse_controls(" ".join(reason.split()), what="reprint reason")
     if not reason:
         raise BadInput("A reprint needs a reason.", code="missing_reason")
     if len(reason) > MAX_REASON_LENGTH:
@@ -242,3 +244,4 @@ LOADERS: dict[str, Callable[[UnitOfWork, Receipt, Currency], Receipt]] = {
     ReceiptKind.PAYMENT.value: _payment, ReceiptKind.DEPOSIT.value: _deposit,
     ReceiptKind.REFUND.value: _refund, ReceiptKind.WITHDRAWAL.value: _withdrawal,
 }
+

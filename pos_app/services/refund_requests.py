@@ -21,6 +21,7 @@ from pos_app.adapters.types import utcnow
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import NotFound, Refused
+from pos_app.services import sessions
 from pos_app.services.refund_plan import Parts, items_to_refund
 from pos_app.services.reversal import ReversalResult, check_reason, find_payment, reverse_once
 
@@ -49,10 +50,10 @@ class RefundRequest:
 def request_refund(uow: UnitOfWork, *, actor: Actor, workstation: str, receipt_no: str,
                    reason: str, item_ids: list[int] | None = None) -> RefundRequest:
     """A cashier asks for a payment's refund (or some items'); a supervisor must approve."""
-    actor.require(Role.CASHIER, "request refunds")
     reason = check_reason(reason)
     parts = Parts.of(item_ids, None)
     with uow:
+        actor = sessions.authorize(uow, actor, Role.CASHIER, "request refunds")
         currency = uow.facility().currency
         payment = find_payment(uow, receipt_no)
         if payment.status != "completed":
@@ -84,8 +85,8 @@ def request_refund(uow: UnitOfWork, *, actor: Actor, workstation: str, receipt_n
 
 def pending_requests(uow: UnitOfWork, *, actor: Actor) -> list[RefundRequest]:
     """Refund requests waiting for a supervisor, oldest first."""
-    actor.require(Role.SUPERVISOR, "see refund requests")
     with uow:
+        actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "see refund requests")
         currency = uow.facility().currency
         rows = uow.execute(
             select(t.refund_requests, t.payments.c.receipt_no, _asked_minor().label("asked"),
@@ -132,9 +133,9 @@ def decide_request(uow: UnitOfWork, *, actor: Actor, workstation: str, request_i
     out of the requesting cashier's open shift there; `workstation` is where the
     supervisor decides (a rejection is audited there).
     """
-    actor.require(Role.SUPERVISOR, "approve refunds")
     idempotency.check_key(key)
     with uow:
+        actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "approve refunds")
         row = uow.execute(
             select(t.refund_requests, t.payments.c.receipt_no, t.users.c.username,
                    t.users.c.role)

@@ -1,4 +1,9 @@
-"""The daily report as CSV and PDF files: one flat table of sections, the same in both."""
+"""The daily report as CSV and PDF files: one flat table of sections, the same in both.
+
+Labels come from data people typed (department, cashier names), so every cell loses
+its control characters, and a CSV cell that starts like a formula (`=HYPERLINK(...)`)
+gets a leading apostrophe so that a spreadsheet shows it instead of running it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import csv
 import io
 from pathlib import Path
 
+from pos_app.domain.text import spreadsheet_safe, strip_controls
 from pos_app.services.reports import DailyReport
 
 SECTIONS = (("by_method", "Payments by method"), ("by_cashier", "Payments by cashier"),
@@ -31,12 +37,14 @@ def rows(report: DailyReport) -> list[list[str]]:
         out.append(["receipt_range", rng["workstation"], str(rng["count"]),
                     f"{rng['first']}..{rng['last']}"
                     + ("" if rng["gapless"] else f" missing {rng['missing']}")])
-    return out
+    return [[strip_controls(cell) for cell in row] for row in out]
 
 
 def to_csv(report: DailyReport) -> str:
+    """The rows as CSV, every cell safe to open in a spreadsheet (see `spreadsheet_safe`)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows(report))
+    csv.writer(buffer, lineterminator="\n").writerows(
+        [spreadsheet_safe(cell) for cell in row] for row in rows(report))
     return buffer.getvalue()
 
 

@@ -27,6 +27,7 @@ from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, Refused
 from pos_app.domain.money import Currency
+from pos_app.services import sessions
 
 ZONE_KEY = "timezone"
 
@@ -129,8 +130,8 @@ def daily_report(uow: UnitOfWork, *, actor: Actor, day: date | None = None) -> D
     """Totals of one business day (default: today): per method, cashier, department, kind,
     hour; refunds, deposits, withdrawals, wallet liability at its end, shift variances and
     receipt ranges."""
-    actor.require(Role.SUPERVISOR, "see reports")
     with uow:
+        actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "see reports")
         zone = facility_zone(uow)
         day = day or business_date_of(uow, utcnow(), zone)
         start, end = day_window(uow, day, zone)
@@ -141,8 +142,8 @@ def close_day(uow: UnitOfWork, *, actor: Actor, workstation: str,
               day: date | None = None) -> DailyReport:
     """The Z report: freeze the day's figures (default: today's); later money lands on the
     next day."""
-    actor.require(Role.SUPERVISOR, "close the day")
     with uow:
+        actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "close the day")
         zone = facility_zone(uow)
         # Every workstation's counter, locked (last in the lock order): money in flight
         # commits first, money after this starts after the close.

@@ -38,7 +38,8 @@ from pos_app.domain.kinds import (
     WalletEntryKind,
 )
 from pos_app.domain.money import Currency
-from pos_app.services import locks, shifts
+from pos_app.domain.text import refuse_controls
+from pos_app.services import locks, sessions, shifts
 from pos_app.services.refund_plan import (
     WHOLE_PAYMENT,
     Parts,
@@ -107,12 +108,14 @@ def reverse_payment(
 
     `payouts` names how the money goes back; by default it goes back the way it came.
     """
-    actor.require(Role.SUPERVISOR, "approve refunds")
     idempotency.check_key(key)
     reason = check_reason(reason)
     parts = Parts.of(item_ids, payouts)
     with uow:
-        result = reverse_once(uow, actor=actor, requester=requested_by or actor,
+        actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "approve refunds")
+        requester = (sessions.authorize(uow, requested_by, Role.CASHIER, "request refunds")
+                     if requested_by else actor)
+        result = reverse_once(uow, actor=actor, requester=requester,
                               workstation=workstation, receipt_no=receipt_no, reason=reason,
                               key=key, parts=parts)
         uow.commit()
@@ -141,8 +144,9 @@ def reverse_once(uow: UnitOfWork, *, actor: Actor, requester: Actor, workstation
 
 
 def check_reason(reason: str) -> str:
-    """A reversal or withdrawal says why: non-empty, at most MAX_REASON characters."""
-    text = (reason or "").strip()
+    """A reversal or withdrawal says why: non-empty, at most MAX_REASON characters, and no
+    control character (it is printed on the receipt)."""
+    text = refuse_controls((reason or "").strip(), what="reason")
     if not text:
         raise BadInput("Give a reason.", code="missing_reason")
     if len(text) > MAX_REASON:

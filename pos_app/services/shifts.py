@@ -12,6 +12,7 @@ refuses updates to it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select, update
@@ -20,16 +21,23 @@ from sqlalchemy.exc import IntegrityError
 from pos_app.adapters import ledger
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
+from pos_app.domain import cash_count
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, Refused
+from pos_app.domain.facility import Facility
 from pos_app.domain.kinds import TenderMethod
 from pos_app.domain.money import Currency
+from pos_app.receipts.shift_slip import ShiftSlip, SlipTender
+from pos_app.services import sessions
 
 TOLERANCE_KEY = "shift_variance_tolerance_minor"
 TILL_METHODS = (TenderMethod.CASH, TenderMethod.CARD, TenderMethod.MOBILE_MONEY,
                 TenderMethod.INSURANCE)
-REASON_CODES = ("counting_error", "change_error", "unrecorded_transaction", "missing_cash",
-                "excess_cash", "other")
+REASON_LABELS = {"counting_error": "Counting error", "change_error": "Wrong change given",
+                 "unrecorded_transaction": "Unrecorded transaction",
+                 "missing_cash": "Missing cash", "excess_cash": "Excess cash", "other": "Other"}
+REASON_CODES = tuple(REASON_LABELS)
+X_REPORT_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,7 @@ class ShiftSummary:
     variance_reason: str | None = None
     approved_by: str | None = None
     tenders: tuple[TenderClose, ...] = ()
+    cash_counts: tuple[tuple[Decimal, int], ...] = ()  # (note value, how many)
 
     def to_json(self) -> dict:
         text = (lambda v: None if v is None else str(v))  # noqa: E731
@@ -80,7 +89,19 @@ class ShiftSummary:
                 "closed_at": self.closed_at, "expected_cash": text(self.expected_cash),
                 "counted_cash": text(self.counted_cash), "variance": text(self.variance),
                 "variance_reason": self.variance_reason, "approved_by": self.approved_by,
-                "tenders": [line.to_json() for line in self.tenders]}
+                "tenders": [line.to_json() for line in self.tenders],
+                "cash_counts": [{"value": str(v), "count": n} for v, n in self.cash_counts]}
+
+    def slip(self, facility: Facility, *, printed_at: datetime | None = None) -> ShiftSlip:
+        """The printable shift slip (an X report while the shift is open)."""
+        return ShiftSlip(
+            facility.name, facility.currency, self.shift_id, self.workstation, self.cashier,
+            datetime.fromisoformat(self.opened_at), self.opening_float,
+            tuple(SlipTender(line.method, line.expected, line.expected_count, line.counted,
+                             line.variance) for line in self.tenders),
+            datetime.fromisoformat(self.closed_at) if self.closed_at else None, printed_at,
+            self.cash_counts, REASON_LABELS.get(self.variance_reason or "", self.variance_reason),
+            self.approved_by)
 
 
 def open_shift_id(uow: UnitOfWork, *, cashier_id: int, workstation: str) -> int | None:
@@ -114,8 +135,8 @@ def require_shift_for_cash(uow: UnitOfWork) -> None:
 def open_shift(uow: UnitOfWork, *, actor: Actor, workstation: str,
                opening_float: str | Decimal) -> ShiftSummary:
     """Open the cashier's shift at this workstation with an opening float (may be zero)."""
-    actor.require(Role.CASHIER, "open a shift")
     with uow:
+        actor = sessions.authorize(uow, actor, Role.CASHIER, "open a shift")
         currency = uow.facility().currency
         float_minor = currency.to_minor(currency.parse(opening_float, what="opening float",
                                                        allow_zero=True))
@@ -141,8 +162,8 @@ def open_shift(uow: UnitOfWork, *, actor: Actor, workstation: str,
 def set_tolerance(uow: UnitOfWork, *, actor: Actor, workstation: str,
                   amount: str | Decimal) -> Decimal:
     """Set the cash variance a cashier may close with, without a supervisor's sign-off."""
-    actor.require(Role.SUPERVISOR, "set the shift variance tolerance")
     with uow:
+        actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "set the shift variance tolerance")
         currency = uow.facility().currency
         minor = currency.to_minor(currency.parse(amount, what="tolerance", allow_zero=True))
         uow.execute(t.settings.delete().where(t.settings.c.key == TOLERANCE_KEY))
@@ -196,9 +217,9 @@ def close_shift(
     approver: Actor | None = None,
 ) -> ShiftSummary:
     """Close the cashier's open shift blind: store expected, counted and variance per tender."""
-    actor.require(Role.CASHIER, "close a shift")
     confirmations = dict(confirmations or {})
     with uow:
+        actor = sessions.authorize(uow, actor, Role.CASHIER, "close a shift")
         currency = uow.facility().currency
         cash_minor, count_rows = _counted_cash(currency, counted_cash, denominations)
         counted = {m: (currency.to_minor(currency.parse(c.amount, what=f"{m} counted",
@@ -229,7 +250,8 @@ def close_shift(
             shift.id, actor.username, workstation, "closed", shift.opened_at.isoformat(),
             currency.from_minor(shift.opening_float_minor), slot.at.isoformat(),
             cash_line.expected, cash_line.counted, cash_line.variance, reason_code,
-            approver.username if approver else None, tuple(lines))
+            approver.username if approver else None, tuple(lines),
+            tuple((currency.from_minor(v), n) for v, n in count_rows))
         ledger.append_event(uow, slot, actor=actor, action="shift.close", receipt_no=None,
                             details=summary.to_json())
         uow.commit()
@@ -250,22 +272,18 @@ def _check_methods(confirmations: dict[str, Confirmation]) -> dict[str, Confirma
 def _counted_cash(currency: Currency, counted: str | Decimal | None,
                   denominations: dict[str, int] | None) -> tuple[int, list[tuple[int, int]]]:
     """Counted cash in minor units, from the total, the denominations, or both agreeing."""
-    rows: list[tuple[int, int]] = []
-    for value, quantity in (denominations or {}).items():
-        if not isinstance(quantity, int) or quantity < 0:
-            raise BadInput(f"Count of {value} notes must be a whole number.", code="invalid_count")
-        rows.append((currency.to_minor(currency.parse(value, what="denomination")), quantity))
+    rows = cash_count.count_rows(currency, denominations or {})
     by_notes = sum(value * quantity for value, quantity in rows)
     if counted in (None, ""):
         if not rows:
             raise BadInput("Give the counted cash or the count by denomination.",
                            code="invalid_amount")
-        return by_notes, sorted(rows)
+        return by_notes, rows
     total = currency.to_minor(currency.parse(counted, what="counted cash", allow_zero=True))
     if rows and total != by_notes:
         raise BadInput(f"The denominations add up to {currency.display(by_notes)}, not "
                        f"{currency.display(total)}.", code="count_mismatch")
-    return total, sorted(rows)
+    return total, rows
 
 
 def _line(currency: Currency, method: str, expected: tuple[int, int],
@@ -289,7 +307,7 @@ def _check_signoff(uow: UnitOfWork, currency: Currency, lines: list[TenderClose]
     if reason_code is None or approver is None:
         raise Refused("The count differs from the books by more than the tolerance: give a "
                       "reason code and a supervisor's sign-off.", code="variance_needs_signoff")
-    approver.require(Role.SUPERVISOR, "sign off a shift variance")
+    sessions.authorize(uow, approver, Role.SUPERVISOR, "sign off a shift variance")
     if approver.user_id == actor.user_id:
         raise Refused("A supervisor other than the cashier signs off the variance.",
                       code="same_person")
@@ -311,8 +329,8 @@ def _store_close(uow: UnitOfWork, shift_id: int, lines: list[TenderClose],
 
 def current_shift(uow: UnitOfWork, *, actor: Actor, workstation: str) -> ShiftSummary | None:
     """The cashier's open shift here, without expected figures (the close is blind)."""
-    actor.require(Role.CASHIER, "see their shift")
     with uow:
+        actor = sessions.authorize(uow, actor, Role.CASHIER, "see their shift")
         currency = uow.facility().currency
         row = uow.execute(select(t.shifts).where(
             t.shifts.c.cashier_id == actor.user_id, t.shifts.c.workstation == workstation,
@@ -323,3 +341,33 @@ def current_shift(uow: UnitOfWork, *, actor: Actor, workstation: str) -> ShiftSu
                         currency.from_minor(row.opening_float_minor))
 
 
+
+
+def x_report(uow: UnitOfWork, *, actor: Actor, cashier: str | None = None,
+             limit: int = X_REPORT_LIMIT) -> list[ShiftSummary]:
+    """Figures so far of the open shifts (all, or one cashier's): expected per tender and
+    document counts as a close would compute them now. Nothing is written and the shifts
+    stay open; supervisors only, because the cashier's own close is blind."""
+    with uow:
+        actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "see an X report")
+        currency = uow.facility().currency
+        query = (select(t.shifts, t.users.c.username)
+                 .join(t.users, t.users.c.id == t.shifts.c.cashier_id)
+                 .where(t.shifts.c.status == "open")
+                 .order_by(t.shifts.c.opened_at, t.shifts.c.id).limit(limit))
+        if cashier:
+            query = query.where(t.users.c.username == cashier.strip())
+        rows = uow.execute(query).all()
+        if cashier and not rows:
+            raise Refused(f"{cashier.strip()} has no open shift.", code="no_open_shift")
+        cash = TenderMethod.CASH.value
+        summaries = []
+        for row in rows:
+            expected = expected_by_method(uow, row.id)
+            expected[cash] = (expected[cash][0] + row.opening_float_minor, expected[cash][1])
+            lines = tuple(_line(currency, m, expected[m], None) for m in expected)
+            summaries.append(ShiftSummary(
+                row.id, row.username, row.workstation, "open", row.opened_at.isoformat(),
+                currency.from_minor(row.opening_float_minor),
+                expected_cash=currency.from_minor(expected[cash][0]), tenders=lines))
+    return summaries

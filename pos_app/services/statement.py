@@ -11,6 +11,7 @@ from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import NotFound
+from pos_app.services import sessions
 from pos_app.services.results import JsonResult
 
 
@@ -33,8 +34,8 @@ class Statement(JsonResult):
 
 def wallet_statement(uow: UnitOfWork, *, actor: Actor, mrn: str, limit: int = 500) -> Statement:
     """The newest `limit` ledger lines of the patient's wallet and its balance."""
-    actor.require(Role.CASHIER, "see wallet statements")
     with uow:
+        actor = sessions.authorize(uow, actor, Role.CASHIER, "see wallet statements")
         currency = uow.facility().currency
         wallet = uow.execute(
             select(t.wallets.c.id, t.wallets.c.balance_minor, t.patients.c.name)

@@ -1,8 +1,10 @@
 """Tenders: how each payment method's part is parsed and checked.
 
 Every method runs the same cascade; only the checks here differ per method
-(SPEC rule 3): wallet has the balance, cash tendered covers the amount, a
-mobile-money transaction id is used once.
+(SPEC rule 3): wallet has the balance, cash tendered covers the amount, a card,
+mobile-money or insurance reference is used once per method, compared by its
+`reference_key` so that `QK71XR`, `qk71xr` and full-width or zero-width-spaced
+spellings are one transaction.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from pos_app.adapters import tables as t
@@ -18,8 +20,10 @@ from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.errors import BadInput, Refused
 from pos_app.domain.kinds import TenderMethod
 from pos_app.domain.money import Currency
+from pos_app.domain.text import reference_key, refuse_controls
 
 NEEDS_REFERENCE = {TenderMethod.CARD, TenderMethod.MOBILE_MONEY, TenderMethod.INSURANCE}
+MAX_REFERENCE = 64
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,13 @@ class Tender:
             return 0
         return self.cash_tendered_minor - self.amount_minor
 
+    @property
+    def reference_key(self) -> str | None:
+        """The reference as compared for reuse; None when the method keeps no reference."""
+        if self.method not in NEEDS_REFERENCE or self.reference is None:
+            return None
+        return reference_key(self.reference)
+
     def fingerprint(self) -> dict:
         return {"method": self.method.value, "amount": self.amount_minor,
                 "reference": self.reference, "cash_tendered": self.cash_tendered_minor}
@@ -69,12 +80,15 @@ def parse_tender(currency: Currency, request: TenderRequest,
     """Parse one tender; refuses bad amounts and a missing reference before any lock."""
     method = method_of(request.method, allowed)
     amount = currency.to_minor(currency.parse(request.amount, what=f"{method.value} amount"))
-    reference = (request.reference or "").strip() or None
-    if method in NEEDS_REFERENCE and reference is None:
-        raise BadInput(f"A {method.value.replace('_', ' ')} payment needs its reference.",
-                       code="missing_reference")
-    if reference is not None and len(reference) > 64:
-        raise BadInput("A reference has at most 64 characters.", code="invalid_reference")
+    label = method.value.replace("_", " ")
+    reference = refuse_controls((request.reference or "").strip(),
+                                what=f"{label} reference") or None
+    if method in NEEDS_REFERENCE and not reference_key(reference or ""):
+        raise BadInput(f"A {label} payment needs its reference.", code="missing_reference")
+    if reference is not None and max(len(reference), len(reference_key(reference))) > \
+            MAX_REFERENCE:
+        raise BadInput(f"A reference has at most {MAX_REFERENCE} characters.",
+                       code="invalid_reference")
     tendered = None
     if method is TenderMethod.CASH:
         given = request.cash_tendered if request.cash_tendered not in (None, "") else None
@@ -102,21 +116,21 @@ def parse_tenders(currency: Currency, requests: list[TenderRequest]) -> list[Ten
     return tenders
 
 
-def check_mobile_money_unused(uow: UnitOfWork, tenders: list[Tender]) -> None:
-    """A provider's transaction id pays once, for a payment or a deposit alike."""
-    references = [t_.reference for t_ in tenders if t_.method is TenderMethod.MOBILE_MONEY]
-    if not references:
+def check_references_unused(uow: UnitOfWork, tenders: list[Tender]) -> None:
+    """A card, mobile-money or insurance reference pays once per method, for a payment or a
+    deposit alike; `duplicate_reference` names the receipt that used it."""
+    claimed = [tender for tender in tenders if tender.reference_key is not None]
+    if not claimed:
         return
+    r = t.tender_references
     used = uow.execute(
-        select(t.mobile_money_refs.c.reference, t.mobile_money_refs.c.receipt_no)
-        .where(t.mobile_money_refs.c.reference.in_(references))
+        select(r.c.method, r.c.receipt_no)
+        .where(or_(*(and_(r.c.method == tender.method.value,
+                          r.c.reference_key == tender.reference_key) for tender in claimed)))
     ).first()
     if used is not None:
-        raise Refused(
-            f"Mobile money transaction {used.reference} was already used on receipt "
-            f"{used.receipt_no}.",
-            code="duplicate_reference",
-        )
+        tender = next(x for x in claimed if x.method.value == used.method)
+        raise _duplicate(tender, f" on receipt {used.receipt_no}")
 
 
 def check_wallet_cover(currency: Currency, tenders: list[Tender], balance_minor: int) -> int:
@@ -131,15 +145,20 @@ def check_wallet_cover(currency: Currency, tenders: list[Tender], balance_minor:
     return wallet_minor
 
 
-def record_mobile_money(uow: UnitOfWork, tenders: list[Tender], receipt_no: str) -> None:
-    """Claim each mobile-money transaction id; a racing second use is refused by the key."""
-    references = [tender.reference for tender in tenders
-                  if tender.method is TenderMethod.MOBILE_MONEY]
-    if not references:
+def record_references(uow: UnitOfWork, tenders: list[Tender], receipt_no: str) -> None:
+    """Claim each tender's reference key; a racing second use is refused by the primary key."""
+    claimed = [tender for tender in tenders if tender.reference_key is not None]
+    if not claimed:
         return
     try:
-        uow.execute(insert(t.mobile_money_refs),
-                    [{"reference": ref, "receipt_no": receipt_no} for ref in references])
+        uow.execute(insert(t.tender_references),
+                    [{"method": tender.method.value, "reference_key": tender.reference_key,
+                      "receipt_no": receipt_no} for tender in claimed])
     except IntegrityError as exc:
-        raise Refused(f"Mobile money transaction {references[0]} was already used.",
-                      code="duplicate_reference") from exc
+        raise _duplicate(claimed[0], "") from exc
+
+
+def _duplicate(tender: Tender, where: str) -> Refused:
+    label = tender.method.value.replace("_", " ").capitalize()
+    return Refused(f"{label} reference {tender.reference} was already used{where}.",
+                   code="duplicate_reference")

@@ -18,7 +18,7 @@ from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import Refused
 from pos_app.domain.kinds import ReceiptKind, WalletEntryKind
-from pos_app.services import locks, shifts
+from pos_app.services import locks, sessions, shifts
 from pos_app.services.results import JsonResult
 from pos_app.services.reversal import check_reason
 
@@ -49,11 +49,11 @@ def withdraw(
 
     `cashier` is who hands the cash over, from their open shift; by default the approver.
     """
-    actor.require(Role.SUPERVISOR, "approve wallet withdrawals")
     idempotency.check_key(key)
     reason = check_reason(reason)
-    payer = cashier or actor
     with uow:
+        actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "approve wallet withdrawals")
+        payer = sessions.authorize(uow, cashier, Role.CASHIER, "pay out") if cashier else actor
         facility = uow.facility()
         currency = facility.currency
         minor = currency.to_minor(currency.parse(amount, what="withdrawal"))

@@ -57,6 +57,10 @@ def test_a_day_at_the_till_from_the_command_line(empty_db, tmp_path):
     status, found = till.run("patient", "search", "MRN00000", "--json")
     assert status == 0 and {"mrn", "name", "phone", "wallet_balance"} <= set(found["patients"][0])
 
+    status, refused = till.run("wallet", "deposit", "MRN000001", "20000", "--method", "cash",
+                               "--key", "dep-0000001", "--json")
+    assert status == 3 and refused["error"]["code"] == "no_open_shift", "the demo needs shifts"
+    assert till.run("shift", "open", "--float", "0")[0] == 0
     status, deposit = till.run("wallet", "deposit", "MRN000001", "20000", "--method", "cash",
                                "--key", "dep-0000001", "--json")
     assert status == 0
@@ -115,6 +119,7 @@ def demo_till(tmp_path_factory):
     till = Till(f"sqlite:///{tmp_path / 'demo.sqlite3'}", tmp_path)
     till.run("db", "upgrade")
     till.run("demo", "load", "--patients", "3")
+    till.run("shift", "open", "--float", "0")
     return till
 
 

@@ -154,3 +154,27 @@ def test_payment_reverse_with_items_refunds_just_them_and_pays_back_as_told(book
     assert {(p["method"], p["amount"]) for p in rest["payouts"]} == {
         ("wallet", "300.00"), ("cash", "700.00")}
     assert run_check(books.app.uow(write=False), actor=books.supervisor) == []
+
+
+def test_x_report_shows_an_open_shifts_figures_and_leaves_it_open(books, caretill):
+    assert caretill("shift", "open", "--float", "1,000", user="cashier")[0] == 0
+    books.patient("P1")
+    pay(books.app.uow(), actor=books.cashier, workstation="WS01", mrn="P1",
+        item_ids=books.bill("P1", ("CONS", 1)), key=new_key(),
+        tenders=[TenderRequest("cash", "1000.00", cash_tendered="1000.00")])
+    status, report = caretill("shift", "x-report", "--cashier", "cashier")
+    assert status == 0
+    [shift] = report["shifts"]
+    assert (shift["status"], shift["expected_cash"]) == ("open", "2000.00")
+    cash = next(t for t in shift["tenders"] if t["method"] == "cash")
+    assert (cash["expected"], cash["expected_count"], cash["counted"]) == ("2000.00", 1, None)
+    assert caretill("shift", "x-report", user="cashier")[1]["error"]["code"] == (
+        "permission_denied")
+    assert caretill("shift", "status", user="cashier")[1]["shift"]["status"] == "open"
+
+
+@pytest.mark.parametrize("counts", ["500x", "500x1.5", "500x٣", "x2"])
+def test_shift_close_reads_denominations_with_the_one_count_parser(books, caretill, counts):
+    caretill("shift", "open", "--float", "500", user="cashier")
+    status, refused = caretill("shift", "close", "--denominations", counts, user="cashier")
+    assert (status, refused["error"]["code"]) == (2, "invalid_count")

@@ -81,3 +81,41 @@ def test_currency_must_be_a_real_code_with_0_2_or_3_minor_units(code, units):
 
 def test_display_separates_thousands_for_people():
     assert KES.display(123456789) == "KES 1,234,567.89"
+
+
+# A comma only separates thousands: where a decimal comma is written, "0,5" must not be 5.00.
+@pytest.mark.parametrize("text", ["0,5", "1,00", "1,0000", ",100", "1,,000", "1,000,00",
+                                  "0,500", "1000,000", "1,000.", "1,00.50", "1,000,0000",
+                                  "1.000,50", "1 000", "1,000 ,000", "+,100"])
+def test_a_comma_anywhere_but_between_groups_of_three_is_invalid_amount(text):
+    with pytest.raises(BadInput) as refused:
+        KES.parse(text)
+    assert refused.value.code == "invalid_amount"
+    assert "1,000.50" in refused.value.message
+
+
+@pytest.mark.parametrize(("text", "expected"), [("1,000.50", "1000.50"),
+                                                ("12,345,678", "12345678.00"),
+                                                ("999,999.99", "999999.99"), ("1,000", "1000.00")])
+def test_thousands_commas_in_groups_of_three_are_taken(text, expected):
+    assert KES.parse(text) == Decimal(expected)
+
+
+@given(st.integers(min_value=1, max_value=10**11 - 1), st.integers(min_value=0, max_value=99))
+def test_any_amount_grouped_by_thousands_parses_to_its_value_without_commas(whole, cents):
+    text = f"{whole:,}.{cents:02d}"
+    assert KES.parse(text) == KES.parse(text.replace(",", "")) == Decimal(f"{whole}.{cents:02d}")
+
+
+@given(st.lists(st.text("0123456789", min_size=0, max_size=5), min_size=2, max_size=5),
+       st.sampled_from(["", ".50"]))
+def test_commas_are_taken_only_where_they_group_thousands(groups, decimals):
+    text = ",".join(groups) + decimals
+    grouped = (groups[0][:1] in "123456789" and groups[0] != "" and len(groups[0]) <= 3
+               and all(len(group) == 3 for group in groups[1:]))
+    if grouped and int("".join(groups)) > 0:
+        assert KES.parse(text) == Decimal("".join(groups) + (decimals or ".00"))
+    else:
+        with pytest.raises(BadInput) as refused:
+            KES.parse(text)
+        assert refused.value.code == "invalid_amount"

@@ -61,11 +61,14 @@ class Printed:
     printed: list[Receipt] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
     reasons: list[str | None] = field(default_factory=lambda: ["lost it"] * 5)
+    slips: list[list[str]] = field(default_factory=list)  # shift slips "printed"
 
     def outputs(self) -> ReceiptOutputs:
         return ReceiptOutputs(
             system_print=lambda _w, receipt, _columns: self.printed.append(receipt),
-            ask_pdf_path=self._pdf_path, ask_reason=lambda _w, _no: self.reasons.pop(0))
+            ask_pdf_path=self._pdf_path, ask_reason=lambda _w, _no: self.reasons.pop(0),
+            print_lines=lambda _w, lines: self.slips.append(lines),
+            ask_slip_path=lambda _w, name: self.folder / name)
 
     def _pdf_path(self, _parent: object, receipt: Receipt) -> Path:
         path = self.folder / f"{receipt.receipt_no}-{len(self.pdfs)}.pdf"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt, QThreadPool
 
+from pos_app.domain.errors import Refused, Unavailable
 from pos_app.gui.app import Shell, first_start, prepare
 from pos_app.gui.health import ConnectionMonitor
 from pos_app.gui.operations import Operations
+from tests.conftest import make_app
 
 
 def test_first_start_only_without_config_file_and_without_env(tmp_path, monkeypatch,
@@ -40,3 +43,19 @@ def test_sign_in_opens_the_window_and_sign_out_goes_back_to_login(qtbot, gui_boo
     monitor.stop()
     QThreadPool.globalInstance().waitForDone()
     qtbot.waitUntil(lambda: ops.idle)
+
+
+
+def test_a_till_whose_sqlite_file_vanished_says_so_and_does_not_start_on_empty_books(tmp_path):
+    missing = tmp_path / "gone.sqlite3"
+    app = make_app(f"sqlite:///{missing}", tmp_path)
+    try:
+        with pytest.raises(Unavailable, match="does not exist"):
+            prepare(app)
+        assert not missing.exists()
+        # Setting up a new workstation creates it on purpose (then asks for the facility).
+        with pytest.raises(Refused, match="not set up"):
+            prepare(app, new_workstation=True)
+        assert missing.exists()
+    finally:
+        app.close()

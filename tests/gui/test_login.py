@@ -1,4 +1,4 @@
-"""Sign in: wrong password says so, a forced change comes first, then the cashier is in."""
+"""Sign in: a wrong password says what is left, a forced change comes first, then one is in."""
 
 from __future__ import annotations
 
@@ -25,24 +25,33 @@ def _sign_in(qtbot, dialog: LoginDialog, user: str, password: str) -> None:
     qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
 
 
-def test_wrong_password_is_said_plainly_and_the_right_one_signs_in(qtbot, gui_books, settle):
+def test_a_wrong_password_is_cleared_and_says_how_many_tries_are_left(qtbot, gui_books,
+                                                                      settle):
     dialog = _login(qtbot, gui_books)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
     _sign_in(qtbot, dialog, "cashier", "wrong password")
-    qtbot.waitUntil(lambda: dialog.message_label.text() == "Wrong user name or password.")
-    assert dialog.actor is None
+    qtbot.waitUntil(lambda: "4 attempts left" in dialog.message_label.text())
+    assert "lock-out of 2 minutes" in dialog.message_label.text()
+    assert dialog.password_edit.text() == "" and dialog.password_edit.hasFocus()
+    assert dialog.user_edit.text() == "cashier" and dialog.actor is None
+    qtbot.keyClicks(dialog.password_edit, "correct horse")  # nothing left over to append to
     with qtbot.waitSignal(dialog.signed_in) as signed:
-        _sign_in(qtbot, dialog, "cashier", "correct horse")
+        qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
     assert signed.args[0].username == "cashier"
 
 
-def test_five_failures_lock_the_user_out_for_a_while(qtbot, gui_books, settle):
+def test_five_failures_lock_the_user_out_and_say_for_how_long(qtbot, gui_books, settle):
     dialog = _login(qtbot, gui_books)
-    for _ in range(5):
+    for left in (4, 3, 2, 1):
         _sign_in(qtbot, dialog, "cashier", "nope")
-        qtbot.waitUntil(lambda: dialog.sign_in_button.isEnabled())
+        qtbot.waitUntil(lambda left=left: f"{left} attempt" in dialog.message_label.text())
+    _sign_in(qtbot, dialog, "cashier", "nope")
+    qtbot.waitUntil(lambda: "locked for 2 minutes" in dialog.message_label.text())
+    dialog.message_label.clear()
     _sign_in(qtbot, dialog, "cashier", "correct horse")
-    qtbot.waitUntil(lambda: "try again in a few minutes" in dialog.message_label.text())
-    assert dialog.actor is None
+    qtbot.waitUntil(lambda: "locked for 2 minutes" in dialog.message_label.text())
+    assert dialog.actor is None and dialog.password_edit.text() == ""
 
 
 def test_a_password_that_must_change_is_changed_before_the_window(qtbot, gui_books, settle):
@@ -54,6 +63,8 @@ def test_a_password_that_must_change_is_changed_before_the_window(qtbot, gui_boo
     _sign_in(qtbot, dialog, "cashier", "correct horse")
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1)
     assert dialog.actor is None
+    assert dialog.notice_label.text() == "Your password must be changed before you start."
+    assert dialog.notice_label.objectName() == "notice" and dialog.message_label.text() == ""
     qtbot.keyClicks(dialog.new_edit, "battery staple")
     qtbot.keyClicks(dialog.confirm_edit, "battery stapel")
     qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)

@@ -95,7 +95,9 @@ def test_the_dashboard_opens_with_charts_of_today(dashboard, qtbot):
     variances = dashboard.variances.table
     cash_row = next(r for r in range(variances.rowCount())
                     if variances.item(r, 3).text() == "Cash")
-    assert variances.item(cash_row, 6).text() == "-50.00"
+    assert variances.item(cash_row, 6).text() == "Cash short by KES 50.00"
+    assert variances.item(cash_row, 4).text() == "3,500.00"
+    assert variances.item(cash_row, 7).text() == "Wrong change given"
     dashboard.tabs.setCurrentIndex(0)
     image = dashboard.grab()
     target = Path(os.environ.get("CARETILL_SCREENSHOT_DIR", str(qtbot_tmp(dashboard))))
@@ -117,8 +119,9 @@ def test_audit_filters_narrow_the_events(dashboard, qtbot):
     dashboard.audit.action_box.setCurrentText("shift.")
     qtbot.mouseClick(dashboard.audit.search_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dashboard.audit.table.rowCount() == 2)
-    actions = {dashboard.audit.table.item(r, 4).text() for r in range(2)}
-    assert actions == {"shift.open", "shift.close"}
+    words = sorted(dashboard.audit.table.item(r, 3).text() for r in range(2))
+    assert words[0].startswith("Shift closed cash short by KES 50.00 by cashier")
+    assert words[1] == "Shift opened float KES 2,000.00 by cashier"
 
 
 def test_exports_write_csv_and_pdf(dashboard, qtbot, tmp_path):
@@ -170,3 +173,46 @@ def test_a_cashier_sees_permission_denied_not_figures(gui_books, qtbot, settle):
     qtbot.waitUntil(lambda: "may not" in view.message_label.text())
     qtbot.waitUntil(lambda: operations.idle)
     assert view.today.report is None
+
+
+def test_it_opens_on_today_fits_the_till_screen_and_esc_closes_it(dashboard, qtbot):
+    assert dashboard.tabs.currentWidget() is dashboard.today
+    frame = dashboard.frameGeometry()
+    assert frame.width() <= 1366 and frame.height() <= 768
+    for button in (dashboard.today.refresh_button, dashboard.today.csv_button,
+                   dashboard.today.pdf_button, dashboard.today.close_button,
+                   dashboard.audit.search_button, dashboard.audit.verify_button,
+                   dashboard.approvals.approve_button, dashboard.approvals.reject_button,
+                   dashboard.approvals.refresh_button, dashboard.variances.x_button):
+        keys = button.shortcut().toString()
+        assert keys and button.text().endswith("]"), button.text()
+        assert button.width() >= button.sizeHint().width(), f"{button.text()} is cut"
+    dashboard.activateWindow()
+    qtbot.waitUntil(dashboard.isActiveWindow)
+    qtbot.keyClick(dashboard, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dashboard.isVisible())
+
+
+def test_audit_details_read_as_one_line_in_words_not_json(dashboard):
+    lines = [dashboard.audit.table.item(r, 3).text()
+             for r in range(dashboard.audit.table.rowCount())]
+    assert not any("{" in line for line in lines)
+    assert any(line.startswith("Payment WS01-") and " KES 2,500.00 card for P1 by cashier2"
+               in line for line in lines), lines
+    assert any(line.startswith("Refund requested WS01-") and "Card charged twice" in line
+               for line in lines)
+
+
+def test_x_report_shows_an_open_shifts_figures_so_far(dashboard, qtbot, a_busy_day):
+    open_shift(a_busy_day.app.uow(), actor=a_busy_day.cashier2, workstation="WS02",
+               opening_float="750")
+    dashboard.tabs.setCurrentWidget(dashboard.variances)
+    dashboard.activateWindow()
+    qtbot.waitUntil(dashboard.isActiveWindow)
+    qtbot.keyClick(dashboard.variances, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    table = dashboard.variances.open_table
+    qtbot.waitUntil(lambda: table.rowCount() > 0)
+    cash = next(r for r in range(table.rowCount()) if table.item(r, 3).text() == "Cash")
+    assert [table.item(cash, c).text() for c in (0, 1, 4)] == ["cashier2", "WS02", "750.00"]
+    assert "stay open" in dashboard.variances.open_label.text()

@@ -57,10 +57,13 @@ class Books:
     stock: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, app: App, *, currency: Currency | None = None) -> Books:
+    def open(cls, app: App, *, currency: Currency | None = None,
+             require_shift: bool = False) -> Books:
+        """Most money tests guard rules other than shifts, so cash needs no shift here
+        unless a test asks (`require_shift=True`, the default of a real new facility)."""
         currency = currency or Currency("KES", 2)
         with app.uow() as uow:
-            write_facility(uow, Facility("Test Hospital", currency))
+            write_facility(uow, Facility("Test Hospital", currency, require_shift=require_shift))
             users = uow.execute(insert(t.users).returning(t.users.c.id, t.users.c.username), [
                 {"username": name, "role": role, "password_hash": _password_hash(),
                  "created_at": utcnow()}

@@ -2,6 +2,9 @@
 
 `initdb` refuses to run as root, so as root the server runs as the `postgres` user
 in a temporary folder that user owns. `CARETILL_TEST_PG_URL` skips all of this.
+The server has the two roles of SPEC rule 10: an owner that migrates and an
+application role that the money tests connect as, with a password (scram) as a
+till would.
 """
 
 from __future__ import annotations
@@ -17,6 +20,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+
+from pos_app.bootstrap import App
+
+OWNER, OWNER_PASSWORD = "caretill_owner", "owner-secret"
+APP_ROLE, APP_PASSWORD = "caretill_app", "app-secret"
 
 
 def _bin_dir() -> Path:
@@ -61,6 +72,9 @@ class ThrowawayServer:
         self.url = f"postgresql+psycopg2://{self.user}@127.0.0.1:{self.port}/postgres"
         self._run("initdb", "--no-sync", "-A", "trust", "-U", self.user, "-E", "UTF8",
                   "-D", str(self.data))
+        hba = self.data / "pg_hba.conf"
+        # First match wins: the application role must give its password, as a till does.
+        hba.write_text(f"host all {APP_ROLE} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
 
     def _run(self, tool: str, *args: str, check: bool = True) -> None:
         subprocess.run(_as_server_user([str(self.bin_dir / tool), *args]), check=check,
@@ -93,3 +107,39 @@ def throwaway_server() -> Iterator[ThrowawayServer]:
         yield server
     finally:
         server.remove()
+
+
+def create_roles(admin_url: str) -> None:
+    """The owner and the application role (cluster-wide, so made once, passwords reset)."""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for role, password in ((OWNER, OWNER_PASSWORD), (APP_ROLE, APP_PASSWORD)):
+            exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
+                                  {"r": role}).first()
+            verb = "ALTER" if exists else "CREATE"
+            conn.execute(text(f"{verb} ROLE {role} LOGIN NOSUPERUSER PASSWORD '{password}'"))
+    admin.dispose()
+
+
+def as_role(url: str, role: str, *, database: str | None = None) -> str:
+    """`url` signed in as one of the two roles (optionally on another database)."""
+    password = {OWNER: OWNER_PASSWORD, APP_ROLE: APP_PASSWORD}[role]
+    parsed = make_url(url).set(username=role, password=password)
+    if database:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
+@contextmanager
+def as_owner(app: App) -> Iterator[Engine]:
+    """The app's database with the owner's full SQL access: tampering tests act as an
+    insider who can disable triggers, which the application role cannot (on SQLite there
+    are no roles, so it is the app's own engine)."""
+    if app.engine.dialect.name == "sqlite":
+        yield app.engine
+        return
+    engine = create_engine(as_role(app.engine.url.render_as_string(hide_password=False), OWNER))
+    try:
+        yield engine
+    finally:
+        engine.dispose()

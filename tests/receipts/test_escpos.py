@@ -1,8 +1,10 @@
+from decimal import Decimal
+
 import pytest
 
 from pos_app.domain.errors import BadInput
 from pos_app.receipts.escpos import escpos_bytes, for_code_page
-from pos_app.receipts.model import qr_payload
+from pos_app.receipts.model import ReceiptTender, qr_payload
 from pos_app.receipts.text import render_text
 from tests.receipts.samples import known_receipt, refund_receipt
 
@@ -76,3 +78,22 @@ def test_a_refund_prints_the_same_template_lines_within_the_paper(columns):
     assert b"REFUND" in [line.strip() for line in lines]
     assert b"Reverses  WS01-000123" in lines and b"Wanjiru Kamau" in b"\n".join(lines)
     assert len(lines) == len(render_text(receipt, columns=columns))
+
+
+HOSTILE = "Zoë\x1bp\x00\x19\xfa\x07 Müller"  # ESC p 0 25 250: "kick the drawer", then BEL
+
+
+def test_control_characters_in_a_name_never_reach_the_printer():
+    receipt = known_receipt(patient_name=HOSTILE, reason="refund\x1bp\x01\x05\x05",
+                            tenders=(ReceiptTender("card", Decimal("13700.50"), "AU\x1bp\x00TH"),))
+    data = escpos_bytes(receipt, open_drawer=False)
+    assert DRAWER_KICK[:2] not in data and b"\x07" not in data
+    # Byte for byte what python-escpos's Dummy printer gets for the same receipt typed clean.
+    clean = known_receipt(patient_name="Zoëpú Müller", reason="refundp",
+                          tenders=(ReceiptTender("card", Decimal("13700.50"), "AUpTH"),))
+    assert data == escpos_bytes(clean, open_drawer=False)
+    assert b"Zo\x89p\xa3 M\x81ller" in data
+
+
+def test_the_code_page_filter_drops_control_characters():
+    assert for_code_page("a\x1bp\x00\x19b\x07\x9b", "CP437") == "apb"

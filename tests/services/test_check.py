@@ -6,6 +6,7 @@ from sqlalchemy import text
 from pos_app.domain.errors import Refused
 from pos_app.services.check import run_check
 from tests.helpers.money import pay_items, tender, top_up
+from tests.helpers.postgres import as_owner
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def findings(books):
 
 def tamper(books, *statements):
     """Edit the books behind the service's back, as a rogue script or a disk fault would."""
-    with books.app.engine.begin() as conn:
+    with as_owner(books.app) as insider, insider.begin() as conn:
         sqlite = conn.dialect.name == "sqlite"
         for table in ("audit_events", "wallet_entries", "stock_movements"):
             if sqlite:

@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from pos_app.adapters import tables as t
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import Refused
+from pos_app.services import shifts
 from pos_app.services.check import run_check
 from pos_app.services.demo import load_demo
+from pos_app.services.deposit import deposit
 from pos_app.services.facility import get_facility
 
 
@@ -48,3 +50,23 @@ def test_demo_prices_are_exact(app):
         price = uow.execute(select(t.services.c.unit_price_minor)
                             .where(t.services.c.code == "LAB-MAL")).scalar_one()
     assert Decimal(price) / 100 == Decimal("450.00")
+
+
+def test_the_demo_takes_cash_only_inside_a_shift_and_counts_it_there(app):
+    load_demo(app.uow, workstation="WS01", patients=2, seed=2)
+    with app.uow(write=False) as uow:
+        cashier_id = uow.execute(select(t.users.c.id).where(
+            t.users.c.username == "cashier")).scalar_one()
+        earlier = uow.execute(select(t.shifts.c.status, t.shifts.c.variance_minor)).all()
+    assert [(row.status, row.variance_minor) for row in earlier] == [("closed", 0)], \
+        "the demo's own top-ups are a closed shift with nothing missing"
+    cashier = Actor(cashier_id, "cashier", Role.CASHIER)
+    take = dict(actor=cashier, workstation="WS01", mrn="MRN000001", method="cash")
+    with pytest.raises(Refused) as refused:
+        deposit(app.uow(), amount="700", key="no-shift", **take)
+    assert refused.value.code == "no_open_shift"
+    shifts.open_shift(app.uow(), actor=cashier, workstation="WS01", opening_float="100")
+    deposit(app.uow(), amount="700", key="in-shift", **take)
+    closed = shifts.close_shift(app.uow(), actor=cashier, workstation="WS01",
+                                counted_cash="800")
+    assert closed.expected_cash == Decimal("800.00") and closed.variance == 0

@@ -16,6 +16,7 @@ from pos_app.services.reversal import reverse_payment
 from pos_app.services.tenders import TenderRequest
 from pos_app.services.withdrawal import withdraw
 from tests.helpers.books import new_key
+from tests.helpers.postgres import as_owner
 
 
 def _paid(books, *, name="Zoë Müller"):
@@ -133,7 +134,7 @@ def test_a_tampered_payload_is_not_genuine(books, tamper):
 
 def test_an_edited_audit_event_makes_its_receipt_not_genuine(books):
     result = _paid(books)
-    with books.app.engine.begin() as conn:  # behind the database's append-only guard
+    with as_owner(books.app) as insider, insider.begin() as conn:  # behind the append-only guard
         if conn.dialect.name == "sqlite":
             conn.execute(text("DROP TRIGGER audit_events_no_update"))
         else:

@@ -15,7 +15,14 @@ from pos_app.services.deposit import deposit
 from pos_app.services.facility import write_facility
 from pos_app.services.pay import pay
 from pos_app.services.reversal import reverse_payment
-from pos_app.services.shifts import Confirmation, close_shift, open_shift, set_tolerance
+from pos_app.services.shifts import (
+    Confirmation,
+    close_shift,
+    current_shift,
+    open_shift,
+    set_tolerance,
+    x_report,
+)
 from pos_app.services.tenders import TenderRequest
 from tests.helpers.books import new_key
 
@@ -127,3 +134,43 @@ def test_a_closed_shift_is_immutable_and_takes_no_more_money(books):
             t.payments.c.receipt_no == paid.receipt_no)).scalar_one()
     assert linked is None
     assert run_check(books.app.uow(write=False), actor=books.supervisor) == []
+
+
+def test_x_report_shows_figures_so_far_and_leaves_the_shift_open(books):
+    books.patient("P1")
+    open_shift(books.app.uow(), actor=books.cashier, workstation="WS01", opening_float="1000.00")
+    _pay(books, "P1", books.bill("P1", ("CONS", 1)),
+         TenderRequest("cash", "1000.00", cash_tendered="1500.00"))
+    _pay(books, "P1", books.bill("P1", ("PROC", 1)),
+         TenderRequest("card", "2500.00", reference="SLIP-9"))
+
+    [report] = x_report(books.app.uow(write=False), actor=books.supervisor, cashier="cashier")
+
+    by_method = {line.method: line for line in report.tenders}
+    assert report.status == "open" and report.expected_cash == Decimal("2000.00")
+    assert (by_method["cash"].expected, by_method["cash"].expected_count) == (
+        Decimal("2000.00"), 1)
+    assert (by_method["card"].expected, by_method["card"].expected_count) == (
+        Decimal("2500.00"), 1)
+    assert by_method["card"].counted is None
+    assert current_shift(books.app.uow(), actor=books.cashier, workstation="WS01") is not None
+    # The shift still closes normally afterwards, with the same expectation.
+    assert _close(books, "2000.00").variance == Decimal("0.00")
+
+
+def test_x_report_is_for_supervisors_and_names_a_cashier_without_a_shift(books):
+    with pytest.raises(Refused) as refused:
+        x_report(books.app.uow(write=False), actor=books.cashier)
+    assert refused.value.code == "permission_denied"
+    with pytest.raises(Refused) as refused:
+        x_report(books.app.uow(write=False), actor=books.supervisor, cashier="cashier2")
+    assert refused.value.code == "no_open_shift"
+
+
+def test_close_by_denominations_keeps_the_counts_for_the_slip(books):
+    open_shift(books.app.uow(), actor=books.cashier, workstation="WS01", opening_float="1550.00")
+    closed = _close(books, None, denominations={"1000": 1, "500": 1, "50": 1})
+    assert closed.counted_cash == Decimal("1550.00")
+    assert closed.cash_counts == ((Decimal("50.00"), 1), (Decimal("500.00"), 1),
+                                  (Decimal("1000.00"), 1))
+    assert closed.to_json()["cash_counts"][0] == {"value": "50.00", "count": 1}

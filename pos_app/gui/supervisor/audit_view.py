@@ -17,14 +17,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.domain.money import Currency
 from pos_app.gui.formatting import when
+from pos_app.gui.supervisor.audit_words import describe
 from pos_app.gui.supervisor.tables_view import _fill, _table
 from pos_app.services.audit_trail import AuditRow
 from pos_app.services.check import Finding
 
 ACTIONS = ("", "payment", "deposit", "payment.reverse", "refund.", "wallet.withdraw", "shift.",
            "day.close", "user", "facility", "receipt")
-COLUMNS = ("At", "Workstation", "No.", "User", "Action", "Receipt", "Details")
+COLUMNS = ("At", "Workstation", "No.", "What happened")
 
 
 class AuditView(QWidget):
@@ -33,8 +35,9 @@ class AuditView(QWidget):
     search_requested = Signal(dict)
     verify_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, *, currency: Currency, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.currency = currency
         self.workstation_edit = QLineEdit(placeholderText="all workstations")
         self.action_box = QComboBox(editable=True)
         self.action_box.addItems(list(ACTIONS))
@@ -43,10 +46,10 @@ class AuditView(QWidget):
         self.until_edit = QDateEdit(QDate.currentDate(), calendarPopup=True)
         for edit in (self.since_edit, self.until_edit):
             edit.setDisplayFormat("yyyy-MM-dd")
-        self.search_button = QPushButton("Search (Ctrl+F)")
+        self.search_button = QPushButton("Search  [Ctrl+F]")
         self.search_button.setShortcut(QKeySequence("Ctrl+F"))
         self.search_button.clicked.connect(self._search)
-        self.verify_button = QPushButton("Verify chain (Ctrl+K)")
+        self.verify_button = QPushButton("Verify chain  [Ctrl+K]")
         self.verify_button.setShortcut(QKeySequence("Ctrl+K"))
         self.verify_button.clicked.connect(self.verify_requested)
         filters = QHBoxLayout()
@@ -56,12 +59,15 @@ class AuditView(QWidget):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         filters.addWidget(self.search_button)
-        filters.addWidget(self.verify_button)
         self.chain_label = QLabel("Chain not verified yet.")
+        self.chain_label.setWordWrap(True)
+        chain = QHBoxLayout()
+        chain.addWidget(self.chain_label, 1)
+        chain.addWidget(self.verify_button)
         self.table = _table(COLUMNS)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
-        layout.addWidget(self.chain_label)
+        layout.addLayout(chain)
         layout.addWidget(self.table)
 
     def filters(self) -> dict:
@@ -78,8 +84,9 @@ class AuditView(QWidget):
         self.search_requested.emit(self.filters())
 
     def set_events(self, events: list[AuditRow]) -> None:
-        _fill(self.table, [[when(e.at), e.workstation, str(e.seq), e.user or "", e.action,
-                            e.receipt_no or "", e.details[:200]] for e in events])
+        _fill(self.table, [[when(e.at), e.workstation, str(e.seq),
+                            describe(e.action, e.details, receipt_no=e.receipt_no, user=e.user,
+                                     currency=self.currency)] for e in events])
 
     def set_chain(self, findings: list[Finding]) -> None:
         if not findings:

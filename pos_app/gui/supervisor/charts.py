@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCharts import (
+    QAbstractBarSeries,
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
@@ -14,7 +15,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QWidget
 
 
@@ -48,19 +49,24 @@ class BarChartView(_ChartView):
         self.points = list(points)
         chart = self._fresh_chart()
         bars = QBarSet("Amount")
+        bars.setLabelColor(QColor("#1f2933"))  # read beside the bar, on the chart's white
         for _label, amount in self.points:
             bars.append(float(amount))  # display only: money stays Decimal everywhere else
         series = QHorizontalBarSeries() if self._horizontal else QBarSeries()
         series.append(bars)
         series.setLabelsVisible(True)
+        # Outside the bar's end, on room the axis leaves for it: never cut by a short bar.
+        series.setLabelsPosition(QAbstractBarSeries.LabelsPosition.LabelsOutsideEnd)
         chart.addSeries(series)
         axis_x = QBarCategoryAxis()
         axis_x.append([label for label, _ in self.points] or ["—"])
         axis_y = QValueAxis()
         axis_y.setMin(0)
-        axis_y.setMax(max([float(a) for _, a in self.points] + [1.0]) * 1.15)
+        axis_y.setMax(max([float(a) for _, a in self.points] + [1.0]) * 1.3)
         axis_y.setLabelFormat("%.0f")
         axis_y.applyNiceNumbers()
+        if self._horizontal:  # the value axis runs across a narrow chart: few labels fit
+            axis_y.setTickCount(3)
         labels_at, values_at = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft
         if self._horizontal:
             labels_at, values_at = values_at, labels_at

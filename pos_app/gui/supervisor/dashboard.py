@@ -14,7 +14,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from pos_app.domain.actors import Actor
@@ -26,7 +27,7 @@ from pos_app.gui.session import Session
 from pos_app.gui.supervisor.audit_view import AuditView
 from pos_app.gui.supervisor.tables_view import ApprovalsView, VarianceView
 from pos_app.gui.supervisor.today_view import TodayView, default_export_path
-from pos_app.services import audit_trail, refund_requests, report_export, reports
+from pos_app.services import audit_trail, refund_requests, report_export, reports, shifts
 from pos_app.services.reports import DailyReport
 
 ChoosePath = Callable[[str, DailyReport], Path | None]
@@ -57,9 +58,9 @@ class SupervisorDashboard(QWidget):
         self.operations, self.actor, self.workstation = operations, actor, workstation
         self.choose_path = choose_path or ask_path(self)
         self.today = TodayView(currency=currency)
-        self.variances = VarianceView()
-        self.audit = AuditView()
-        self.approvals = ApprovalsView()
+        self.variances = VarianceView(currency=currency)
+        self.audit = AuditView(currency=currency)
+        self.approvals = ApprovalsView(currency=currency)
         self.tabs = QTabWidget()
         for view, title in ((self.today, "&Today"), (self.variances, "Cash &variances"),
                             (self.audit, "&Audit trail"), (self.approvals, "A&pprovals")):
@@ -80,7 +81,10 @@ class SupervisorDashboard(QWidget):
         self.audit.verify_requested.connect(self.verify_chain)
         self.approvals.refresh_requested.connect(self.load_requests)
         self.approvals.decided.connect(self.decide)
-        self.resize(1280, 800)
+        self.variances.x_report_requested.connect(self.load_x_report)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
+        self.tabs.setCurrentWidget(self.today)
+        self.resize(1340, 700)  # with its frame inside a 1366x768 till screen
 
     def start(self) -> None:
         """Load everything the dashboard shows."""
@@ -133,6 +137,11 @@ class SupervisorDashboard(QWidget):
     def verify_chain(self) -> None:
         actor = self.actor
         self._run(lambda uow: audit_trail.verify_chain(uow, actor=actor), self.audit.set_chain)
+
+    def load_x_report(self) -> None:
+        """Figures so far of every open shift; nothing is closed."""
+        actor = self.actor
+        self._run(lambda uow: shifts.x_report(uow, actor=actor), self.variances.set_open_shifts)
 
     def load_requests(self) -> None:
         actor = self.actor

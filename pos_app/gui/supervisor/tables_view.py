@@ -1,6 +1,9 @@
-"""Tables of the dashboard: cash variances per shift and tender, pending refund requests."""
+"""Tables of the dashboard: cash variances per shift and tender (with an X report of the
+open shifts), pending refund requests; amounts with separators, variances in words."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence
@@ -8,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -15,11 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.gui.formatting import method_name, when
+from pos_app.domain.cash_count import variance_words
+from pos_app.domain.money import Currency
+from pos_app.gui.formatting import method_name, money, when
 from pos_app.services.refund_requests import RefundRequest
+from pos_app.services.shifts import REASON_LABELS, ShiftSummary
 
 VARIANCE_COLUMNS = ("Cashier", "Workstation", "Closed", "Tender", "Expected", "Counted",
-                    "Variance", "Reason")
+                    "Against the books", "Reason")
+OPEN_COLUMNS = ("Cashier", "Workstation", "Opened", "Tender", "Expected so far", "Documents")
 REQUEST_COLUMNS = ("Request", "Receipt", "Patient", "Amount", "Asked by", "Reason", "At")
 
 
@@ -45,23 +53,60 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
 
 
 class VarianceView(QWidget):
-    """Expected, counted and variance per tender of every shift closed that day."""
+    """Expected, counted and variance per tender of every shift closed that day, and on
+    request the X report: figures so far of the shifts still open."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    x_report_requested = Signal()
+
+    def __init__(self, *, currency: Currency, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.currency = currency
         self.table = _table(VARIANCE_COLUMNS)
-        QVBoxLayout(self).addWidget(self.table)
+        self.x_button = QPushButton("X report of open shifts  [Ctrl+Shift+X]")
+        self.x_button.setShortcut(QKeySequence("Ctrl+Shift+X"))
+        self.x_button.clicked.connect(self.x_report_requested)
+        self.open_label = QLabel("Open shifts: press Ctrl+Shift+X for their figures so far "
+                                 "(they stay open).")
+        self.open_table = _table(OPEN_COLUMNS)
+        self.open_table.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 2)
+        row = QHBoxLayout()
+        row.addWidget(self.open_label, 1)
+        row.addWidget(self.x_button)
+        layout.addLayout(row)
+        layout.addWidget(self.open_table, 1)
+
+    def _money(self, text: str | None) -> str:
+        return "" if text is None else money(self.currency, Decimal(text))
 
     def set_shifts(self, shifts: list[dict]) -> None:
-        rows = [[s["cashier"], s["workstation"], when(s["closed_at"]), method_name(t["method"]),
-                 t["expected"] or "", t["counted"] or "unconfirmed", t["variance"] or "",
-                 s["variance_reason"] or ""]
-                for s in shifts for t in s["tenders"]]
+        rows, short = [], []
+        for s in shifts:
+            for t in s["tenders"]:
+                variance = None if t["variance"] is None else Decimal(t["variance"])
+                short.append(bool(variance))
+                rows.append([s["cashier"], s["workstation"], when(s["closed_at"]),
+                             method_name(t["method"]), self._money(t["expected"]),
+                             self._money(t["counted"]) or "not confirmed",
+                             "" if t["counted"] is None else variance_words(
+                                 self.currency, variance, method=t["method"]),
+                             REASON_LABELS.get(s["variance_reason"] or "",
+                                               s["variance_reason"] or "")])
         _fill(self.table, rows)
-        for r, row in enumerate(rows):
-            variance = row[6]
-            if variance and variance.strip("-0.") != "":
+        for r, red in enumerate(short):
+            if red:
                 self.table.item(r, 6).setForeground(QBrush(QColor("#b00020")))
+
+    def set_open_shifts(self, summaries: list[ShiftSummary]) -> None:
+        """The X report: expected so far per tender of each open shift."""
+        _fill(self.open_table, [
+            [s.cashier, s.workstation, when(s.opened_at), method_name(line.method),
+             money(self.currency, line.expected), str(line.expected_count)]
+            for s in summaries for line in s.tenders])
+        self.open_label.setText(f"X report: {len(summaries)} open shift(s), figures so far; "
+                                "they stay open." if summaries else "No shift is open.")
+        self.open_table.setVisible(bool(summaries))
 
 
 class ApprovalsView(QWidget):
@@ -70,15 +115,17 @@ class ApprovalsView(QWidget):
     decided = Signal(int, bool)  # request id, approve
     refresh_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, *, currency: Currency, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.currency = currency
         self.requests: list[RefundRequest] = []
         self.table = _table(REQUEST_COLUMNS)
-        self.approve_button = QPushButton("Approve refund (Ctrl+Return)")
+        self.approve_button = QPushButton("Approve refund  [Ctrl+Enter]")
         self.approve_button.setShortcut(QKeySequence("Ctrl+Return"))
-        self.reject_button = QPushButton("Reject (Ctrl+Backspace)")
+        self.reject_button = QPushButton("Reject  [Ctrl+Backspace]")
         self.reject_button.setShortcut(QKeySequence("Ctrl+Backspace"))
-        self.refresh_button = QPushButton("Reload requests")
+        self.refresh_button = QPushButton("Reload requests  [Ctrl+R]")
+        self.refresh_button.setShortcut(QKeySequence("Ctrl+R"))
         self.approve_button.clicked.connect(lambda: self._decide(True))
         self.reject_button.clicked.connect(lambda: self._decide(False))
         self.refresh_button.clicked.connect(self.refresh_requested)
@@ -92,7 +139,8 @@ class ApprovalsView(QWidget):
 
     def set_requests(self, requests: list[RefundRequest]) -> None:
         self.requests = list(requests)
-        _fill(self.table, [[str(r.request_id), r.payment_receipt_no, r.mrn, str(r.amount),
+        _fill(self.table, [[str(r.request_id), r.payment_receipt_no, r.mrn,
+                            money(self.currency, r.amount),
                             r.requested_by, r.reason, when(r.at)] for r in self.requests])
         if self.requests:
             self.table.selectRow(0)

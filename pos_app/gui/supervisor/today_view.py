@@ -42,20 +42,25 @@ class TodayView(QWidget):
         self.day_edit = QDateEdit(calendarPopup=True)
         self.day_edit.setDisplayFormat("yyyy-MM-dd")
         self.day_edit.setDate(QDate.currentDate())
-        self.refresh_button = self._button("Refresh (F5)", "F5", self._refresh)
-        self.csv_button = self._button("Export CSV (Ctrl+E)", "Ctrl+E",
+        self.refresh_button = self._button("Refresh", "F5", self._refresh)
+        self.csv_button = self._button("Export CSV", "Ctrl+E",
                                        lambda: self.export_requested.emit("csv"))
-        self.pdf_button = self._button("Export PDF (Ctrl+P)", "Ctrl+P",
+        self.pdf_button = self._button("Export PDF", "Ctrl+P",
                                        lambda: self.export_requested.emit("pdf"))
-        self.close_button = self._button("Close day – Z (Ctrl+Shift+Z)", "Ctrl+Shift+Z",
+        self.close_button = self._button("Close day (Z)", "Ctrl+Shift+Z",
                                          lambda: self.close_day_requested.emit(self._day()))
-        bar = QHBoxLayout()
+        bar = QHBoxLayout()  # the day and its state; exports under it: fits 1366 px
         bar.addWidget(QLabel("Business day:"))
-        for widget in (self.day_edit, self.refresh_button, self.csv_button, self.pdf_button,
-                       self.close_button):
-            bar.addWidget(widget)
+        bar.addWidget(self.day_edit)
+        bar.addWidget(self.refresh_button)
         bar.addStretch(1)
+        bar.addWidget(self.close_button)
         self.state_label = QLabel()
+        self.state_label.setWordWrap(True)
+        state = QHBoxLayout()
+        state.addWidget(self.state_label, 1)
+        state.addWidget(self.csv_button)
+        state.addWidget(self.pdf_button)
         self.total_labels: dict[str, QLabel] = {}
         totals = QGridLayout()
         for column, (key, title) in enumerate(TOTALS):
@@ -75,13 +80,13 @@ class TodayView(QWidget):
         self.ranges_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.state_label)
+        layout.addLayout(state)
         layout.addLayout(totals)
         layout.addLayout(charts, 1)
         layout.addWidget(self.ranges_label)
 
     def _button(self, text: str, keys: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(text)
+        button = QPushButton(f"{text}  [{keys}]")
         button.setShortcut(QKeySequence(keys))
         button.clicked.connect(slot)
         return button

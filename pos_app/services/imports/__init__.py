@@ -22,6 +22,7 @@ from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, Conflict
+from pos_app.services import sessions
 from pos_app.services.imports import bills, csvfile, patients, price_list, stock
 from pos_app.services.imports.csvfile import InvalidImport
 
@@ -57,7 +58,6 @@ def import_csv(uow: UnitOfWork, *, actor: Actor, workstation: str, kind: str, da
     `repeat` lets a stock file that was already imported be received again (a second
     delivery with the very same lines); without it that file is skipped.
     """
-    actor.require(Role.ADMIN, f"import {kind}")
     module = KINDS.get(kind)
     if module is None:
         raise BadInput(f"Cannot import {kind!r}: use one of {', '.join(KINDS)}.",
@@ -67,6 +67,7 @@ def import_csv(uow: UnitOfWork, *, actor: Actor, workstation: str, kind: str, da
     rows = csvfile.read(data, module.HEADER, findings)
     findings.raise_if_any(kind)
     with uow:
+        actor = sessions.authorize(uow, actor, Role.ADMIN, f"import {kind}")
         currency = uow.facility().currency
         if module.ADDS_UP and not repeat and _imported_before(uow, kind, digest):
             result = ImportResult(kind, len(rows), 0, 0, len(rows), digest, True)

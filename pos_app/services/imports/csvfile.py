@@ -10,17 +10,22 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
+from pos_app.domain import numbers
 from pos_app.domain.errors import BadInput
 from pos_app.domain.money import MAX_MAJOR_UNITS, Currency
+from pos_app.domain.text import refuse_controls
 
 MAX_LINES_IN_MESSAGE = 20
 MAX_QUANTITY = 1_000_000_000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
 csv.field_size_limit(1_000_000)
+T = TypeVar("T")
 
 
 class InvalidImport(BadInput):
@@ -125,7 +130,8 @@ def _header_ok(names: list[str], header: Header, findings: Findings) -> bool:
 
 def text(row: Row, name: str, findings: Findings, *, max_length: int,
          required: bool = True) -> str | None:
-    """Free text with runs of spaces collapsed; None (and a finding if required) when empty."""
+    """Free text with runs of spaces collapsed; None (and a finding if required) when empty
+    or holding a control character."""
     value = " ".join(row.get(name).split())
     if not value:
         if required:
@@ -134,7 +140,7 @@ def text(row: Row, name: str, findings: Findings, *, max_length: int,
     if len(value) > max_length:
         findings.add(row.line, f"{name} is longer than {max_length} characters")
         return None
-    return value
+    return _vetted(row, findings, lambda: refuse_controls(value, what=name))
 
 
 def code(row: Row, name: str, findings: Findings, *, pattern: re.Pattern[str] = _CODE,
@@ -155,18 +161,20 @@ def code(row: Row, name: str, findings: Findings, *, pattern: re.Pattern[str] = 
 def whole_number(row: Row, name: str, findings: Findings, *, minimum: int,
                  maximum: int = MAX_QUANTITY) -> int | None:
     """A whole number from `minimum` to `maximum`, written in plain digits."""
-    value = row.get(name)
-    if not re.fullmatch(r"[0-9]{1,10}", value) or not minimum <= int(value) <= maximum:
-        findings.add(row.line, f"{name} {value!r} is not a whole number from {minimum} "
-                               f"to {maximum}")
-        return None
-    return int(value)
+    return _vetted(row, findings, lambda: numbers.whole_number(
+        row.get(name), what=name, minimum=minimum, maximum=maximum))
 
 
 def money(row: Row, name: str, findings: Findings, currency: Currency) -> int | None:
     """An amount in minor units, through the one money parser (no floats, right decimals)."""
+    return _vetted(row, findings, lambda: currency.to_minor(
+        currency.parse(row.get(name), what=name.replace("_", " "))))
+
+
+def _vetted(row: Row, findings: Findings, parse: Callable[[], T]) -> T | None:
+    """What `parse` gives, or None and its `BadInput` message as a finding on the row's line."""
     try:
-        return currency.to_minor(currency.parse(row.get(name), what=name.replace("_", " ")))
+        return parse()
     except BadInput as exc:
         findings.add(row.line, exc.message)
         return None
