@@ -82,13 +82,17 @@ class Shell(QObject):
     def _signed_in(self, actor: Actor) -> None:
         session = Session(actor, self._app.workstation, self._facility)
         self.controller = CashierController(operations=self._ops, monitor=self._monitor,
-                                            session=session, outputs=self._outputs)
+                                            session=session, outputs=self._outputs,
+                                            replica=self._app.report_uow)
         self.controller.signed_out.connect(lambda: self.end_session("sign_out"))
         self.controller.settings_requested.connect(self._settings)
         if actor.role is Role.ADMIN:
             add_users_menu(self.controller.window, self._users)
-        self.controller.window.showMaximized()  # a till screen is often only 1366x768
-        self.controller.window.show()
+        window = self.controller.window
+        # A till screen is often only 1366x768; a kiosk session may have no window manager
+        # to honour "maximised", so take the available geometry ourselves as well.
+        window.setGeometry(window.screen().availableGeometry())
+        window.showMaximized()
         self.controller.window.focus_search()
         self._monitor.start()
         self.idle_lock.start()

@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
         self.results_view = _table(self.results_model, "results")
         self.results_view.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.Stretch)
-        self.results_view.setMinimumWidth(560)
+        self.results_view.setMinimumWidth(480)
         self.results_view.activated.connect(lambda index: self.patient_activated.emit(index.row()))
         self.search_hint = QLabel(objectName="searchHint")
         self.search_hint.setWordWrap(True)
@@ -120,6 +120,9 @@ class MainWindow(QMainWindow):
         grid = QGridLayout(card)
         self.name_label = QLabel(objectName="patientName")
         self.details_label = QLabel(objectName="patientDetails")
+        # A long name or a large balance wraps instead of pushing the window past 1366 px.
+        for label in (self.name_label, self.details_label):
+            label.setWordWrap(True)
         self.balance_caption = QLabel("Wallet balance", objectName="caption")
         self.balance_label = QLabel(objectName="balance")
         self.balance_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

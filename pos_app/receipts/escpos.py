@@ -11,9 +11,10 @@ import codecs
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from escpos import printer as devices
-from escpos.escpos import Escpos
+# escpos.escpos loads the printers' capability database (0.2 s): only when printing,
+# never on the way to the login dialog.
 from escpos.exceptions import Error as EscposError
 
 from pos_app.domain.errors import BadInput, Unavailable
@@ -22,6 +23,9 @@ from pos_app.receipts.model import Receipt, qr_payload
 from pos_app.receipts.printer_config import PrinterConfig
 from pos_app.receipts.text import render_text
 from pos_app.receipts.transliterate import keep_or_fold
+
+if TYPE_CHECKING:
+    from escpos.escpos import Escpos
 
 NO_PAPER = 0
 DRAWER_PIN = 2
@@ -62,7 +66,9 @@ def escpos_bytes(receipt: Receipt, *, columns: int = 48, cut: bool = True,
                  open_drawer: bool = False, code_page: str = "CP437",
                  native_qr: bool = True) -> bytes:
     """The exact bytes a thermal printer gets, built on python-escpos's Dummy printer."""
-    dummy = devices.Dummy()
+    from escpos.printer import Dummy
+
+    dummy = Dummy()
     write(dummy, receipt, Layout(columns, cut, open_drawer, code_page, native_qr))
     return dummy.output
 
@@ -126,6 +132,8 @@ def print_with(config: PrinterConfig, job: Callable[[Escpos], None]) -> None:
 
 
 def _device(config: PrinterConfig) -> Escpos:
+    from escpos import printer as devices
+
     if config.kind == "none":
         raise Unavailable("No receipt printer is set up for this workstation; the payment is "
                           "saved and its receipt can be shown or saved as PDF.",

@@ -14,8 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-from escpos import printer as devices
-
 from pos_app.domain.cash_count import variance_words
 from pos_app.domain.money import Currency
 from pos_app.receipts import text as template
@@ -125,7 +123,9 @@ def slip_pdf(slip: ShiftSlip, path_or_file: str | Path | BinaryIO, *, columns: i
 
 def slip_escpos_bytes(slip: ShiftSlip, *, columns: int = 48, code_page: str = "CP437") -> bytes:
     """The exact bytes a thermal printer gets for the slip (cut, no drawer kick)."""
-    dummy = devices.Dummy()
+    from escpos.printer import Dummy  # loaded when printing, not at start-up
+
+    dummy = Dummy()
     write_lines(dummy, render_slip(slip, columns=columns),
                 Layout(columns=columns, code_page=code_page))
     return dummy.output

@@ -16,8 +16,11 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QPushButton, QWidget
 
+from pos_app.domain.money import Currency
 from pos_app.gui.app import style
 from pos_app.gui.login import LoginDialog
+from pos_app.gui.main_window import MainWindow
+from pos_app.gui.models import ItemsModel, patients_model
 from pos_app.gui.setup_dialog import SetupDialog
 from pos_app.gui.widgets import TITLE_BAR
 from pos_app.services import pay, shifts
@@ -158,3 +161,13 @@ def test_login_and_setup_fit_the_till_screen(qtbot, sqlite_app, tmp_path, settle
         qtbot.addWidget(dialog)
         dialog.show()
         assert_fits(qtbot, dialog)
+
+
+def test_a_long_name_and_a_large_balance_never_widen_the_window_past_the_screen(qtbot):
+    window = MainWindow(results=patients_model(), items=ItemsModel(lambda: Currency("KES", 2)))
+    qtbot.addWidget(window)
+    window.name_label.setText("Wanjirũ Nyambura Kamau-Odhiambo Achieng Otieno Chebet")
+    window.details_label.setText("MRN000014  ·  0734951916  ·  age 57 y")
+    window.balance_label.setText("KES 1,234,567,890.00")
+    window.show()
+    assert window.minimumSizeHint().width() <= SCREEN.width()
