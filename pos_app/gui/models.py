@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
 
 from pos_app.domain.money import Currency
 from pos_app.gui.formatting import age, method_name, money, when
@@ -88,6 +89,9 @@ def statement_model(currency: Callable[[], Currency], parent: Any = None) -> Row
     return RowsModel(columns, parent)
 
 
+SKIPPED_GREY = QColor("#8a8f98")
+
+
 class ItemsModel(RowsModel):
     """Unpaid items with a check box each (all checked on load) and the selection's total."""
 
@@ -95,7 +99,7 @@ class ItemsModel(RowsModel):
 
     def __init__(self, currency: Callable[[], Currency], parent: Any = None) -> None:
         columns: list[Column] = [
-            ("Pay", lambda i: "", False),
+            ("Pay", lambda i: "pay" if i.id in self._checked else "skip", False),
             ("Service", lambda i: i.service_name, False),
             ("Bill", lambda i: i.bill_no, False),
             ("Qty", lambda i: str(i.quantity), True),
@@ -111,9 +115,13 @@ class ItemsModel(RowsModel):
         self.selection_changed.emit()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if index.isValid() and index.column() == 0 and role == Qt.ItemDataRole.CheckStateRole:
-            checked = self.row(index.row()).id in self._checked
+        if not index.isValid():
+            return None
+        checked = self.row(index.row()).id in self._checked
+        if index.column() == 0 and role == Qt.ItemDataRole.CheckStateRole:
             return Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.ForegroundRole and not checked:
+            return SKIPPED_GREY  # an unticked item reads as left out, not only by its tiny box
         return super().data(index, role)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -130,8 +138,7 @@ class ItemsModel(RowsModel):
     def set_checked(self, row: int, checked: bool) -> None:
         item_id = self.row(row).id
         (self._checked.add if checked else self._checked.discard)(item_id)
-        cell = self.index(row, 0)
-        self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.CheckStateRole])
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
         self.selection_changed.emit()
 
     def toggle(self, row: int) -> None:

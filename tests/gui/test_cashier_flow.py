@@ -105,6 +105,11 @@ def test_space_unticks_an_item_and_the_total_and_payment_follow(qtbot, till):
     qtbot.keyClick(window.items_view, Qt.Key.Key_Space)
     assert "Selected 1 of 2" in window.total_label.text()
     assert "1,000.00" in window.total_label.text()
+    items = till.controller.items
+    skipped, kept = items.index(1, 2), items.index(0, 2)
+    assert items.data(items.index(1, 0)) == "skip" and items.data(items.index(0, 0)) == "pay"
+    assert items.data(skipped, Qt.ItemDataRole.ForegroundRole) is not None, "left out: greyed"
+    assert items.data(kept, Qt.ItemDataRole.ForegroundRole) is None
     dialog = _open_pay(qtbot, till)
     assert "1,000.00" in dialog.total_label.text()
     type_into(qtbot, dialog.amounts["wallet"], "1000")
