@@ -57,7 +57,7 @@ def print_with_dialog(parent: QWidget | None, receipt: Receipt, columns: int) ->
 
 
 def print_lines_with_dialog(parent: QWidget | None, lines: list[str]) -> None:
-    """A slip without QR code (the shift slip) on any system printer."""
+    """A slip without QR code (shift slip, statement) on any system printer."""
     _print(parent, lambda painter, page: paint_lines(painter, lines, page))
 
 
@@ -72,9 +72,9 @@ def _print(parent: QWidget | None, paint: Callable[[QPainter, QRectF], object]) 
         painter.end()
 
 
-def ask_slip_path(parent: QWidget | None, name: str) -> Path | None:
-    """Where to save a shift slip as PDF; `name` is the suggested file name."""
-    chosen, _ = QFileDialog.getSaveFileName(parent, "Save shift slip as PDF", name,
+def ask_document_path(parent: QWidget | None, name: str) -> Path | None:
+    """Where to save a slip (shift slip, statement) as PDF; `name` is the suggested file."""
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Save as PDF", name,
                                             "PDF (*.pdf)")
     return Path(chosen) if chosen else None
 

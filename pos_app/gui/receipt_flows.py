@@ -21,10 +21,10 @@ from pos_app.gui.receipt_actions import Failed, ReceiptActions
 from pos_app.gui.receipt_preview import ReceiptPreview
 from pos_app.gui.receipts_list import ReceiptsListDialog
 from pos_app.gui.session import Session
+from pos_app.receipts.escpos import print_lines as print_on_thermal
 from pos_app.receipts.escpos import send_to_printer
 from pos_app.receipts.model import Receipt
 from pos_app.receipts.printer_config import PrinterConfig
-from pos_app.receipts.shift_slip import ShiftSlip, print_slip
 from pos_app.services import receipt_list, receipts, refund_requests
 from pos_app.services.refund_requests import RefundRequest
 
@@ -39,11 +39,12 @@ class ReceiptOutputs:
     system_print: Callable[[QWidget | None, Receipt, int], None] = (
         receipt_actions.print_with_dialog)
     send_thermal: Callable[[Receipt, PrinterConfig], None] = send_to_printer
-    # The shift slip goes the same ways: system printer, PDF, thermal printer.
+    # Slips without QR code (shift slip, statement) go the same ways: see document_output.
     print_lines: Callable[[QWidget | None, list[str]], None] = (
         receipt_actions.print_lines_with_dialog)
-    ask_slip_path: Callable[[QWidget | None, str], Path | None] = receipt_actions.ask_slip_path
-    send_slip: Callable[[ShiftSlip, PrinterConfig], None] = print_slip
+    ask_document_path: Callable[[QWidget | None, str], Path | None] = (
+        receipt_actions.ask_document_path)
+    send_lines: Callable[[list[str], PrinterConfig], None] = print_on_thermal
 
 
 class ReceiptFlows:

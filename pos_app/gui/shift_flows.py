@@ -10,13 +10,14 @@ from PySide6.QtWidgets import QWidget
 
 from pos_app.domain.actors import Actor
 from pos_app.gui.close_shift_dialog import CloseRequest, CloseShiftDialog
+from pos_app.gui.document_output import DocumentOutput
 from pos_app.gui.formatting import money_with_code, when
 from pos_app.gui.messages import Messages
 from pos_app.gui.operations import Failure, Operations
 from pos_app.gui.receipt_flows import ReceiptOutputs
 from pos_app.gui.session import Session
 from pos_app.gui.shift_dialogs import OpenShiftDialog
-from pos_app.receipts.shift_slip import ShiftSlip, render_slip, slip_pdf
+from pos_app.receipts.shift_slip import ShiftSlip, render_slip, slip_title
 from pos_app.services import auth, shifts
 from pos_app.services.shifts import ShiftSummary
 
@@ -32,6 +33,8 @@ class ShiftFlows:
         self._ops, self._session, self._parent = operations, session, parent
         self._on_change, self._messages = on_change, messages
         self._outputs = outputs or ReceiptOutputs()
+        self._documents = DocumentOutput(operations=operations, outputs=self._outputs,
+                                         messages=messages)
         self.slip: ShiftSlip | None = None
         self.current: ShiftSummary | None = None
         self.open_dialog: OpenShiftDialog | None = None
@@ -127,22 +130,13 @@ class ShiftFlows:
 
     # --- the shift slip -------------------------------------------------------------------
     def print_slip(self, dialog: QWidget) -> None:
-        """On the workstation's thermal printer (off the GUI thread), else the print dialog."""
-        slip, out = self.slip, self._outputs
-        if slip is None:
-            return
-        if out.printer.kind == "none":
-            out.print_lines(dialog, render_slip(slip, columns=out.printer.columns))
-            return
-        self._ops.run(lambda _uow: out.send_slip(slip, out.printer), owner=dialog,
-                      on_success=lambda _none: self._messages.success("Shift slip printed."),
-                      on_failure=lambda failure: self._messages.error(failure.message))
+        if self.slip is not None:
+            self._documents.print(dialog, render_slip(self.slip, columns=self._documents.columns),
+                                  slip_title(self.slip))
 
     def save_slip(self, dialog: QWidget) -> None:
-        slip, out = self.slip, self._outputs
-        if slip is None:
-            return
-        path = out.ask_slip_path(dialog, f"shift-{slip.shift_id}.pdf")
-        if path is not None:
-            slip_pdf(slip, path, columns=out.printer.columns)
-            self._messages.success(f"Shift slip saved to {path}.")
+        if self.slip is not None:
+            self._documents.save_pdf(
+                dialog, render_slip(self.slip, columns=self._documents.columns),
+                title=slip_title(self.slip), author=self.slip.facility_name,
+                file_name=f"shift-{self.slip.shift_id}.pdf")

@@ -1,7 +1,9 @@
-"""The wallet statement: balance on top, ledger lines newest first."""
+"""The wallet statement: balance on top, ledger lines newest first; print it or save a PDF."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -19,13 +21,17 @@ from pos_app.services.statement import Statement
 
 
 class StatementDialog(QDialog):
-    """A read-only view over a `Statement`; the controller fetches it."""
+    """A read-only view over a `Statement`; the controller fetches, prints and saves it."""
+
+    print_requested = Signal()
+    pdf_requested = Signal()
 
     def __init__(self, *, model: RowsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Wallet statement")
         self.setObjectName("statementDialog")
         self.model = model
+        self.statement: Statement | None = None
         self.title_label = QLabel(objectName="dialogTitle")
         self.balance_label = QLabel(objectName="balance")
         self.table = QTableView(objectName="statement")
@@ -39,6 +45,19 @@ class StatementDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         close = QPushButton("Close  [Esc]")
         close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        for text, keys, name, signal in (("Print", "Ctrl+P", "printStatement",
+                                          self.print_requested),
+                                         ("Save PDF", "Ctrl+S", "pdfStatement",
+                                          self.pdf_requested)):
+            button = QPushButton(f"{text}  [{keys}]", objectName=name)
+            button.setShortcut(QKeySequence(keys))
+            button.setEnabled(False)  # until the statement is loaded
+            button.clicked.connect(signal)
+            buttons.addWidget(button)
+            setattr(self, f"{name}_button", button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
         head = QHBoxLayout()
         head.addWidget(self.title_label)
         head.addStretch(1)
@@ -47,10 +66,13 @@ class StatementDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(self.table, 1)
-        layout.addWidget(close)
+        layout.addLayout(buttons)
         self.resize(900, 620)
 
     def set_statement(self, statement: Statement, balance_text: str) -> None:
+        self.statement = statement
+        for button in (self.printStatement_button, self.pdfStatement_button):
+            button.setEnabled(True)
         self.title_label.setText(f"{statement.name}  ·  {statement.mrn}")
         self.balance_label.setText(balance_text)
         self.model.set_rows(statement.entries)

@@ -117,6 +117,13 @@ def send_to_printer(receipt: Receipt, printer_config: PrinterConfig) -> None:
     print_with(config, lambda device: write(device, receipt, layout))
 
 
+def print_lines(lines: list[str], config: PrinterConfig) -> None:
+    """A slip without QR code (shift slip, X report, wallet statement) on the thermal printer;
+    `printer_unavailable` if it cannot be printed."""
+    layout = Layout(config.columns, config.cut, False, config.code_page, config.qr == "native")
+    print_with(config, lambda device: write_lines(device, lines, layout))
+
+
 def print_with(config: PrinterConfig, job: Callable[[Escpos], None]) -> None:
     """Open the workstation's printer, check its paper, run `job` on it and close it."""
     device = _device(config)

@@ -17,9 +17,8 @@ from typing import BinaryIO
 from pos_app.domain.cash_count import variance_words
 from pos_app.domain.money import Currency
 from pos_app.receipts import text as template
-from pos_app.receipts.escpos import Layout, print_with, write_lines
+from pos_app.receipts.escpos import Layout, write_lines
 from pos_app.receipts.pdf import write_pdf
-from pos_app.receipts.printer_config import PrinterConfig
 
 
 @dataclass(frozen=True)
@@ -130,9 +129,3 @@ def slip_escpos_bytes(slip: ShiftSlip, *, columns: int = 48, code_page: str = "C
                 Layout(columns=columns, code_page=code_page))
     return dummy.output
 
-
-def print_slip(slip: ShiftSlip, config: PrinterConfig) -> None:
-    """Print the slip on the workstation's thermal printer; `printer_unavailable` if it cannot."""
-    layout = Layout(config.columns, config.cut, False, config.code_page, config.qr == "native")
-    lines = render_slip(slip, columns=config.columns)
-    print_with(config, lambda device: write_lines(device, lines, layout))

@@ -68,7 +68,7 @@ class Printed:
             system_print=lambda _w, receipt, _columns: self.printed.append(receipt),
             ask_pdf_path=self._pdf_path, ask_reason=lambda _w, _no: self.reasons.pop(0),
             print_lines=lambda _w, lines: self.slips.append(lines),
-            ask_slip_path=lambda _w, name: self.folder / name)
+            ask_document_path=lambda _w, name: self.folder / name)
 
     def _pdf_path(self, _parent: object, receipt: Receipt) -> Path:
         path = self.folder / f"{receipt.receipt_no}-{len(self.pdfs)}.pdf"

@@ -52,6 +52,27 @@ def test_statement_lists_the_ledger_newest_first(qtbot, till):
     assert dialog.model.data(dialog.model.index(0, 2)) == "250.00"
 
 
+def test_the_statement_prints_and_saves_as_pdf_from_the_keyboard(qtbot, till):
+    books = till.books
+    books.patient("MRN911", balance="100.00", name="Zoë Wanjirũ")
+    books.top_up("MRN911", "1250.00")
+    open_patient(qtbot, till, "MRN911", "MRN911")
+    qtbot.keyClick(till.controller.window, Qt.Key.Key_F9)
+    dialog = till.controller.statement_dialog
+    qtbot.waitUntil(lambda: dialog.statement is not None)
+    activate(qtbot, dialog)
+    qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(till.printed.slips))  # a button's key clicks it animated
+    (lines,) = till.printed.slips
+    assert "WALLET STATEMENT" in "\n".join(lines) and "Zoë Wanjirũ" in "\n".join(lines)
+    assert any(line.endswith("1,350.00") for line in lines), "balance with separators"
+    assert any(line.endswith("1,250.00") for line in lines), "the top-up's line"
+    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    pdf = till.printed.folder / "statement-MRN911.pdf"
+    qtbot.waitUntil(pdf.exists)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
 def test_f1_lists_every_shortcut_and_buttons_show_their_keys(qtbot, till):
     window = till.controller.window
     qtbot.keyClick(window, Qt.Key.Key_F1)
