@@ -6,11 +6,11 @@ from sqlalchemy import insert
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.database import Timeouts
-from pos_app.adapters.types import utcnow
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.bootstrap import App, build
 from pos_app.config import Settings
 from pos_app.domain.actors import Actor, Role
+from pos_app.domain.clock import system_clock as utcnow
 from pos_app.services.demo import DEMO_FACILITY
 from pos_app.services.facility import write_facility
 

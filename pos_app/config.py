@@ -26,6 +26,7 @@ from pos_app.domain.errors import BadInput
 APP_NAME = "CareTill"
 DEFAULT_WORKSTATION = "WS01"
 _WORKSTATION = re.compile(r"^[A-Z0-9]{2,12}$")
+_URL_KEYS = ("db_url", "report_db_url")  # local settings that may carry a password
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Settings:
     timeouts: Timeouts
     config_path: Path
     local: Mapping[str, Any]
+    # A read-only copy (streaming replica) that reports may read; money never does.
+    report_db_url: str | None = field(default=None, repr=False)
 
 
 def config_path(env: Mapping[str, str] = os.environ) -> Path:
@@ -69,8 +72,9 @@ def save_local_config(path: Path, data: Mapping[str, Any]) -> None:
     """Write the local settings atomically (a crash never leaves half a file), private to
     the user, with the database password moved to the keyring or libpq's password file."""
     data = dict(data)
-    if data.get("db_url"):
-        data["db_url"] = secrets.keep_password(str(data["db_url"]), folder=path.parent)
+    for key in _URL_KEYS:
+        if data.get(key):
+            data[key] = secrets.keep_password(str(data[key]), folder=path.parent)
     secrets.write_private(path, json.dumps(data, indent=2, sort_keys=True))
 
 
@@ -88,7 +92,7 @@ def resolve(*, db: str | None = None, workstation: str | None = None,
     """Settings from options, environment and local file, in that order."""
     path = config_path(env)
     local = load_local_config(path)
-    if local.get("db_url") and secrets.has_password(str(local["db_url"])):
+    if any(local.get(key) and secrets.has_password(str(local[key])) for key in _URL_KEYS):
         # Written in clear by an older version: move the password out now. A read-only
         # configuration still works; it is moved on the next save that can write.
         with suppress(OSError):
@@ -96,6 +100,7 @@ def resolve(*, db: str | None = None, workstation: str | None = None,
             local = load_local_config(path)
     db_url = db or env.get("CARETILL_DB") or local.get("db_url") or default_db_url()
     db_url = secrets.with_password(db_url, folder=path.parent)
+    report_url = env.get("CARETILL_REPORT_DB") or local.get("report_db_url")
     ws = workstation or env.get("CARETILL_WORKSTATION") or local.get("workstation")
     lock_wait = float(env.get("CARETILL_LOCK_TIMEOUT") or local.get("lock_timeout_s") or 5.0)
     return Settings(
@@ -104,4 +109,6 @@ def resolve(*, db: str | None = None, workstation: str | None = None,
         timeouts=Timeouts(lock_wait_s=lock_wait),
         config_path=path,
         local=local,
+        report_db_url=secrets.with_password(report_url, folder=path.parent) if report_url
+        else None,
     )

@@ -19,12 +19,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from pos_app.adapters.database import Timeouts  # noqa: E402
 from pos_app.bootstrap import build  # noqa: E402
 from pos_app.config import Settings  # noqa: E402
+from pos_app.domain.adjustments import DEFAULT_REASON_CODES  # noqa: E402
 from pos_app.domain.errors import Unavailable  # noqa: E402
+from pos_app.gui.adjust_dialog import AdjustDialog  # noqa: E402
 from pos_app.gui.app import style  # noqa: E402
 from pos_app.gui.controller import CashierController  # noqa: E402
 from pos_app.gui.health import ConnectionMonitor  # noqa: E402
@@ -34,7 +38,17 @@ from pos_app.gui.reason_dialog import reprint_reason_dialog  # noqa: E402
 from pos_app.gui.session import Session  # noqa: E402
 from pos_app.gui.supervisor.dashboard import SupervisorDashboard  # noqa: E402
 from pos_app.gui.users_dialog import UsersDialog  # noqa: E402
-from pos_app.services import auth, demo, facility, health, patients, pay, shifts  # noqa: E402
+from pos_app.services import (  # noqa: E402
+    auth,
+    demo,
+    facility,
+    health,
+    patients,
+    pay,
+    refund_requests,
+    shifts,
+    withdrawal,
+)
 from pos_app.services.tenders import TenderRequest  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -156,6 +170,30 @@ def main() -> int:
     shoot(controller.register_dialog, "20_register_walk_in")
     controller.register_dialog.close()
 
+    controller.new_bill()  # for the patient still open: three lines, the last one searched
+    bill = controller.new_bill_dialog
+    for text in ("general consult", "full blood", "amox", "malaria"):
+        bill.search_edit.setText(text)
+        wait_until(lambda: bill.results_model.rowCount() > 0 and not ops.busy)
+        if text != "malaria":
+            QTest.keyClick(bill.search_edit, Qt.Key.Key_Return)
+    bill.lines_table.item(2, 2).setText("2")
+    shoot(bill, "21_new_bill")
+    bill.close()
+
+    adjusting = AdjustDialog(currency=session.facility.currency,
+                             item="Full blood count (FBC)",
+                             where="Item 812 of bill TWS01-000214",
+                             due=Decimal("1500.00"), reason_codes=DEFAULT_REASON_CODES,
+                             parent=window)
+    adjusting.percent_edit.setText("10")
+    adjusting.reason_box.setCurrentIndex(adjusting.reason_box.findData("indigent"))
+    adjusting.approver_edit.setText("supervisor")
+    adjusting.password_edit.setText("supervisor")
+    adjusting.show()
+    shoot(adjusting, "22_adjust_item")
+    adjusting.close()
+
     controller.show_receipts()
     listing = controller.receipts.receipts_list
     wait_until(lambda: bool(listing.rows) and not ops.busy)
@@ -184,6 +222,7 @@ def main() -> int:
 
     shifts.open_shift(app.uow(), actor=actor, workstation="WS01", opening_float="3000")
     take_a_morning(app, actor)  # in the new shift: the X report has figures so far
+    ask_approvals(app, actor, controller.receipts.last_receipt_no, pick_patient(app, actor))
     supervisor = auth.sign_in(app.uow(), "supervisor", "supervisor", workstation="WS01")
     board = SupervisorDashboard(operations=ops, actor=supervisor, workstation="WS01",
                                 currency=session.facility.currency)
@@ -197,7 +236,15 @@ def main() -> int:
     board.load_x_report()
     wait_until(lambda: not ops.busy and board.variances.open_table.isVisible())
     shoot(board, "19_variances_x_report")
+    board.tabs.setCurrentWidget(board.approvals)
+    wait_until(lambda: len(board.approvals.requests) >= 2 and not ops.busy)
+    shoot(board, "23_approvals")
     board.close()
+    controller.my_requests.show_dialog()
+    wait_until(lambda: controller.my_requests.dialog.table.rowCount() >= 2 and not ops.busy)
+    controller.my_requests.dialog.resize(1100, 420)
+    shoot(controller.my_requests.dialog, "24_my_requests")
+    controller.my_requests.dialog.close()
 
     other = pick_patient(app, actor, skip=mrn)
     controller.open_patient(other)
@@ -234,6 +281,15 @@ def take_a_morning(app: object, actor: object) -> None:
                 item_ids=[item.id], key=f"screenshots-{n:04d}",
                 tenders=[TenderRequest(method, str(item.amount),
                                        reference.format(n=n) if reference else None)])
+
+
+def ask_approvals(app: object, actor: object, receipt_no: str, mrn: str) -> None:
+    """Requests of two kinds waiting for the supervisor's Approvals tab."""
+    refund_requests.request_refund(app.uow(), actor=actor, workstation="WS01",
+                                   receipt_no=receipt_no, reason="Patient charged twice")
+    withdrawal.request_withdrawal(app.uow(), actor=actor, workstation="WS01", mrn=mrn,
+                                  amount="500.00", reason="Discharged, balance back in cash",
+                                  key="screenshots-withdrawal")
 
 
 def pick_patient(app: object, actor: object, skip: str = "") -> str:

@@ -18,4 +18,5 @@ bash scripts/setup-env.sh --test
 if [ "$(id -u)" = 0 ]; then bash scripts/xcb-libs.sh --install; fi
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check .
+.venv/bin/mypy  # the packages and settings are in pyproject.toml [tool.mypy]
 .venv/bin/python -m pytest "$@"

@@ -163,3 +163,34 @@ def test_a_bad_url_is_refused_without_showing_its_password(tmp_path, no_keyring)
         with pytest.raises(BadInput) as refused:
             attempt()
         assert refused.value.code == "invalid_db_url" and "s3cret" not in refused.value.message
+
+
+FAILOVER_URL = ("postgresql://till:s3cret@/caretill?host=db1:5432&host=db2:5433"
+                "&target_session_attrs=read-write")
+
+
+def test_a_failover_url_keeps_its_hosts_and_the_password_once_per_host(tmp_path, no_keyring):
+    path = tmp_path / "config.json"
+    config.save_local_config(path, {"db_url": FAILOVER_URL})
+    saved = make_url(json.loads(path.read_text())["db_url"])
+    assert saved.password is None and saved.query["host"] == ("db1:5432", "db2:5433")
+    assert (tmp_path / secrets.PASSFILE).read_text() == (
+        "db1:5432:caretill:till:s3cret\ndb2:5433:caretill:till:s3cret\n")
+    url = make_url(config.resolve(env={"CARETILL_CONFIG": str(path)}).db_url)
+    assert url.query["target_session_attrs"] == "read-write" and "passfile" in url.query
+    assert "s3cret" not in redact(FAILOVER_URL)
+
+
+def test_the_report_replica_url_comes_from_the_environment_or_the_local_file(
+        tmp_path, memory_keyring):
+    path = tmp_path / "config.json"
+    replica = "postgresql://reader:r3ad@db2:5432/caretill"
+    config.save_local_config(path, {"db_url": URL, "report_db_url": replica})
+    assert "r3ad" not in saved_text(path) and "s3cret" not in saved_text(path)
+    settings = config.resolve(env={"CARETILL_CONFIG": str(path)})
+    assert settings.report_db_url == replica and "r3ad" not in repr(settings)
+    other = "sqlite:////srv/copy.sqlite3"
+    assert config.resolve(env={"CARETILL_CONFIG": str(path),
+                               "CARETILL_REPORT_DB": other}).report_db_url == other
+    assert config.resolve(env={"CARETILL_CONFIG": str(tmp_path / "none.json")}
+                          ).report_db_url is None

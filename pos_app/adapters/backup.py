@@ -9,16 +9,24 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
 import subprocess
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import create_engine, delete, insert, select
 from sqlalchemy.engine import URL, make_url
 
+from pos_app.adapters import tables as t
+from pos_app.adapters.trust import DATABASE_ID
 from pos_app.domain.errors import BadInput, Refused, Unavailable
+
+RESTORED_FROM = "restored_from"
 
 
 @dataclass(frozen=True)
@@ -62,9 +70,31 @@ def restore(backup_file: Path, url: str) -> BackupFile:
                           "while the till is closed.", code="database_not_empty")
         _sqlite_verify(backup_file)
         _sqlite_copy(backup_file, target)
-        return describe(target, "sqlite")
-    _pg_restore(parsed, backup_file)
-    return describe(backup_file, "pg_dump")
+        written = describe(target, "sqlite")
+    else:
+        _pg_restore(parsed, backup_file)
+        written = describe(backup_file, "pg_dump")
+    _new_identity(url, describe(backup_file, written.kind))
+    return written
+
+
+def _new_identity(url: str, source: BackupFile) -> None:
+    """A restored copy is a database of its own: it gets a new `database_id`, so the witnesses
+    tills keep of the original (their last chain heads) never call the copy rewound, and
+    `restored_from` says which database and which backup file it came from."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            rows = dict(conn.execute(select(t.settings.c.key, t.settings.c.value)).all())
+            origin = {"database_id": rows.get(DATABASE_ID), "backup_sha256": source.sha256,
+                      "restored_at": datetime.now(UTC).isoformat()}
+            conn.execute(delete(t.settings).where(
+                t.settings.c.key.in_([DATABASE_ID, RESTORED_FROM])))
+            conn.execute(insert(t.settings), [
+                {"key": DATABASE_ID, "value": uuid.uuid4().hex},
+                {"key": RESTORED_FROM, "value": json.dumps(origin, sort_keys=True)}])
+    finally:
+        engine.dispose()
 
 
 def _sqlite_path(parsed: URL) -> Path:

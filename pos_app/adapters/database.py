@@ -50,18 +50,12 @@ def create_database_engine(url: str, timeouts: Timeouts | None = None) -> Engine
     if parsed.get_backend_name() != "postgresql":
         raise BadInput("CareTill runs on PostgreSQL or SQLite only.", code="invalid_db_url")
     # psycopg2 is the driver CareTill ships with, whatever SQLAlchemy's default is.
-    url = parsed.set(drivername="postgresql+psycopg2")
-    options = (
-        f"-c lock_timeout={int(timeouts.lock_wait_s * 1000)} "
-        f"-c idle_in_transaction_session_timeout={int(timeouts.idle_in_transaction_s * 1000)}"
-    )
-    return create_engine(
-        url,
+    engine = create_engine(
+        parsed.set(drivername="postgresql+psycopg2"),
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=5,
         connect_args={
-            "options": options,
             "connect_timeout": timeouts.connect_s,
             "keepalives": 1,
             "keepalives_idle": 10,
@@ -70,6 +64,25 @@ def create_database_engine(url: str, timeouts: Timeouts | None = None) -> Engine
             "application_name": "caretill",
         },
     )
+    settings = transaction_settings(timeouts)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(settings)
+
+    return engine
+
+
+def transaction_settings(timeouts: Timeouts) -> str:
+    """The timeouts as ONE statement of SET LOCALs, sent at each transaction's start.
+
+    Settings that end with the transaction leave nothing behind on a server connection
+    that a pooler (pgbouncer, transaction pooling) hands to another till next, and they
+    cost one round trip; startup `options` are refused or dropped by poolers.
+    """
+    return (f"SET LOCAL lock_timeout = {int(timeouts.lock_wait_s * 1000)}; "
+            "SET LOCAL idle_in_transaction_session_timeout = "
+            f"{int(timeouts.idle_in_transaction_s * 1000)}")
 
 
 def redact(url: str) -> str:

@@ -4,6 +4,10 @@ The owner migrates; the tills connect as a role that may read everything, append
 everywhere, update only the rows the services update and delete only settings. It
 owns nothing, so it cannot ALTER, DISABLE TRIGGER, DROP or CREATE. Privileges name
 tables that exist when the grant runs: run it again after every `db upgrade`.
+
+The grant also makes the tills' default timeouts the database's defaults. The engine sets
+its own with SET LOCAL in every transaction; these are the safety net for any other
+client (a report tool, an administrator's psql left open in a transaction).
 """
 
 from __future__ import annotations
@@ -13,14 +17,15 @@ import re
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from pos_app.adapters.database import Timeouts
 from pos_app.domain.errors import BadInput, Refused
 
 # Tables a service changes in place (grep `update(` and `on_conflict` in services/adapters).
 # A row lock (SELECT ... FOR UPDATE) needs UPDATE too: wallets, stock, payments, shifts.
 UPDATABLE = (
-    "bill_items", "bills", "idempotency_keys", "lab_results", "payments", "receipts",
-    "refund_requests", "services", "shifts", "stock_items", "user_sessions", "users",
-    "wallets", "workstations",
+    "approval_requests", "bill_items", "bills", "check_checkpoints", "idempotency_keys",
+    "lab_results", "payments", "receipts", "services", "shifts", "stock_items",
+    "user_sessions", "users", "wallets", "workstation_keys", "workstations",
 )
 # Facility settings are replaced (delete then insert) as one change.
 DELETABLE = ("settings",)
@@ -66,6 +71,7 @@ def grant(engine: Engine, role: str) -> list[str]:
             if table in DELETABLE and table not in sealed:
                 verbs.append("DELETE")
             conn.execute(text(f"GRANT {', '.join(verbs)} ON {schema}.{quote(table)} TO {who}"))
+        _default_timeouts(conn, database, Timeouts())
     return sorted(sealed)
 
 
@@ -99,6 +105,22 @@ def _check_role(conn: Connection, role: str) -> None:
     if foreign:  # PostgreSQL only warns when someone else's GRANT or REVOKE does nothing
         raise Refused("Run `caretill db grant` as the database owner, the role that ran "
                       "`caretill db upgrade`.", code="permission_denied")
+
+
+def _default_timeouts(conn: Connection, database: str, timeouts: Timeouts) -> None:
+    """Per database, not per role: only a superuser or a CREATEROLE role may ALTER ROLE
+    another role, but the database's owner, who migrates and grants, may ALTER DATABASE."""
+    owner = conn.execute(text(
+        "SELECT pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database "
+        "WHERE datname = current_database()")).scalar_one()
+    if not owner:
+        raise Refused("Run `caretill db grant` as the owner of the database (CREATE DATABASE "
+                      "... OWNER), the role that runs `caretill db upgrade`.",
+                      code="permission_denied")
+    for name, seconds in (("lock_timeout", timeouts.lock_wait_s),
+                          ("idle_in_transaction_session_timeout",
+                           timeouts.idle_in_transaction_s)):
+        conn.execute(text(f"ALTER DATABASE {database} SET {name} = {int(seconds * 1000)}"))
 
 
 def _tables(conn: Connection) -> list[str]:

@@ -17,7 +17,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.ledger import canonical
-from pos_app.adapters.types import utcnow
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.errors import BadInput, Busy, Conflict
 
@@ -48,7 +47,7 @@ def claim(uow: UnitOfWork, key: str, command: str, request: dict[str, Any]) -> d
     dialect_insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
     inserted = uow.execute(
         dialect_insert(t.idempotency_keys)
-        .values(key=key, command=command, request_hash=digest, created_at=utcnow())
+        .values(key=key, command=command, request_hash=digest, created_at=uow.clock())
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(t.idempotency_keys.c.key)
     ).first()

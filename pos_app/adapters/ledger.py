@@ -3,23 +3,31 @@
 One row per workstation holds its receipt counter and the head of its audit hash
 chain, so workstations never wait on each other, and the counter moves inside
 the money transaction (gapless: a rolled-back payment rolls its number back).
+Each event is signed with the workstation's own key (`signing`), and the chain is
+compared with the head the workstation last wrote (`witness`) before it moves on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pos_app.adapters import tables as t
-from pos_app.adapters.types import utcnow
+from pos_app.adapters.signing import WorkstationKey
 from pos_app.adapters.uow import UnitOfWork
-from pos_app.domain.actors import Actor
+from pos_app.adapters.witness import Head
+from pos_app.domain.actors import Actor, Role
+from pos_app.domain.errors import Refused
+
+ENROLLED = "workstation.enrolled"
+REVOKED = "workstation.revoked"
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,31 @@ def take_slot(uow: UnitOfWork, workstation: str, *, with_receipt: bool) -> Slot:
     if row is None:
         register_workstation(uow, workstation)
         row = uow.execute(statement).one()
-    return Slot(workstation, row.receipt_seq, row.audit_seq, row.audit_head, utcnow())
+    compare_with_witness(uow, Head(workstation, row.audit_seq - 1, row.audit_head))
+    return Slot(workstation, row.receipt_seq, row.audit_seq, row.audit_head, uow.clock())
+
+
+def compare_with_witness(uow: UnitOfWork, head: Head) -> None:
+    """Refuse to go on when the chain is behind (or differs from) the head this workstation
+    last wrote: the books were rolled back or cut short behind its back."""
+    trust = uow.trust
+    database_id = trust.database_id(uow) if trust else None
+    if trust is None or database_id is None:
+        return
+    known = trust.heads.head(database_id, head.workstation)
+    if known is None or known == head:
+        return
+    if known.seq < head.seq:
+        at_known = uow.execute(select(t.audit_events.c.hash).where(
+            t.audit_events.c.workstation == head.workstation,
+            t.audit_events.c.seq == known.seq)).scalar()
+        if at_known == known.hash:
+            return
+    raise Refused(
+        f"The audit chain of {head.workstation} in the database ends at event {head.seq}, "
+        f"but this workstation wrote event {known.seq} with another content: the books were "
+        "rolled back or altered. Nothing was done; call the administrator.",
+        code="integrity_violation")
 
 
 def register_workstation(uow: UnitOfWork, workstation: str) -> None:
@@ -81,7 +113,7 @@ def register_workstation(uow: UnitOfWork, workstation: str) -> None:
     dialect_insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
     uow.execute(
         dialect_insert(t.workstations)
-        .values(id=workstation, created_at=utcnow())
+        .values(id=workstation, created_at=uow.clock())
         .on_conflict_do_nothing(index_elements=["id"])
     )
 
@@ -90,7 +122,37 @@ def append_event(
     uow: UnitOfWork, slot: Slot, *, actor: Actor | None, action: str,
     receipt_no: str | None, details: dict[str, Any],
 ) -> str:
-    """Append one audit event at `slot` and make it the chain's head; returns its hash."""
+    """Append one signed audit event at `slot` and make it the chain's head; returns its hash.
+
+    A workstation whose key the database does not know yet enrols it first, in an event
+    of its own just before this one ("new workstation", naming the user).
+    """
+    key = signing_key(uow, slot.workstation, actor=actor)
+    if key is not None:
+        slot = ensure_enrolled(uow, slot, actor=actor, key=key)
+    return _write_event(uow, slot, key, actor=actor, action=action, receipt_no=receipt_no,
+                        details=details)
+
+
+def signing_key(uow: UnitOfWork, workstation: str, *,
+                actor: Actor | None) -> WorkstationKey | None:
+    """The workstation's key; once revoked, only an administrator's action replaces it with
+    a new one (enrolled with that action), anyone else's is refused."""
+    if uow.trust is None:
+        return None
+    key = uow.trust.keys.key(workstation)
+    if _state(uow, workstation, key) != "revoked":
+        return key
+    if actor is None or actor.role is not Role.ADMIN:
+        raise Refused(f"The signing key of workstation {workstation} was revoked: an "
+                      "administrator enrols it again (`caretill workstation enroll`).",
+                      code="workstation_revoked")
+    return uow.trust.keys.replace(workstation)
+
+
+def _write_event(uow: UnitOfWork, slot: Slot, key: WorkstationKey | None, *,
+                 actor: Actor | None, action: str, receipt_no: str | None,
+                 details: dict[str, Any]) -> str:
     details_text = canonical(details)
     actor_id = actor.user_id if actor else None
     digest = event_hash(prev_hash=slot.prev_hash, workstation=slot.workstation,
@@ -101,12 +163,75 @@ def append_event(
             workstation=slot.workstation, seq=slot.audit_seq, at=slot.at, actor_id=actor_id,
             action=action, receipt_no=receipt_no, details=details_text,
             prev_hash=slot.prev_hash, hash=digest,
+            key_id=key.key_id if key else None, signature=key.sign(digest) if key else None,
         )
     )
     uow.execute(
         update(t.workstations).where(t.workstations.c.id == slot.workstation)
         .values(audit_head=digest)
     )
+    _remember_head(uow, Head(slot.workstation, slot.audit_seq, digest))
+    return digest
+
+
+def _remember_head(uow: UnitOfWork, head: Head) -> None:
+    """Once committed, the head becomes this workstation's witness."""
+    trust = uow.trust
+    database_id = trust.database_id(uow) if trust else None
+    if trust is None or database_id is None:
+        return
+
+    def record() -> None:
+        with suppress(OSError):  # the money is committed; a full disk must not hide that
+            trust.heads.record(database_id, head)
+
+    uow.after_commit.append(record)
+
+
+def ensure_enrolled(uow: UnitOfWork, slot: Slot, *, actor: Actor | None,
+                    key: WorkstationKey) -> Slot:
+    """`slot` when the key is enrolled for the workstation; else the key's enrolment event
+    is written at `slot` and the slot after it is returned."""
+    if not needs_enrolment(uow, slot.workstation, key):
+        return slot
+    digest = enrol(uow, slot, actor=actor, key=key)
+    uow.execute(update(t.workstations).where(t.workstations.c.id == slot.workstation)
+                .values(audit_seq=t.workstations.c.audit_seq + 1))
+    return replace(slot, audit_seq=slot.audit_seq + 1, prev_hash=digest)
+
+
+def needs_enrolment(uow: UnitOfWork, workstation: str, key: WorkstationKey) -> bool:
+    """Whether the database does not know the key yet."""
+    return _state(uow, workstation, key) == "new"
+
+
+def _state(uow: UnitOfWork, workstation: str, key: WorkstationKey) -> str:
+    """"enrolled", "new" or "revoked" (also a key some other workstation enrolled)."""
+    trust = uow.trust
+    known = ((trust.database_id(uow) if trust else None) or "", workstation, key.key_id)
+    if trust is not None and known in trust.keys.enrolled:
+        return "enrolled"
+    row = uow.execute(select(t.workstation_keys).where(
+        t.workstation_keys.c.key_id == key.key_id)).first()
+    if row is None:
+        return "new"
+    if row.revoked_at is not None or row.workstation != workstation:
+        return "revoked"
+    if trust is not None:
+        trust.keys.enrolled.add(known)
+    return "enrolled"
+
+
+def enrol(uow: UnitOfWork, slot: Slot, *, actor: Actor | None, key: WorkstationKey) -> str:
+    """The enrolment event at `slot`, signed by the key it names ("new workstation"), and
+    the key's row; returns the event's hash."""
+    digest = _write_event(uow, slot, key, actor=actor, action=ENROLLED, receipt_no=None,
+                          details={"workstation": slot.workstation, "key_id": key.key_id,
+                                   "public_key": key.public_hex,
+                                   "by": actor.username if actor else None})
+    uow.execute(insert(t.workstation_keys).values(
+        key_id=key.key_id, workstation=slot.workstation, public_key=key.public_hex,
+        enrolled_at=slot.at, enrolled_by=actor.user_id if actor else None))
     return digest
 
 
@@ -134,3 +259,11 @@ def issue_receipt(
     )
     return digest
 
+
+
+def witness_heads(uow: UnitOfWork) -> list[Head]:
+    """Every workstation's chain head now: the Z close stores and prints them, a witness
+    that later rewinding of the database cannot undo."""
+    return [Head(row.id, row.audit_seq, row.audit_head) for row in uow.execute(
+        select(t.workstations.c.id, t.workstations.c.audit_seq, t.workstations.c.audit_head)
+        .order_by(t.workstations.c.id))]

@@ -104,20 +104,30 @@ def usable_keyring() -> KeyringBackend | None:
 
 
 def _account(url: URL) -> str:
-    return f"{url.username}@{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+    servers = ",".join(f"{host}:{port}" for host, port in _servers(url))
+    return f"{url.username}@{servers}/{url.database}"
 
 
-def _passfile_fields(url: URL) -> list[str]:
-    fields = [url.host or "localhost", str(url.port or 5432), url.database or "*",
-              url.username or "*"]
-    return [field.replace("\\", "\\\\").replace(":", "\\:") for field in fields]
+def _servers(url: URL) -> list[tuple[str, str]]:
+    """(host, port) of each server: one, or several in libpq's failover form
+    `?host=db1:5432&host=db2:5432` (the first that is read-write is used)."""
+    listed = url.query.get("host")
+    if not listed:
+        return [(url.host or "localhost", str(url.port or 5432))]
+    entries = (listed,) if isinstance(listed, str) else listed
+    return [(host, port) if colon else (entry, "5432")
+            for entry in entries for host, colon, port in [entry.rpartition(":")]]
+
+
+def _escape(field: str) -> str:
+    return field.replace("\\", "\\\\").replace(":", "\\:")
 
 
 def _write_passfile(path: Path, url: URL, password: str) -> None:
-    """Add or replace this server's line (host:port:database:user:password) in the file."""
-    fields = _passfile_fields(url)
-    prefix = ":".join(fields) + ":"
+    """Add or replace each server's line (host:port:database:user:password) in the file."""
+    prefixes = [":".join(_escape(field) for field in (host, port, url.database or "*",
+                                                       url.username or "*")) + ":"
+                for host, port in _servers(url)]
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    kept = [line for line in lines if not line.startswith(prefix)]
-    escaped = password.replace("\\", "\\\\").replace(":", "\\:")
-    write_private(path, "\n".join([*kept, prefix + escaped]) + "\n")
+    kept = [line for line in lines if not line.startswith(tuple(prefixes))]
+    write_private(path, "\n".join([*kept, *(p + _escape(password) for p in prefixes)]) + "\n")

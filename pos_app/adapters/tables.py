@@ -25,13 +25,16 @@ from sqlalchemy import (
 )
 
 from pos_app.adapters.types import UTCDateTime
+from pos_app.domain.approvals import Status
 from pos_app.domain.kinds import (
     DEPOSIT_METHODS,
     BillStatus,
     ItemStatus,
     LabStatus,
+    PaymentStatus,
     ReceiptKind,
     ServiceKind,
+    ShiftStatus,
     TenderMethod,
     WalletEntryKind,
     values,
@@ -85,6 +88,8 @@ workstations = Table(
     Column("audit_seq", BigInteger, nullable=False, server_default="0"),
     Column("audit_head", String(64), nullable=False, server_default=""),
     Column("created_at", UTCDateTime, nullable=False),
+    # Events up to here predate signed chains (revision 0005) and carry no signature.
+    Column("unsigned_through", BigInteger, nullable=False, server_default="0"),
     CheckConstraint("receipt_seq >= 0 AND audit_seq >= 0", name="counters_not_negative"),
 )
 
@@ -185,6 +190,8 @@ wallet_entries = Table(
     CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
     CheckConstraint("balance_after_minor >= 0", name="balance_after_not_negative"),
 )
+# A receipt's wallet entry, found without a scan (receipts, `check`'s replay).
+Index("ix_wallet_entries_receipt_no", wallet_entries.c.receipt_no)
 
 
 shifts = Table(
@@ -193,7 +200,7 @@ shifts = Table(
     _id(),
     _fk("cashier_id", "users.id"),
     Column("workstation", String(16), ForeignKey("workstations.id"), nullable=False),
-    Column("status", String(16), nullable=False, server_default="open"),
+    Column("status", String(16), nullable=False, server_default=ShiftStatus.OPEN.value),
     Column("opened_at", UTCDateTime, nullable=False),
     Column("opening_float_minor", BigInteger, nullable=False),
     Column("closed_at", UTCDateTime, nullable=True),
@@ -202,7 +209,7 @@ shifts = Table(
     Column("variance_minor", BigInteger, nullable=True),
     Column("variance_reason", Text, nullable=True),
     _fk("approved_by", "users.id", nullable=True),
-    _one_of("status", ["open", "closed"], "status_known"),
+    _one_of("status", values(ShiftStatus), "status_known"),
     CheckConstraint("opening_float_minor >= 0", name="float_not_negative"),
     CheckConstraint("counted_cash_minor IS NULL OR counted_cash_minor >= 0", name="counted_ok"),
 )
@@ -211,8 +218,8 @@ Index(
     shifts.c.cashier_id,
     shifts.c.workstation,
     unique=True,
-    postgresql_where=shifts.c.status == "open",
-    sqlite_where=shifts.c.status == "open",
+    postgresql_where=shifts.c.status == ShiftStatus.OPEN.value,
+    sqlite_where=shifts.c.status == ShiftStatus.OPEN.value,
 )
 
 deposits = Table(
@@ -283,7 +290,7 @@ bills = Table(
     _id(),
     Column("bill_no", String(32), nullable=False, unique=True),
     _fk("patient_id", "patients.id", index=True),
-    Column("status", String(16), nullable=False, server_default="open"),
+    Column("status", String(16), nullable=False, server_default=BillStatus.OPEN.value),
     Column("created_at", UTCDateTime, nullable=False),
     _one_of("status", values(BillStatus), "status_known"),
 )
@@ -320,11 +327,12 @@ payments = Table(
     _fk("cashier_id", "users.id"),
     Column("workstation", String(16), nullable=False),
     _fk("shift_id", "shifts.id", nullable=True),
-    Column("status", String(16), nullable=False, server_default="completed"),
+    Column("status", String(16), nullable=False, server_default=PaymentStatus.COMPLETED.value),
     Column("idempotency_key", String(80), nullable=False),
     Column("created_at", UTCDateTime, nullable=False, index=True),
-    _one_of("status", ["completed", "reversed"], "status_known"),
-    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    _one_of("status", values(PaymentStatus), "status_known"),
+    # Zero settles fully waived items (revision 0006): a receipt that names the waiver.
+    CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
     CheckConstraint("change_minor >= 0", name="change_not_negative"),
 )
 
@@ -372,7 +380,7 @@ lab_results = Table(
     _fk("bill_item_id", "bill_items.id", index=True),
     _fk("payment_id", "payments.id"),
     Column("lab_test_code", String(32), nullable=False),
-    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("status", String(16), nullable=False, server_default=LabStatus.PENDING.value),
     Column("created_at", UTCDateTime, nullable=False),
     _one_of("status", values(LabStatus), "status_known"),
 )
@@ -407,14 +415,41 @@ audit_events = Table(
     Column("details", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("key_id", String(32), nullable=True),  # the workstation key that signed it
+    Column("signature", String(128), nullable=True),  # Ed25519 over `hash`, hex
     UniqueConstraint("workstation", "seq", name="uq_audit_events_workstation_seq"),
+)
+# `check` reads the key enrolments and revocations of every chain without a full scan.
+Index("ix_audit_events_action", audit_events.c.action)
+
+# The public keys the chains enrolled (a cache of their `workstation.enrolled` events).
+workstation_keys = Table(
+    "workstation_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("workstation", String(16), ForeignKey("workstations.id"), nullable=False,
+           index=True),
+    Column("public_key", String(64), nullable=False),
+    Column("enrolled_at", UTCDateTime, nullable=False),
+    _fk("enrolled_by", "users.id", nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    _fk("revoked_by", "users.id", nullable=True),
+)
+
+# How far `check` has verified each chain ("chain:WS01": seq and hash) and each money
+# table ("rows:payments": the highest id replayed): the next check starts after it.
+check_checkpoints = Table(
+    "check_checkpoints",
+    metadata,
+    Column("name", String(48), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("checked_at", UTCDateTime, nullable=False),
 )
 
 APPEND_ONLY_TABLES = ("audit_events", "wallet_entries", "stock_movements")
 
 # --- Issue 6: reversals, withdrawals, shift close per tender, day close (revision 0002) ---
-
-REFUND_REQUEST_STATUSES = ["pending", "approved", "rejected"]
 
 refund_requests = Table(
     "refund_requests",
@@ -424,18 +459,18 @@ refund_requests = Table(
     _fk("requested_by", "users.id"),
     Column("workstation", String(16), nullable=False),
     Column("reason", Text, nullable=False),
-    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("status", String(16), nullable=False, server_default=Status.PENDING.value),
     Column("created_at", UTCDateTime, nullable=False),
     _fk("decided_by", "users.id", nullable=True),
     Column("decided_at", UTCDateTime, nullable=True),
-    _one_of("status", REFUND_REQUEST_STATUSES, "status_known"),
+    _one_of("status", values(Status), "status_known"),
 )
 Index(
     "uq_refund_requests_one_pending",
     refund_requests.c.payment_id,
     unique=True,
-    postgresql_where=refund_requests.c.status == "pending",
-    sqlite_where=refund_requests.c.status == "pending",
+    postgresql_where=refund_requests.c.status == Status.PENDING.value,
+    sqlite_where=refund_requests.c.status == Status.PENDING.value,
 )
 
 reversals = Table(
@@ -549,5 +584,58 @@ day_closes = Table(
     Column("withdrawals_minor", BigInteger, nullable=False),
     Column("report", Text, nullable=False),
     Column("report_hash", String(64), nullable=False),
+    Column("heads", Text, nullable=True),  # every chain's head at the close (JSON), a witness
     CheckConstraint("window_end >= window_start", name="window_ordered"),
+)
+
+# One approval workflow (SPEC rule 12): a request of any kind and its decision.
+approval_requests = Table(
+    "approval_requests",
+    metadata,
+    _id(),
+    Column("kind", String(24), nullable=False),
+    Column("subject", String(64), nullable=False),  # receipt no, item id, MRN, shift id
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("payload", Text, nullable=False),  # the action's parameters, canonical JSON
+    _fk("requested_by", "users.id"),
+    Column("workstation", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False, server_default=Status.PENDING.value,
+           index=True),
+    _fk("decided_by", "users.id", nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decision_reason", Text, nullable=True),
+    Column("result", Text, nullable=True),  # what executing it returned (JSON)
+    _one_of("kind", ["refund", "withdrawal", "adjustment", "shift_variance", "credit_limit"],
+            "kind_known"),
+    _one_of("status", values(Status), "status_known"),
+    CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+)
+# One pending request per kind and subject: a refund of a receipt, a sign-off of a shift.
+Index(
+    "uq_approval_requests_one_pending",
+    approval_requests.c.kind,
+    approval_requests.c.subject,
+    unique=True,
+    postgresql_where=approval_requests.c.status == Status.PENDING.value,
+    sqlite_where=approval_requests.c.status == Status.PENDING.value,
+)
+
+# Adjustments (SPEC rule 11): append-only lines that change what is due on an unpaid item.
+adjustments = Table(
+    "adjustments",
+    metadata,
+    _id(),
+    _fk("bill_item_id", "bill_items.id", index=True),
+    Column("kind", String(16), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),  # taken off what is due (< 0 adds)
+    Column("reason_code", String(32), nullable=False),
+    _fk("requested_by", "users.id"),
+    _fk("approved_by", "users.id", nullable=True),
+    _fk("request_id", "approval_requests.id", nullable=True),
+    Column("workstation", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    _one_of("kind", ["discount", "waiver", "price"], "kind_known"),
+    CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
 )

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.database import lost_during_commit, translate
+from pos_app.domain.clock import Clock, system_clock
 from pos_app.domain.errors import OutcomeUnknown, Refused
 from pos_app.domain.facility import Facility
+
+if TYPE_CHECKING:
+    from pos_app.adapters.trust import LocalTrust
 
 
 class UnitOfWork:
@@ -24,9 +29,13 @@ class UnitOfWork:
     that got no answer leaves as `OutcomeUnknown`, never as "nothing was written".
     """
 
-    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+    def __init__(self, engine: Engine, *, write: bool = True,
+                 trust: LocalTrust | None = None, clock: Clock = system_clock) -> None:
         self.engine = engine
         self.write = write
+        self.trust = trust  # this workstation's signing keys and witness heads
+        self.clock = clock  # where every service and repository reads the time
+        self.after_commit: list[Callable[[], None]] = []  # e.g. the witness head, once durable
         self._conn: Connection | None = None
         self._committed = False
 
@@ -42,6 +51,7 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self._committed = False
+        self.after_commit = []
         try:
             self._conn = self.engine.connect().execution_options(caretill_write=self.write)
             self._conn.begin()
@@ -50,9 +60,14 @@ class UnitOfWork:
             raise (translate(exc) or exc) from exc
         return self
 
-    def execute(self, statement: Any, params: Any = None) -> CursorResult[Any]:
-        """Run one statement in this transaction."""
+    def execute(self, statement: Any, params: Any = None) -> CursorResult[*tuple[Any, ...]]:
+        """Run one statement in this transaction (rows of any width: SQLAlchemy 2.1 types a
+        row by its columns, and `CursorResult[Any]` would mean rows of exactly one)."""
         return self.conn.execute(statement, params)
+
+    def ping(self) -> None:
+        """One round trip to the database: raises `Unavailable` when it cannot be reached."""
+        self.execute(text("SELECT 1"))
 
     def commit(self) -> None:
         try:
@@ -62,6 +77,8 @@ class UnitOfWork:
                 raise OutcomeUnknown(OutcomeUnknown.MESSAGE) from exc
             raise (translate(exc) or exc) from exc
         self._committed = True
+        for hook in self.after_commit:
+            hook()
 
     def facility(self) -> Facility:
         """The facility's name and currency, as the administrator set them."""

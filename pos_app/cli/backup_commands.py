@@ -9,10 +9,12 @@ PostgreSQL database without tables), so a drill never overwrites live books; the
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pos_app.adapters import backup as files
-from pos_app.cli.commands import Context, Output
+from pos_app.cli.context import Command, Context, Output
 from pos_app.services import backup
 
 
@@ -33,7 +35,17 @@ def _payload(written: files.BackupFile) -> dict:
             "kind": written.kind}
 
 
-def backup_create(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class CreateArgs:
+    out: str
+
+
+@dataclass(frozen=True)
+class RestoreArgs:
+    file: str
+
+
+def backup_create(ctx: Context[CreateArgs]) -> Output:
     written = backup.create_backup(ctx.app.uow(), actor=ctx.actor(),
                                    workstation=ctx.app.workstation,
                                    url=ctx.app.settings.db_url, out=Path(ctx.args.out))
@@ -41,10 +53,13 @@ def backup_create(ctx: Context) -> Output:
                                f"SHA-256 {written.sha256}).")
 
 
-def backup_restore(ctx: Context) -> Output:
+def backup_restore(ctx: Context[RestoreArgs]) -> Output:
     written = files.restore(Path(ctx.args.file), ctx.app.settings.db_url)
     return _payload(written), (f"Restored {ctx.args.file}. Next: `caretill db upgrade`, "
                                "`caretill db grant ROLE` on PostgreSQL, then `caretill check`.")
 
 
-HANDLERS = {("backup", "create"): backup_create, ("backup", "restore"): backup_restore}
+HANDLERS: dict[tuple[str, str], Command[Any]] = {
+    ("backup", "create"): Command(CreateArgs, backup_create),
+    ("backup", "restore"): Command(RestoreArgs, backup_restore),
+}

@@ -2,79 +2,20 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
-import uuid
-from collections.abc import Callable
-from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from pos_app.adapters import grants
-from pos_app.bootstrap import App
-from pos_app.domain.actors import Actor
-from pos_app.domain.errors import BadInput, CareTillError, Refused
+from pos_app.cli.context import Command, Context, NoArgs, Output, money_key
+from pos_app.domain.errors import BadInput, Refused
 from pos_app.domain.numbers import id_list
-from pos_app.services import auth, check, demo, deposit, facility, patients, pay, statement
+from pos_app.services import check, demo, deposit, facility, patients, pay, statement
 from pos_app.services.tenders import TenderRequest
 
-Output = tuple[dict, str]
 
-
-@dataclass
-class Context:
-    """One invocation: the app, the parsed options, and the signed-in user once asked for."""
-
-    app: App
-    args: object
-    env: dict = field(default_factory=lambda: dict(os.environ))
-    key: str | None = None  # the money command's idempotency key, once chosen
-    _actor: Actor | None = None
-
-    def option(self, name: str) -> str | None:
-        return getattr(self.args, name, None)
-
-    def actor(self) -> Actor:
-        """Sign in as --user / CARETILL_USER with CARETILL_PASSWORD or a prompt."""
-        if self._actor is None:
-            username = self.option("user") or self.env.get("CARETILL_USER")
-            if not username:
-                raise BadInput("Say who you are: --user NAME or CARETILL_USER.",
-                               code="no_user")
-            password = self.env.get("CARETILL_PASSWORD")
-            if password is None:
-                password = _prompt(f"Password for {username}: ")
-            self._actor = auth.sign_in(self.app.uow(), username, password,
-                                       workstation=self.app.workstation)
-        return self._actor
-
-    def sign_out(self) -> None:
-        """End this command's session, if it signed in: the CLI signs in per command."""
-        if self._actor is not None:
-            actor, self._actor = self._actor, None
-            # The command's own outcome stands; a session left open by a lost
-            # connection is harmless once this process, its only holder, exits.
-            with suppress(CareTillError):
-                auth.sign_out(self.app.uow(), actor, workstation=self.app.workstation,
-                              reason="cli_exit")
-
-
-def _prompt(text: str) -> str:
-    if not sys.stdin or not sys.stdin.isatty():
-        raise BadInput("No password: set CARETILL_PASSWORD or run in a terminal.",
-                       code="no_password")
-    return getpass.getpass(text)
-
-
-def _key(ctx: Context) -> str:
-    """--key or a new one, remembered so a failure can tell which key retries safely."""
-    if ctx.key is None:
-        ctx.key = ctx.option("key") or f"cli-{uuid.uuid4().hex}"
-    return ctx.key
-
-
-def db_upgrade(ctx: Context) -> Output:
+def db_upgrade(ctx: Context[NoArgs]) -> Output:
     ctx.app.upgrade_schema()
     roles = grants.granted_roles(ctx.app.engine)
     reminder = "".join(f"\nNew tables need their privileges: run `caretill db grant {role}`."
@@ -82,7 +23,12 @@ def db_upgrade(ctx: Context) -> Output:
     return {"upgraded": True, "grant_again": roles}, "Schema is up to date." + reminder
 
 
-def db_grant(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class GrantArgs:
+    role: str
+
+
+def db_grant(ctx: Context[GrantArgs]) -> Output:
     """Run by the owner after each `db upgrade` (privileges name the tables that exist)."""
     sealed = grants.grant(ctx.app.engine, ctx.args.role)
     return {"role": ctx.args.role, "granted": True, "append_only": sealed}, (
@@ -90,7 +36,14 @@ def db_grant(ctx: Context) -> Output:
         f"{len(sealed)} append-only tables, nor alter, drop or create anything.")
 
 
-def demo_load(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class DemoArgs:
+    patients: int
+    seed: int
+    facility_name: str | None
+
+
+def demo_load(ctx: Context[DemoArgs]) -> Output:
     summary = demo.load_demo(ctx.app.uow, workstation=ctx.app.workstation,
                              patients=ctx.args.patients, seed=ctx.args.seed,
                              facility_name=ctx.args.facility_name)
@@ -100,7 +53,15 @@ def demo_load(ctx: Context) -> Output:
         + ", ".join(summary.users) + " (password = user name).")
 
 
-def facility_set(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class FacilityArgs:
+    name: str
+    currency: str
+    minor_units: int
+    require_shift: bool
+
+
+def facility_set(ctx: Context[FacilityArgs]) -> Output:
     result = facility.set_facility(
         ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation, name=ctx.args.name,
         currency_code=ctx.args.currency, minor_units=ctx.args.minor_units,
@@ -108,7 +69,13 @@ def facility_set(ctx: Context) -> Output:
     return result.to_settings(), f"Facility set: {result.name}, {result.currency.code}."
 
 
-def patient_search(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class SearchArgs:
+    text: str
+    limit: int
+
+
+def patient_search(ctx: Context[SearchArgs]) -> Output:
     found = patients.search_patients(ctx.app.uow(write=False), actor=ctx.actor(),
                                      text=ctx.args.text, limit=ctx.args.limit)
     lines = [f"{p.mrn:<12} {p.name:<30} {p.phone or '':<14} {p.wallet_balance:>12}"
@@ -116,7 +83,15 @@ def patient_search(ctx: Context) -> Output:
     return {"patients": [p.to_json() for p in found]}, "\n".join(lines) or "No patient found."
 
 
-def patient_add(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class PatientArgs:
+    mrn: str
+    name: str
+    phone: str | None
+    dob: str | None
+
+
+def patient_add(ctx: Context[PatientArgs]) -> Output:
     try:
         dob = date.fromisoformat(ctx.args.dob) if ctx.args.dob else None
     except ValueError as exc:
@@ -127,7 +102,14 @@ def patient_add(ctx: Context) -> Output:
     return added.to_json(), f"Patient {added.mrn} {added.name} registered."
 
 
-def patient_show(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class MrnArgs:
+    """A command about one patient: `patient show`, `wallet statement`."""
+
+    mrn: str
+
+
+def patient_show(ctx: Context[MrnArgs]) -> Output:
     detail = patients.show_patient(ctx.app.uow(write=False), actor=ctx.actor(),
                                    mrn=ctx.args.mrn)
     p = detail.patient
@@ -137,17 +119,26 @@ def patient_show(ctx: Context) -> Output:
     return detail.to_json(), "\n".join(lines)
 
 
-def wallet_deposit(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class DepositArgs:
+    mrn: str
+    amount: str
+    method: str
+    reference: str | None
+    key: str | None
+
+
+def wallet_deposit(ctx: Context[DepositArgs]) -> Output:
     result = deposit.deposit(ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
                              mrn=ctx.args.mrn, amount=ctx.args.amount, method=ctx.args.method,
-                             reference=ctx.args.reference, key=_key(ctx))
+                             reference=ctx.args.reference, key=money_key(ctx))
     return result.to_json(), (
         f"{'Already done' if result.replayed else 'Deposited'} {result.amount} "
         f"({result.method}) for {result.mrn}, receipt {result.receipt_no}; wallet balance "
         f"{result.wallet_balance_after}. Key: {result.idempotency_key}")
 
 
-def wallet_statement(ctx: Context) -> Output:
+def wallet_statement(ctx: Context[MrnArgs]) -> Output:
     result = statement.wallet_statement(ctx.app.uow(write=False), actor=ctx.actor(),
                                         mrn=ctx.args.mrn)
     lines = [f"{result.mrn} {result.name}: balance {result.balance}"]
@@ -174,17 +165,26 @@ def parse_item_ids(text: str) -> list[int]:
     return id_list(text, what="item id", code="unknown_item")
 
 
-def pay_command(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class PayArgs:
+    mrn: str
+    items: str | None
+    bill: str | None
+    tender: list[str]
+    key: str | None
+
+
+def pay_command(ctx: Context[PayArgs]) -> Output:
     result = pay.pay(
         ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation, mrn=ctx.args.mrn,
-        tenders=[parse_tender(text) for text in ctx.args.tender], key=_key(ctx),
+        tenders=[parse_tender(text) for text in ctx.args.tender], key=money_key(ctx),
         item_ids=parse_item_ids(ctx.args.items) if ctx.args.items is not None else None,
         bill_no=ctx.args.bill)
     tenders = ", ".join(f"{line.method} {line.amount}" for line in result.tenders)
     return result.to_json(), (
         f"{'Already paid' if result.replayed else 'Paid'} {result.amount} for {result.mrn} "
-        f"({tenders}), receipt {result.receipt_no}; change {result.change}; wallet balance "
-        f"{result.wallet_balance_after}. Key: {result.idempotency_key}")
+        f"({tenders or 'nothing due'}), receipt {result.receipt_no}; change {result.change}; "
+        f"wallet balance {result.wallet_balance_after}. Key: {result.idempotency_key}")
 
 
 class RefusedWithReport(Refused):
@@ -195,9 +195,25 @@ class RefusedWithReport(Refused):
         self.report = report
 
 
-def check_command(ctx: Context) -> Output:
+def _progress(done: int, total: int) -> None:
+    """`check --full` on a terminal: how many audit events are verified so far."""
+    percent = 100 * done // total if total else 100
+    print(f"\rverifying audit events: {done}/{total} ({percent}%)", end="",
+          file=sys.stderr, flush=True)
+    if done >= total:
+        print(file=sys.stderr)
+
+
+@dataclass(frozen=True)
+class CheckArgs:
+    full: bool
+
+
+def check_command(ctx: Context[CheckArgs]) -> Output:
     """Exit 0 only when every invariant holds; any finding is `integrity_violation`, exit 3."""
-    findings = check.run_check(ctx.app.uow(write=False), actor=ctx.actor())
+    full = ctx.args.full
+    findings = check.run_check(ctx.app.uow(), actor=ctx.actor(), full=full,
+                               progress=_progress if full and sys.stderr.isatty() else None)
     payload = {"ok": not findings, "findings": [f.to_json() for f in findings]}
     if not findings:
         return payload, "All invariants hold."
@@ -207,16 +223,16 @@ def check_command(ctx: Context) -> Output:
         report=(payload, "\n".join(f"{f.rule}: {f.detail}" for f in findings)))
 
 
-COMMANDS: dict[tuple[str, str | None], Callable[[Context], Output]] = {
-    ("db", "upgrade"): db_upgrade,
-    ("db", "grant"): db_grant,
-    ("demo", "load"): demo_load,
-    ("facility", "set"): facility_set,
-    ("patient", "search"): patient_search,
-    ("patient", "add"): patient_add,
-    ("patient", "show"): patient_show,
-    ("wallet", "deposit"): wallet_deposit,
-    ("wallet", "statement"): wallet_statement,
-    ("pay", None): pay_command,
-    ("check", None): check_command,
+COMMANDS: dict[tuple[str, str | None], Command[Any]] = {
+    ("db", "upgrade"): Command(NoArgs, db_upgrade),
+    ("db", "grant"): Command(GrantArgs, db_grant),
+    ("demo", "load"): Command(DemoArgs, demo_load),
+    ("facility", "set"): Command(FacilityArgs, facility_set),
+    ("patient", "search"): Command(SearchArgs, patient_search),
+    ("patient", "add"): Command(PatientArgs, patient_add),
+    ("patient", "show"): Command(MrnArgs, patient_show),
+    ("wallet", "deposit"): Command(DepositArgs, wallet_deposit),
+    ("wallet", "statement"): Command(MrnArgs, wallet_statement),
+    ("pay", None): Command(PayArgs, pay_command),
+    ("check", None): Command(CheckArgs, check_command),
 }

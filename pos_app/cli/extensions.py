@@ -10,12 +10,16 @@ from __future__ import annotations
 from types import ModuleType
 
 from pos_app.cli import (
+    approval_commands,
     backup_commands,
+    bill_commands,
     import_commands,
     receipt_commands,
     supervisor_commands,
     user_commands,
+    workstation_commands,
 )
 
 EXTENSIONS: list[ModuleType] = [receipt_commands, supervisor_commands, import_commands,
-                                backup_commands, user_commands]
+                                backup_commands, user_commands, bill_commands,
+                                workstation_commands, approval_commands]

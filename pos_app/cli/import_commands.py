@@ -8,9 +8,11 @@ Each file is checked whole and written in one transaction, or refused with exit 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from pos_app.cli.commands import Context, Output
+from pos_app.cli.context import Command, Context, Output
 from pos_app.domain.actors import Role
 from pos_app.domain.errors import BadInput
 from pos_app.services import imports
@@ -37,7 +39,14 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
                                    "(a second delivery with the same lines)")
 
 
-def import_command(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class ImportArgs:
+    action: str  # the kind of import: the sub-command's name
+    file: str
+    repeat: bool = False  # only kinds that add up take --repeat
+
+
+def import_command(ctx: Context[ImportArgs]) -> Output:
     kind = ctx.args.action
     actor = ctx.actor()
     actor.require(Role.ADMIN, f"import {kind}")  # before reading a file it may not use
@@ -49,7 +58,7 @@ def import_command(ctx: Context) -> Output:
                        code="invalid_import") from exc
     result = imports.import_csv(ctx.app.uow(), actor=actor, workstation=ctx.app.workstation,
                                 kind=kind, data=data, source=path.name,
-                                repeat=bool(ctx.option("repeat")))
+                                repeat=ctx.args.repeat)
     if result.already_imported:
         return result.to_json(), (f"{path.name} was already imported as {kind}; nothing "
                                   "changed (use --repeat for a second delivery).")
@@ -57,4 +66,5 @@ def import_command(ctx: Context) -> Output:
                               f"{result.updated} updated, {result.skipped} skipped.")
 
 
-HANDLERS = {("import", kind): import_command for kind in COLUMNS}
+HANDLERS: dict[tuple[str, str], Command[Any]] = {
+    ("import", kind): Command(ImportArgs, import_command) for kind in COLUMNS}

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from pos_app import config
 from pos_app.bootstrap import build
-from pos_app.cli.commands import COMMANDS, Context
+from pos_app.cli.commands import COMMANDS
+from pos_app.cli.context import Context, arguments
 from pos_app.cli.extensions import EXTENSIONS
 from pos_app.cli.parser import build_parser
 from pos_app.domain.errors import CareTillError, OutcomeUnknown
@@ -35,11 +36,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         handlers = dict(COMMANDS)
         for extension in EXTENSIONS:
             handlers.update(extension.HANDLERS)
-        handler = handlers[(args.command, getattr(args, "action", None))]
+        command = handlers[(args.command, getattr(args, "action", None))]
+        parsed = arguments(command.args, args)
         app = build(settings)
-        ctx = Context(app, args)
+        ctx = Context(app, parsed, user=getattr(args, "user", None))
         try:
-            payload, text = handler(ctx)
+            payload, text = command.run(ctx)
         except OutcomeUnknown as error:  # the key is what makes a retry safe: say it
             raise (error.with_key(ctx.key) if ctx.key else error) from error
         finally:

@@ -18,9 +18,9 @@ class Parser(argparse.ArgumentParser):
         raise BadInput(f"{self.prog}: {message}", code="usage")
 
 
-def _common() -> argparse.ArgumentParser:
+def _common() -> Parser:
     # SUPPRESS lets the options stand before or after the sub-command.
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS,
                         help="database URL (default: $CARETILL_DB, else a local SQLite file)")
     common.add_argument("--workstation", default=argparse.SUPPRESS,
@@ -97,12 +97,16 @@ def build_parser() -> Parser:
     chosen = pay.add_mutually_exclusive_group(required=True)
     chosen.add_argument("--items", help="bill item ids, comma separated")
     chosen.add_argument("--bill", help="pay every unpaid item of this bill")
-    pay.add_argument("--tender", action="append", required=True,
+    pay.add_argument("--tender", action="append", default=[],
                      metavar="METHOD:AMOUNT[:REFERENCE_OR_CASH_TENDERED]",
-                     help="one per method: cash, card, mobile_money, wallet, insurance")
+                     help="one per method: cash, card, mobile_money, wallet, insurance; "
+                          "none when nothing is due (fully waived items)")
     pay.add_argument("--key", help="idempotency key (generated and printed when absent)")
 
-    commands.add_parser("check", help="verify every invariant (supervisor)", parents=[common])
+    check = commands.add_parser("check", help="verify every invariant (supervisor)",
+                                parents=[common])
+    check.add_argument("--full", action="store_true",
+                       help="re-verify every audit event, not just those since the last check")
     for extension in EXTENSIONS:
         extension.add_commands(commands, common)
     return parser

@@ -11,10 +11,12 @@ issue. `receipt verify` exits 0 for a genuine receipt code and 3
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pos_app.cli.arg_types import number
-from pos_app.cli.commands import Context, Output
+from pos_app.cli.context import Command, Context, Output
 from pos_app.domain.errors import BadInput, Refused
 from pos_app.receipts.escpos import escpos_bytes, send_to_printer
 from pos_app.receipts.pdf import render_pdf
@@ -46,7 +48,17 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     verify.add_argument("payload")
 
 
-def receipt_show(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class ShowArgs:
+    receipt_no: str
+    format: str
+    out: str | None
+    width: int | None
+    reprint_reason: str | None
+    to_printer: bool
+
+
+def receipt_show(ctx: Context[ShowArgs]) -> Output:
     args = ctx.args
     if args.format != "text" and not args.out:
         raise BadInput(f"--format {args.format} writes a file: give --out FILE.",
@@ -57,9 +69,9 @@ def receipt_show(ctx: Context) -> Output:
         ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
         receipt_no=args.receipt_no, reprint_reason=args.reprint_reason or DEFAULT_REASON)
     lines = render_text(receipt, columns=columns)
-    if args.format == "pdf":
+    if args.format == "pdf" and args.out:
         render_pdf(receipt, Path(args.out), columns=columns)
-    elif args.format == "escpos":
+    elif args.format == "escpos" and args.out:
         Path(args.out).write_bytes(escpos_bytes(
             receipt, columns=columns, cut=config.cut, code_page=config.code_page,
             native_qr=config.qr == "native"))
@@ -76,7 +88,12 @@ def receipt_show(ctx: Context) -> Output:
                      f"{args.out or 'the printer'}.")
 
 
-def receipt_verify(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class VerifyArgs:
+    payload: str
+
+
+def receipt_verify(ctx: Context[VerifyArgs]) -> Output:
     result = receipts.verify_receipt(ctx.app.uow(write=False), actor=ctx.actor(),
                                      payload=ctx.args.payload)
     if not result.genuine:
@@ -84,7 +101,7 @@ def receipt_verify(ctx: Context) -> Output:
     return result.to_json(), f"GENUINE: {result.reason}"
 
 
-HANDLERS = {
-    ("receipt", "show"): receipt_show,
-    ("receipt", "verify"): receipt_verify,
+HANDLERS: dict[tuple[str, str], Command[Any]] = {
+    ("receipt", "show"): Command(ShowArgs, receipt_show),
+    ("receipt", "verify"): Command(VerifyArgs, receipt_verify),
 }

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from pos_app.cli.arg_types import number
-from pos_app.cli.commands import Context, Output, _key, _prompt, parse_item_ids
+from pos_app.cli.commands import parse_item_ids
+from pos_app.cli.context import Command, Context, NoArgs, Output, money_key, prompt
 from pos_app.domain.actors import Actor
+from pos_app.domain.approvals import Status
 from pos_app.domain.cash_count import parse_counts
 from pos_app.domain.errors import BadInput
+from pos_app.domain.kinds import ShiftStatus
 from pos_app.domain.numbers import MAX_COUNT, MAX_ID, whole_number
 from pos_app.services import (
     auth,
@@ -58,11 +63,14 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     req.add_argument("receipt_no")
     req.add_argument("--reason", required=True)
     req.add_argument("--items", help="only these bill item ids, comma separated")
-    leaf(payment, "requests", "refund requests waiting for approval (supervisor)")
+    # Aliases of `approval list|approve|reject` for refunds, kept for one release.
+    leaf(payment, "requests", "refund requests waiting (alias of `approval list`)")
     for verb in ("approve", "reject"):
-        decide = leaf(payment, verb, f"{verb} a refund request (supervisor)")
+        decide = leaf(payment, verb, f"{verb} a refund request (alias of `approval {verb}`)")
         decide.add_argument("request_id", type=number("request id", minimum=1, maximum=MAX_ID))
         decide.add_argument("--key", help="idempotency key (generated when absent)")
+        if verb == "reject":
+            decide.add_argument("--reason", default="Rejected by the supervisor.")
 
     shift = _actions(commands, "shift", "cash shifts", common)
     sopen = leaf(shift, "open", "open your shift at this workstation")
@@ -90,15 +98,16 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     zclose.add_argument("--date", help="YYYY-MM-DD (default: today)")
 
     wallet = _actions(commands, "wallet", "prepaid wallets", common)
-    wd = leaf(wallet, "withdraw", "pay a wallet balance out in cash (supervisor)")
+    wd = leaf(wallet, "withdraw", "pay a wallet balance out in cash (supervisor, or a cashier "
+                                  "with --approver)")
     wd.add_argument("mrn")
     wd.add_argument("amount")
     wd.add_argument("--reason", required=True)
+    wd.add_argument("--approver", help="supervisor signing off a cashier's cash-out")
     wd.add_argument("--key", help="idempotency key (generated when absent)")
 
 
-def _day(ctx: Context) -> date | None:
-    text = ctx.option("date")
+def _day(text: str | None) -> date | None:
     if not text:
         return None
     try:
@@ -125,17 +134,33 @@ def _parse_payout(text: str) -> tuple[str, str]:
     return method.strip(), amount.strip()
 
 
-def payment_reverse(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class ReverseArgs:
+    receipt_no: str
+    reason: str
+    items: str | None
+    payout: list[str] | None
+    key: str | None
+
+
+def payment_reverse(ctx: Context[ReverseArgs]) -> Output:
     items, payouts = ctx.args.items, ctx.args.payout
     result = reversal.reverse_payment(
         ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
-        receipt_no=ctx.args.receipt_no, reason=ctx.args.reason, key=_key(ctx),
+        receipt_no=ctx.args.receipt_no, reason=ctx.args.reason, key=money_key(ctx),
         item_ids=None if items is None else parse_item_ids(items),
         payouts=None if payouts is None else [_parse_payout(p) for p in payouts])
     return result.to_json(), _reversal_text(result)
 
 
-def payment_request_refund(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class RefundRequestArgs:
+    receipt_no: str
+    reason: str
+    items: str | None
+
+
+def payment_request_refund(ctx: Context[RefundRequestArgs]) -> Output:
     items = ctx.args.items
     asked = refund_requests.request_refund(
         ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
@@ -145,7 +170,7 @@ def payment_request_refund(ctx: Context) -> Output:
                              f"(request {asked.request_id}); a supervisor must approve it.")
 
 
-def payment_requests(ctx: Context) -> Output:
+def payment_requests(ctx: Context[NoArgs]) -> Output:
     waiting = refund_requests.pending_requests(ctx.app.uow(write=False), actor=ctx.actor())
     lines = [f"[{r.request_id}] {r.payment_receipt_no} {r.mrn} {r.amount} by {r.requested_by}: "
              f"{r.reason}" for r in waiting]
@@ -153,15 +178,39 @@ def payment_requests(ctx: Context) -> Output:
             "\n".join(lines) or "No refund request is waiting.")
 
 
-def _decide(ctx: Context, approve: bool) -> Output:
-    result = refund_requests.decide_request(ctx.app.uow(), actor=ctx.actor(),
-                                     workstation=ctx.app.workstation,
-                                     request_id=ctx.args.request_id, approve=approve,
-                                     key=_key(ctx))
+@dataclass(frozen=True)
+class ApproveArgs:
+    request_id: int
+    key: str | None
+
+
+@dataclass(frozen=True)
+class RejectArgs:
+    request_id: int
+    key: str | None
+    reason: str
+
+
+def payment_approve(ctx: Context[ApproveArgs]) -> Output:
+    result = refund_requests.decide_request(
+        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
+        request_id=ctx.args.request_id, approve=True, key=money_key(ctx))
+    return _decided(ctx.args.request_id, result)
+
+
+def payment_reject(ctx: Context[RejectArgs]) -> Output:
+    result = refund_requests.decide_request(
+        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
+        request_id=ctx.args.request_id, approve=False, key=money_key(ctx),
+        reason=ctx.args.reason)
+    return _decided(ctx.args.request_id, result)
+
+
+def _decided(request_id: int, result: reversal.ReversalResult | None) -> Output:
     if result is None:
-        return ({"request_id": ctx.args.request_id, "status": "rejected"},
-                f"Refund request {ctx.args.request_id} rejected.")
-    return {**result.to_json(), "request_id": ctx.args.request_id}, _reversal_text(result)
+        return ({"request_id": request_id, "status": Status.REJECTED.value},
+                f"Refund request {request_id} rejected.")
+    return {**result.to_json(), "request_id": request_id}, _reversal_text(result)
 
 
 def _confirmation(text: str | None) -> shifts.Confirmation | None:
@@ -177,19 +226,29 @@ def _denominations(text: str | None) -> dict[str, int] | None:
     return parse_counts(text) if text else None
 
 
-def _approver(ctx: Context) -> Actor | None:
-    name = ctx.option("approver")
+class Approving(Protocol):
+    """Arguments of a command that takes `--approver` (a supervisor signing off)."""
+
+    @property
+    def approver(self) -> str | None: ...
+
+
+P = TypeVar("P", bound=Approving)
+
+
+def _approver(ctx: Context[P]) -> Actor | None:
+    name = ctx.args.approver
     if not name:
         return None
     password = ctx.env.get("CARETILL_APPROVER_PASSWORD")
     if password is None:
-        password = _prompt(f"Password for {name} (sign-off): ")
+        password = prompt(f"Password for {name} (sign-off): ")
     return auth.check_credentials(ctx.app.uow(), name, password,
                                   workstation=ctx.app.workstation)
 
 
 def _shift_text(summary: shifts.ShiftSummary) -> str:
-    if summary.status == "open":
+    if summary.status == ShiftStatus.OPEN:
         return (f"Shift {summary.shift_id} open at {summary.workstation} since "
                 f"{summary.opened_at[:19]}, float {summary.opening_float}.")
     lines = [f"Shift {summary.shift_id} closed. {'tender':<13}{'expected':>12}{'counted':>12}"
@@ -208,20 +267,41 @@ def _x_text(summary: shifts.ShiftSummary) -> str:
     return "\n".join(lines)
 
 
-def shift_x_report(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class XReportArgs:
+    cashier: str | None
+
+
+def shift_x_report(ctx: Context[XReportArgs]) -> Output:
     found = shifts.x_report(ctx.app.uow(write=False), actor=ctx.actor(),
-                            cashier=ctx.option("cashier"))
+                            cashier=ctx.args.cashier)
     return ({"shifts": [summary.to_json() for summary in found]},
             "\n".join(_x_text(summary) for summary in found) or "No shift is open.")
 
 
-def shift_open(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class OpenArgs:
+    opening_float: str
+
+
+def shift_open(ctx: Context[OpenArgs]) -> Output:
     summary = shifts.open_shift(ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
                                 opening_float=ctx.args.opening_float)
     return summary.to_json(), _shift_text(summary)
 
 
-def shift_close(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class CloseArgs:
+    counted: str | None
+    denominations: str | None
+    card: str | None
+    mobile_money: str | None
+    insurance: str | None
+    reason_code: str | None
+    approver: str | None
+
+
+def shift_close(ctx: Context[CloseArgs]) -> Output:
     args = ctx.args
     confirmations = {method: conf for method, conf in [
         ("card", _confirmation(args.card)), ("mobile_money", _confirmation(args.mobile_money)),
@@ -233,7 +313,7 @@ def shift_close(ctx: Context) -> Output:
     return summary.to_json(), _shift_text(summary)
 
 
-def shift_status(ctx: Context) -> Output:
+def shift_status(ctx: Context[NoArgs]) -> Output:
     summary = shifts.current_shift(ctx.app.uow(write=False), actor=ctx.actor(),
                                    workstation=ctx.app.workstation)
     if summary is None:
@@ -241,14 +321,28 @@ def shift_status(ctx: Context) -> Output:
     return {"shift": summary.to_json()}, _shift_text(summary)
 
 
-def shift_tolerance(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class AmountArgs:
+    amount: str
+
+
+def shift_tolerance(ctx: Context[AmountArgs]) -> Output:
     amount = shifts.set_tolerance(ctx.app.uow(), actor=ctx.actor(),
                                   workstation=ctx.app.workstation, amount=ctx.args.amount)
     return {"tolerance": str(amount)}, f"Shift variance tolerance set to {amount}."
 
 
-def report_daily(ctx: Context) -> Output:
-    report = reports.daily_report(ctx.app.uow(write=False), actor=ctx.actor(), day=_day(ctx))
+@dataclass(frozen=True)
+class DailyArgs:
+    date: str | None
+    format: str | None
+    out: str | None
+
+
+def report_daily(ctx: Context[DailyArgs]) -> Output:
+    report = reports.daily_report(ctx.app.uow(write=False), actor=ctx.actor(),
+                                  day=_day(ctx.args.date),
+                                  replica=ctx.app.report_uow())
     fmt, out = ctx.args.format or "json", ctx.args.out
     payload = report.to_json()
     if fmt == "pdf" and not out:
@@ -267,38 +361,55 @@ def report_daily(ctx: Context) -> Output:
     return payload, json.dumps(payload, indent=2)
 
 
-def report_close_day(ctx: Context) -> Output:
+@dataclass(frozen=True)
+class DayArgs:
+    date: str | None
+
+
+def report_close_day(ctx: Context[DayArgs]) -> Output:
     report = reports.close_day(ctx.app.uow(), actor=ctx.actor(),
-                               workstation=ctx.app.workstation, day=_day(ctx))
+                               workstation=ctx.app.workstation, day=_day(ctx.args.date))
     totals = report.totals
     return report.to_json(), (
-        f"Day {report.business_date} closed (Z): payments {totals['payments']}, refunds "
+        f"Day {report.business_date} closed (Z): gross {totals['gross']} less adjustments "
+        f"{totals['adjustments']}: payments {totals['payments']}, refunds "
         f"{totals['refunds']}, deposits {totals['deposits']}, {report.counts['receipts']} "
         "receipts. Later money lands on the next day.")
 
 
-def wallet_withdraw(ctx: Context) -> Output:
-    result = withdrawal.withdraw(ctx.app.uow(), actor=ctx.actor(),
+@dataclass(frozen=True)
+class WithdrawArgs:
+    mrn: str
+    amount: str
+    reason: str
+    approver: str | None
+    key: str | None
+
+
+def wallet_withdraw(ctx: Context[WithdrawArgs]) -> Output:
+    approver = _approver(ctx)  # on the spot: the signed-in cashier asks, the approver decides
+    result = withdrawal.withdraw(ctx.app.uow(), actor=approver or ctx.actor(),
+                                 cashier=ctx.actor() if approver else None,
                                  workstation=ctx.app.workstation, mrn=ctx.args.mrn,
-                                 amount=ctx.args.amount, reason=ctx.args.reason, key=_key(ctx))
+                                 amount=ctx.args.amount, reason=ctx.args.reason, key=money_key(ctx))
     return result.to_json(), (
         f"{'Already paid out' if result.replayed else 'Paid out'} {result.amount} from "
         f"{result.mrn}'s wallet, receipt {result.receipt_no}; wallet balance "
         f"{result.wallet_balance_after}. Key: {result.idempotency_key}")
 
 
-HANDLERS = {
-    ("payment", "reverse"): payment_reverse,
-    ("payment", "request-refund"): payment_request_refund,
-    ("payment", "requests"): payment_requests,
-    ("payment", "approve"): lambda ctx: _decide(ctx, True),
-    ("payment", "reject"): lambda ctx: _decide(ctx, False),
-    ("shift", "open"): shift_open,
-    ("shift", "close"): shift_close,
-    ("shift", "status"): shift_status,
-    ("shift", "x-report"): shift_x_report,
-    ("shift", "tolerance"): shift_tolerance,
-    ("report", "daily"): report_daily,
-    ("report", "close-day"): report_close_day,
-    ("wallet", "withdraw"): wallet_withdraw,
+HANDLERS: dict[tuple[str, str], Command[Any]] = {
+    ("payment", "reverse"): Command(ReverseArgs, payment_reverse),
+    ("payment", "request-refund"): Command(RefundRequestArgs, payment_request_refund),
+    ("payment", "requests"): Command(NoArgs, payment_requests),
+    ("payment", "approve"): Command(ApproveArgs, payment_approve),
+    ("payment", "reject"): Command(RejectArgs, payment_reject),
+    ("shift", "open"): Command(OpenArgs, shift_open),
+    ("shift", "close"): Command(CloseArgs, shift_close),
+    ("shift", "status"): Command(NoArgs, shift_status),
+    ("shift", "x-report"): Command(XReportArgs, shift_x_report),
+    ("shift", "tolerance"): Command(AmountArgs, shift_tolerance),
+    ("report", "daily"): Command(DailyArgs, report_daily),
+    ("report", "close-day"): Command(DayArgs, report_close_day),
+    ("wallet", "withdraw"): Command(WithdrawArgs, wallet_withdraw),
 }

@@ -7,8 +7,10 @@ New passwords come from CARETILL_NEW_PASSWORD or a prompt; a non-admin is refuse
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
+from typing import Any
 
-from pos_app.cli.commands import Context, Output, _prompt
+from pos_app.cli.context import Command, Context, NoArgs, Output, prompt
 from pos_app.domain.actors import Actor, Role
 from pos_app.services import auth, users
 
@@ -38,19 +40,39 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
                            "prompt) to be changed at the next sign-in")
 
 
-def _new_password(ctx: Context, actor: Actor | None) -> str:
+@dataclass(frozen=True)
+class UserArgs:
+    """A command about one user: `disable`, `enable`, `reset-password`."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class RoleArgs:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class AddArgs:
+    name: str
+    role: str
+    full_name: str
+
+
+def _new_password(ctx: Context[Any], name: str, actor: Actor | None) -> str:
     if actor is not None:  # refuse before prompting for a password that cannot be used
         actor.require(Role.ADMIN, "manage users")
     password = ctx.env.get("CARETILL_NEW_PASSWORD")
     if password is None:
-        password = _prompt(f"New password for {ctx.args.name}: ")
+        password = prompt(f"New password for {name}: ")
     return password
 
 
-def user_add(ctx: Context) -> Output:
-    has_user = bool(ctx.option("user") or ctx.env.get("CARETILL_USER"))
+def user_add(ctx: Context[AddArgs]) -> Output:
+    has_user = bool(ctx.user or ctx.env.get("CARETILL_USER"))
     actor = ctx.actor() if has_user else None  # the very first user is added by nobody
-    password = _new_password(ctx, actor)
+    password = _new_password(ctx, ctx.args.name, actor)
     user = auth.add_user(ctx.app.uow(), actor=actor,
                          workstation=ctx.app.workstation, username=ctx.args.name,
                          role=ctx.args.role, password=password, full_name=ctx.args.full_name)
@@ -58,7 +80,7 @@ def user_add(ctx: Context) -> Output:
             f"User {user.username} added as {user.role}.")
 
 
-def user_list(ctx: Context) -> Output:
+def user_list(ctx: Context[NoArgs]) -> Output:
     found = users.list_users(ctx.app.uow(), actor=ctx.actor())
     lines = [f"{u.username:<20} {u.role:<11} {'active' if u.active else 'disabled':<9}"
              f"{' locked' if u.locked else ''}"
@@ -66,38 +88,38 @@ def user_list(ctx: Context) -> Output:
     return {"users": [u.to_json() for u in found]}, "\n".join(lines) or "No users."
 
 
-def user_disable(ctx: Context) -> Output:
+def user_disable(ctx: Context[UserArgs]) -> Output:
     user = users.disable_user(ctx.app.uow(), actor=ctx.actor(),
                               workstation=ctx.app.workstation, username=ctx.args.name)
     return user.to_json(), f"User {user.username} is disabled; their sessions have ended."
 
 
-def user_enable(ctx: Context) -> Output:
+def user_enable(ctx: Context[UserArgs]) -> Output:
     user = users.enable_user(ctx.app.uow(), actor=ctx.actor(),
                              workstation=ctx.app.workstation, username=ctx.args.name)
     return user.to_json(), f"User {user.username} is enabled."
 
 
-def user_set_role(ctx: Context) -> Output:
+def user_set_role(ctx: Context[RoleArgs]) -> Output:
     user = users.set_role(ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
                           username=ctx.args.name, role=ctx.args.role)
     return user.to_json(), f"User {user.username} is now a {user.role}."
 
 
-def user_reset_password(ctx: Context) -> Output:
+def user_reset_password(ctx: Context[UserArgs]) -> Output:
     actor = ctx.actor()
-    password = _new_password(ctx, actor)
+    password = _new_password(ctx, ctx.args.name, actor)
     user = users.reset_password(ctx.app.uow(), actor=actor, workstation=ctx.app.workstation,
                                 username=ctx.args.name, new_password=password)
     return user.to_json(), (f"Password of {user.username} reset; they must change it at "
                             "their next sign-in.")
 
 
-HANDLERS = {
-    ("user", "add"): user_add,
-    ("user", "list"): user_list,
-    ("user", "disable"): user_disable,
-    ("user", "enable"): user_enable,
-    ("user", "set-role"): user_set_role,
-    ("user", "reset-password"): user_reset_password,
+HANDLERS: dict[tuple[str, str], Command[Any]] = {
+    ("user", "add"): Command(AddArgs, user_add),
+    ("user", "list"): Command(NoArgs, user_list),
+    ("user", "disable"): Command(UserArgs, user_disable),
+    ("user", "enable"): Command(UserArgs, user_enable),
+    ("user", "set-role"): Command(RoleArgs, user_set_role),
+    ("user", "reset-password"): Command(UserArgs, user_reset_password),
 }

@@ -58,6 +58,23 @@ def count_rows(currency: Currency, counts: dict[str, int]) -> list[tuple[int, in
     return sorted(rows.items())
 
 
+def counted_minor(currency: Currency, counted: str | Decimal | None,
+                  denominations: dict[str, int] | None) -> tuple[int, list[tuple[int, int]]]:
+    """Counted cash in minor units, from the total, the denominations, or both agreeing."""
+    rows = count_rows(currency, denominations or {})
+    by_notes = sum(value * quantity for value, quantity in rows)
+    if counted in (None, ""):
+        if not rows:
+            raise BadInput("Give the counted cash or the count by denomination.",
+                           code="invalid_amount")
+        return by_notes, rows
+    total = currency.to_minor(currency.parse(counted, what="counted cash", allow_zero=True))
+    if rows and total != by_notes:
+        raise BadInput(f"The denominations add up to {currency.display(by_notes)}, not "
+                       f"{currency.display(total)}.", code="count_mismatch")
+    return total, rows
+
+
 def counted_total(currency: Currency, counts: dict[str, int]) -> Decimal:
     """What the notes and coins add up to."""
     return currency.from_minor(sum(value * n for value, n in count_rows(currency, counts)))

@@ -22,6 +22,12 @@ class TenderMethod(enum.StrEnum):
 
 
 DEPOSIT_METHODS = (TenderMethod.CASH, TenderMethod.CARD, TenderMethod.MOBILE_MONEY)
+# The order the Pay dialog offers the methods in: the wallet first, as it is already paid in.
+PAY_METHODS = (TenderMethod.WALLET, TenderMethod.CASH, TenderMethod.CARD,
+               TenderMethod.MOBILE_MONEY, TenderMethod.INSURANCE)
+# The methods whose tender carries a reference used once (a slip, a transaction code).
+NEEDS_REFERENCE = frozenset({TenderMethod.CARD, TenderMethod.MOBILE_MONEY,
+                             TenderMethod.INSURANCE})
 
 
 class ItemStatus(enum.StrEnum):
@@ -34,6 +40,16 @@ class BillStatus(enum.StrEnum):
     OPEN = "open"
     PAID = "paid"
     VOID = "void"
+
+
+class PaymentStatus(enum.StrEnum):
+    COMPLETED = "completed"
+    REVERSED = "reversed"  # wholly: a partial refund leaves the payment completed
+
+
+class ShiftStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 class WalletEntryKind(enum.StrEnum):

@@ -27,13 +27,20 @@ _IGNORABLE = frozenset(
 def reference_key(reference: str) -> str:
     """The form under which two references are the same: NFKC, case-folded, no
     white space or invisible characters."""
-    # NFKC again after folding, so that the key of a key is itself (NFKC_Casefold).
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", reference).casefold())
-    return "".join(
-        char for char in folded
-        if not char.isspace() and char not in _IGNORABLE
-        and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
-    )
+    # Repeat until nothing changes, so that the key of a key is itself: removing a space can
+    # leave a combining mark that composes with the letter before it ("A´" -> "á").
+    key = reference
+    for _ in range(4):
+        folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", key).casefold())
+        stripped = "".join(
+            char for char in folded
+            if not char.isspace() and char not in _IGNORABLE
+            and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+        )
+        if stripped == key:
+            break
+        key = stripped
+    return key
 
 
 def is_control(char: str) -> bool:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from pos_app.domain.actors import Role
+from pos_app.gui.adjust_flow import AdjustFlow
+from pos_app.gui.document_output import DocumentOutput
 from pos_app.gui.formatting import age, money_with_code
 from pos_app.gui.health import ConnectionMonitor
 from pos_app.gui.main_window import MainWindow
 from pos_app.gui.messages import Messages
 from pos_app.gui.models import ItemsModel, patients_model, statement_model
 from pos_app.gui.money_flows import MoneyFlows
+from pos_app.gui.my_requests import RequestWatch
+from pos_app.gui.new_bill_dialog import NewBillDialog
 from pos_app.gui.operations import Failure, Operations
 from pos_app.gui.receipt_flows import ReceiptFlows, ReceiptOutputs
 from pos_app.gui.register_dialog import RegisterDialog, WalkIn
@@ -22,8 +28,10 @@ from pos_app.gui.session import Session
 from pos_app.gui.shift_flows import ShiftFlows
 from pos_app.gui.shortcuts import HelpSheet
 from pos_app.gui.statement_dialog import StatementDialog
-from pos_app.gui.supervisor.dashboard import SupervisorDashboard
-from pos_app.services import patients, statement
+from pos_app.gui.supervisor.dashboard import Replica, SupervisorDashboard
+from pos_app.receipts.statement import render_statement
+from pos_app.services import billing, patients, statement
+from pos_app.services.billing import BillResult
 from pos_app.services.patients import PatientDetail, PatientSummary
 from pos_app.services.shifts import ShiftSummary
 
@@ -39,10 +47,10 @@ class CashierController(QObject):
     settings_requested = Signal()
 
     def __init__(self, *, operations: Operations, monitor: ConnectionMonitor, session: Session,
-                 outputs: ReceiptOutputs | None = None) -> None:
+                 outputs: ReceiptOutputs | None = None, replica: Replica | None = None) -> None:
         super().__init__()
         self._ops, self._monitor, self.session = operations, monitor, session
-        self._outputs = outputs
+        self._outputs, self._replica = outputs, replica
         currency = lambda: session.facility.currency  # noqa: E731
         self.results = patients_model()
         self.items = ItemsModel(currency)
@@ -55,6 +63,13 @@ class CashierController(QObject):
                                 parent=self.window, on_money_moved=self.reload_patient,
                                 show_receipt=self.receipts.show, messages=self.messages,
                                 open_shift=lambda over: self.shifts.start_open(over))
+        self.adjusting = AdjustFlow(operations=operations, monitor=monitor, session=session,
+                                    parent=self.window, messages=self.messages,
+                                    on_applied=self.reload_patient)
+        self.documents = DocumentOutput(operations=operations, messages=self.messages,
+                                        outputs=outputs or ReceiptOutputs())
+        self.my_requests = RequestWatch(operations=operations, session=session,
+                                        messages=self.messages, parent=self.window)
         self.shifts = ShiftFlows(operations=operations, session=session, parent=self.window,
                                  on_change=self._shift_changed,
                                  messages=self.messages, outputs=outputs)
@@ -63,6 +78,7 @@ class CashierController(QObject):
         self.help_sheet: HelpSheet | None = None
         self.dashboard: SupervisorDashboard | None = None
         self.register_dialog: RegisterDialog | None = None
+        self.new_bill_dialog: NewBillDialog | None = None
         self._next_patient = False  # a payment just ended: the next load hands over to search
         self._search_seq = 0
         # Parented to the window, so a search typed just before it closes dies with it.
@@ -105,7 +121,8 @@ class CashierController(QObject):
     def _action(self, name: str) -> None:
         handlers: dict[str, Callable[[], object]] = {
             "search": self.window.focus_search, "refresh": self.reload_patient,
-            "register": self.register_walk_in,
+            "register": self.register_walk_in, "new_bill": self.new_bill,
+            "adjust": self.adjust,
             "pay": self.pay, "top_up": self.top_up, "statement": self.show_statement,
             "cash_out": self.cash_out,
             "help": self.show_help, "sign_out": self.signed_out.emit,
@@ -114,7 +131,7 @@ class CashierController(QObject):
             "request_refund": self.receipts.ask_refund,
             "receipts_list": self.show_receipts,
             "open_shift": self.shifts.start_open, "close_shift": self.shifts.start_close,
-            "dashboard": self.show_dashboard,
+            "dashboard": self.show_dashboard, "my_requests": self.my_requests.show_dialog,
         }
         handlers[name]()
 
@@ -126,6 +143,9 @@ class CashierController(QObject):
         self.window.set_money_enabled(pay=online and open_ and bool(self.items.selected()),
                                       top_up=online and open_, statement=open_,
                                       cash_out=online and open_)
+        self.window.actions_by_name["new_bill"].setEnabled(online and open_)
+        self.window.actions_by_name["adjust"].setEnabled(online and open_ and
+                                                         self.items.rowCount() > 0)
         currency = self.session.facility.currency
         count = len(self.items.selected())
         self.window.set_total(
@@ -208,9 +228,9 @@ class CashierController(QObject):
         call = partial(patients.add_patient, actor=self.session.actor, mrn=walk_in.mrn,
                        name=walk_in.name, phone=walk_in.phone, dob=walk_in.dob)
         self._ops.run(call, owner=dialog, on_success=lambda added: self._registered(dialog, added),
-                      on_failure=lambda failure: self._register_refused(dialog, failure))
+                      on_failure=lambda failure: self._refused_in(dialog, failure))
 
-    def _register_refused(self, dialog: RegisterDialog, failure: Failure) -> None:
+    def _refused_in(self, dialog: RegisterDialog | NewBillDialog, failure: Failure) -> None:
         self._monitor.report_failure(failure)
         dialog.show_refusal(failure.message)
 
@@ -218,6 +238,43 @@ class CashierController(QObject):
         dialog.accept()
         self.messages.success(f"Registered {added.name} ({added.mrn}).")
         self.open_patient(added.mrn)
+
+    def new_bill(self) -> None:
+        """Ctrl+B: bill the open patient from the price list; one key per dialog, so a
+        double press or a retry after a lost connection raises one bill."""
+        if self.detail is None or not self.window.actions_by_name["new_bill"].isEnabled():
+            return
+        actor, patient, key = self.session.actor, self.detail.patient, f"gui-{uuid.uuid4().hex}"
+        dialog = NewBillDialog(currency=self.session.facility.currency,
+                               patient=f"{patient.name}  \u00b7  {patient.mrn}", parent=self.window)
+        dialog.set_online(self._monitor.online)
+        self._monitor.online_changed.connect(dialog.set_online)
+        dialog.search_requested.connect(lambda text: self._ops.run(
+            partial(billing.search_services, actor=actor, text=text), owner=dialog,
+            on_success=lambda found: dialog.set_results(text, found)))
+        dialog.bill_requested.connect(lambda lines: self._ops.run(
+            partial(billing.new_bill, actor=actor, workstation=self.session.workstation,
+                    mrn=patient.mrn, lines=lines, key=key), owner=dialog,
+            on_success=lambda bill: self._billed(dialog, bill),
+            on_failure=lambda failure: self._refused_in(dialog, failure)))
+        self.new_bill_dialog = dialog
+        dialog.open()
+
+    def _billed(self, dialog: NewBillDialog, bill: BillResult) -> None:
+        """Raised: the card reloads with the new items unpaid and ticked, ready for F5."""
+        dialog.accept()
+        self.messages.success(
+            f"Bill {bill.bill_no} raised: {len(bill.items)} line(s), "
+            f"{money_with_code(self.session.facility.currency, bill.total)}. F5 pays it.")
+        self.reload_patient()
+
+    def adjust(self) -> None:
+        """Ctrl+J: discount, waive or correct the price of the item under the cursor."""
+        row = self.window.items_view.currentIndex().row()
+        if (self.detail is None or not self.window.actions_by_name["adjust"].isEnabled()
+                or not 0 <= row < self.items.rowCount()):
+            return
+        self.adjusting.start(self.items.row(row))
 
     def top_up(self) -> None:
         if self.detail is None or not self.window.buttons["top_up"].isEnabled():
@@ -240,7 +297,23 @@ class CashierController(QObject):
                        mrn=self.detail.patient.mrn)
         self._ops.run(call, owner=dialog, on_success=lambda found: dialog.set_statement(
             found, money_with_code(currency, found.balance)))
+        dialog.print_requested.connect(lambda: self._statement_out(dialog, save=False))
+        dialog.pdf_requested.connect(lambda: self._statement_out(dialog, save=True))
         dialog.open()
+
+    def _statement_out(self, dialog: StatementDialog, *, save: bool) -> None:
+        """The statement on paper or as PDF, in the receipts' template and width."""
+        if dialog.statement is None:
+            return
+        facility, found = self.session.facility, dialog.statement
+        lines = render_statement(found, currency=facility.currency, facility_name=facility.name,
+                                 printed_at=datetime.now(UTC), columns=self.documents.columns)
+        title = f"Wallet statement {found.mrn}"
+        if save:
+            self.documents.save_pdf(dialog, lines, title=title, author=facility.name,
+                                    file_name=f"statement-{found.mrn}.pdf")
+        else:
+            self.documents.print(dialog, lines, title)
 
     def show_dashboard(self) -> None:
         """Supervisors: today's totals, variances, audit trail and refund approvals."""
@@ -250,7 +323,7 @@ class CashierController(QObject):
             self.dashboard = SupervisorDashboard(
                 operations=self._ops, actor=self.session.actor,
                 workstation=self.session.workstation, currency=self.session.facility.currency,
-                receipt_outputs=self._outputs)
+                receipt_outputs=self._outputs, replica=self._replica)
             self.dashboard.message.connect(self.messages.info)  # good and bad news alike
             self.dashboard.message.connect(lambda _text: self.reload_patient())
         self.dashboard.tabs.setCurrentWidget(self.dashboard.today)

@@ -164,10 +164,10 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(session, "settings")
         self._action(session, "sign_out")
         money = self.menuBar().addMenu("&Money")
-        for name in ("pay", "top_up", "statement", "cash_out"):
+        for name in ("new_bill", "adjust", "pay", "top_up", "statement", "cash_out"):
             self._action(money, name)
         receipts = self.menuBar().addMenu("&Receipts")
-        for name in ("receipts_list", "reprint_receipt", "request_refund"):
+        for name in ("receipts_list", "reprint_receipt", "request_refund", "my_requests"):
             self._action(receipts, name)
         shift = self.menuBar().addMenu("S&hift")
         for name in ("open_shift", "close_shift"):

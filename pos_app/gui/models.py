@@ -105,6 +105,7 @@ class ItemsModel(RowsModel):
             ("Qty", lambda i: str(i.quantity), True),
             ("Unit price", lambda i: money(currency(), i.unit_price), True),
             ("Amount", lambda i: money(currency(), i.amount), True),
+            ("Due", lambda i: money(currency(), i.amount_due), True),
         ]
         super().__init__(columns, parent)
         self._checked: set[int] = set()
@@ -148,5 +149,5 @@ class ItemsModel(RowsModel):
         return [item for item in self.rows() if item.id in self._checked]
 
     def selected_total(self) -> Decimal:
-        return sum((item.amount for item in self.selected()), Decimal(0))
+        return sum((item.amount_due for item in self.selected()), Decimal(0))
 

@@ -103,7 +103,7 @@ class MoneyFlows:
     def start_pay(self, detail: PatientDetail, items: list[UnpaidItem]) -> PayDialog:
         """One dialog, one idempotency key: a double press or a retry pays once."""
         key = f"gui-{uuid.uuid4().hex}"
-        total = sum((item.amount for item in items), Decimal(0))
+        total = sum((item.amount_due for item in items), Decimal(0))
         patient = detail.patient
         dialog = PayDialog(currency=self._currency, total=total,
                            wallet_balance=patient.wallet_balance,

@@ -9,12 +9,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from pos_app.domain.errors import BadInput
+from pos_app.domain.kinds import NEEDS_REFERENCE
 from pos_app.domain.money import Currency
 from pos_app.gui import pay_form
 from pos_app.gui.form_dialog import FormDialog
 from pos_app.gui.formatting import method_name, money, money_with_code
 from pos_app.gui.widgets import RIGHT, amount_edit
-from pos_app.services.tenders import NEEDS_REFERENCE
 
 OFFLINE = "Database connection lost: Pay waits until it is back. Nothing you typed is lost."
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pos_app.domain.errors import BadInput
+from pos_app.domain.kinds import NEEDS_REFERENCE, PAY_METHODS
 from pos_app.domain.money import Currency
 from pos_app.gui.formatting import method_name, money, money_with_code
-from pos_app.services.tenders import NEEDS_REFERENCE, TenderRequest
+from pos_app.services.tenders import TenderRequest
 
-METHODS = ("wallet", "cash", "card", "mobile_money", "insurance")
+METHODS = tuple(method.value for method in PAY_METHODS)
 
 
 @dataclass(frozen=True)

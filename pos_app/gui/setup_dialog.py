@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -25,6 +26,13 @@ from pos_app.domain.errors import BadInput, CareTillError
 from pos_app.gui.operations import Operations
 from pos_app.gui.widgets import cancel_button, refusal_label
 from pos_app.services import health
+
+PG_PLACEHOLDER = "postgresql://user:password@server/caretill"
+# libpq tries the hosts in turn and keeps the one that takes writes: after a failover the
+# till finds the promoted standby by itself.
+PG_HELP = ("One server: postgresql://user@server/caretill. With a standby for failover, "
+           "list both and ask for the writable one: postgresql://user@/caretill?"
+           "host=db1:5432&host=db2:5432&target_session_attrs=read-write")
 
 
 def check_connection(url: str) -> str:
@@ -53,7 +61,9 @@ class SetupDialog(QDialog):
         self.pg_radio = QRadioButton("PostgreSQL server (shared by all tills)")
         self.sqlite_edit = QLineEdit(url if url.startswith("sqlite") else config.default_db_url())
         self.pg_edit = QLineEdit(url if url.startswith("postgresql") else "")
-        self.pg_edit.setPlaceholderText("postgresql://user:password@server/caretill")
+        self.pg_edit.setPlaceholderText(PG_PLACEHOLDER)
+        self.pg_help = QLabel(PG_HELP)
+        self.pg_help.setWordWrap(True)
         (self.pg_radio if url.startswith("postgresql") else self.sqlite_radio).setChecked(True)
         self.workstation_edit = QLineEdit(str(current.get("workstation") or "WS01"))
         self.facility_edit = QLineEdit(str(current.get("facility_name") or ""))
@@ -74,6 +84,7 @@ class SetupDialog(QDialog):
         form.addRow("SQLite URL", self.sqlite_edit)
         form.addRow(self.pg_radio)
         form.addRow("PostgreSQL URL", self.pg_edit)
+        form.addRow("", self.pg_help)
         form.addRow("&Workstation id", self.workstation_edit)
         form.addRow("&Facility name", self.facility_edit)
         form.addRow(self.demo_check)

@@ -13,13 +13,30 @@ QR_VERSION = "1"
 
 
 @dataclass(frozen=True)
+class ReceiptAdjustment:
+    """A discount, waiver or price correction of an item: `amount` is taken off (< 0 adds)."""
+
+    kind: str
+    reason_code: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class ReceiptLine:
-    """One item paid for or refunded (or the wallet top-up or withdrawal itself)."""
+    """One item paid for or refunded (or the wallet top-up or withdrawal itself).
+
+    On a payment `amount` is the item's gross; its `adjustments` bring it to what was paid.
+    """
 
     description: str
     quantity: int
     unit_price: Decimal
     amount: Decimal
+    adjustments: tuple[ReceiptAdjustment, ...] = ()
+
+    @property
+    def net(self) -> Decimal:
+        return self.amount - sum((a.amount for a in self.adjustments), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,14 @@ class Receipt:
     reason: str | None = None
     requested_by: str | None = None
     approved_by: str | None = None
+
+    @property
+    def adjusted(self) -> bool:
+        return any(line.adjustments for line in self.lines)
+
+    @property
+    def gross(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
 
     @property
     def has_cash(self) -> bool:

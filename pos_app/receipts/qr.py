@@ -21,4 +21,6 @@ def qr_image(payload: str, *, scale: int = 1) -> Image.Image:
     size = len(matrix)
     image = Image.new("1", (size, size), 1)
     image.putdata([0 if dark else 1 for row in matrix for dark in row])
-    return image.resize((size * scale, size * scale), Image.NEAREST) if scale > 1 else image
+    if scale <= 1:
+        return image
+    return image.resize((size * scale, size * scale), Image.Resampling.NEAREST)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import fields, replace
 from decimal import Decimal
+from typing import Any
 
 from pos_app.domain.text import strip_controls
 from pos_app.receipts.model import Receipt, ReceiptTender, qr_payload
@@ -20,6 +21,7 @@ TITLES = {"payment": "PAYMENT RECEIPT", "deposit": "WALLET DEPOSIT RECEIPT",
           "refund": "REFUND", "withdrawal": "WALLET WITHDRAWAL"}
 TOTALS = {"refund": "REFUNDED", "withdrawal": "WITHDRAWN"}
 MONEY_HEADINGS = {"payment": "Paid by", "refund": "Paid back as", "withdrawal": "Paid out as"}
+ADJUSTMENTS = {"discount": "Discount", "waiver": "Waiver", "price": "Price correction"}
 METHODS = {"cash": "Cash", "card": "Card", "mobile_money": "Mobile money", "wallet": "Wallet",
            "insurance": "Insurance"}
 
@@ -47,9 +49,12 @@ def without_controls(receipt: Receipt) -> Receipt:
     Input refuses them, but an import or older data may hold one, and an ESC in a
     patient's name must never reach a printer (`ESC p` opens the cash drawer).
     """
-    texts = {f.name: strip_controls(value) for f in fields(receipt)
-             if isinstance(value := getattr(receipt, f.name), str)}
-    lines = tuple(replace(line, description=strip_controls(line.description))
+    # Any: `replace` takes each field's own type, and these are the str fields.
+    texts: dict[str, Any] = {f.name: strip_controls(value) for f in fields(receipt)
+                             if isinstance(value := getattr(receipt, f.name), str)}
+    lines = tuple(replace(line, description=strip_controls(line.description),
+                          adjustments=tuple(replace(a, reason_code=strip_controls(a.reason_code))
+                                            for a in line.adjustments))
                   for line in receipt.lines)
     tenders = tuple(replace(tender, method=strip_controls(tender.method),
                             reference=tender.reference and strip_controls(tender.reference))
@@ -84,7 +89,15 @@ def _items(receipt: Receipt, columns: int) -> list[str]:
         lines += textwrap.wrap(line.description, columns) or [""]
         lines += _amount_row(f"  {line.quantity} x {money(receipt, line.unit_price)}",
                              money(receipt, line.amount), columns)
+        for adjustment in line.adjustments:
+            label = ADJUSTMENTS.get(adjustment.kind, adjustment.kind)
+            lines += _amount_row(f"  {label} ({adjustment.reason_code.replace('_', ' ')})",
+                                 money(receipt, -adjustment.amount), columns)
     lines += _rule("-", columns)
+    if receipt.adjusted:
+        lines += _amount_row("Gross", money(receipt, receipt.gross), columns)
+        lines += _amount_row("Adjustments", money(receipt, receipt.total - receipt.gross),
+                             columns)
     total = TOTALS.get(receipt.kind, "TOTAL")
     lines += _amount_row(f"{total} {receipt.currency.code}", money(receipt, receipt.total),
                          columns)
@@ -95,6 +108,8 @@ def _tenders(receipt: Receipt, columns: int) -> list[str]:
     lines = [MONEY_HEADINGS.get(receipt.kind, "Received by")]
     for tender in receipt.tenders:
         lines += _tender(receipt, tender, columns)
+    if not receipt.tenders and not receipt.total:
+        lines += ["  Nothing to pay"]
     if receipt.wallet_balance_after is not None:
         lines += _amount_row("Wallet balance after", money(receipt, receipt.wallet_balance_after),
                              columns)

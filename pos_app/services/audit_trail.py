@@ -6,9 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
-from pos_app.adapters import tables as t
+from pos_app.adapters import audit_queries
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.services import sessions
@@ -36,24 +34,18 @@ class AuditRow:
 def audit_events(uow: UnitOfWork, *, actor: Actor, workstation: str | None = None,
                  action: str | None = None, user: str | None = None,
                  since: datetime | None = None, until: datetime | None = None,
-                 limit: int = 500) -> list[AuditRow]:
-    """The newest `limit` events matching every filter given (action matches as a prefix)."""
-    e = t.audit_events
-    query = (select(e, t.users.c.username).outerjoin(t.users, t.users.c.id == e.c.actor_id)
-             .order_by(e.c.at.desc(), e.c.workstation, e.c.seq.desc()).limit(limit))
-    if workstation:
-        query = query.where(e.c.workstation == workstation)
-    if action:
-        query = query.where(e.c.action.startswith(action, autoescape=True))
-    if user:
-        query = query.where(t.users.c.username == user)
-    if since:
-        query = query.where(e.c.at >= since)
-    if until:
-        query = query.where(e.c.at < until)
+                 limit: int = 500, replica: UnitOfWork | None = None) -> list[AuditRow]:
+    """The newest `limit` events matching every filter given (action matches as a prefix);
+    read from `replica` when given (see `reports.daily_report`), the session checked on
+    `uow`."""
+    where = audit_queries.EventFilter(workstation, action, user, since, until)
     with uow:
-        actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "see the audit trail")
-        rows = uow.execute(query).all()
+        sessions.authorize(uow, actor, Role.SUPERVISOR, "see the audit trail")
+        if replica is None:
+            rows = audit_queries.newest(uow, where, limit)
+    if replica is not None:
+        with replica:
+            rows = audit_queries.newest(replica, where, limit)
     return [AuditRow(r.workstation, r.seq, r.at.isoformat(), r.username, r.action,
                      r.receipt_no, r.details, r.hash) for r in rows]
 

@@ -6,12 +6,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import func, insert, select, update
-
-from pos_app.adapters import ledger
-from pos_app.adapters import tables as t
+from pos_app.adapters import ledger, sessions_repo, users_repo
 from pos_app.adapters.passwords import hash_password, verify_password
-from pos_app.adapters.types import utcnow
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, Refused
@@ -28,12 +24,11 @@ MIN_PASSWORD_LENGTH = 8
 def sign_in(uow: UnitOfWork, username: str, password: str, *, workstation: str,
             now: datetime | None = None) -> Actor:
     """Verify the password and open a live session at `workstation`; audited either way."""
-    now = now or utcnow()
+    now = now or uow.clock()
     with uow:
         actor = _verified(uow, username, password, workstation=workstation, now=now)
-        session_id = uow.execute(insert(t.user_sessions).values(
-            user_id=actor.user_id, workstation=workstation, started_at=now,
-        ).returning(t.user_sessions.c.id)).scalar_one()
+        session_id = sessions_repo.start(uow, user_id=actor.user_id, workstation=workstation,
+                                         now=now)
         actor = replace(actor, session_id=session_id)
         ledger.record(uow, workstation, actor=actor, action="user.sign_in",
                       details={"username": actor.username, "session_id": session_id})
@@ -44,7 +39,7 @@ def sign_in(uow: UnitOfWork, username: str, password: str, *, workstation: str,
 def check_credentials(uow: UnitOfWork, username: str, password: str, *, workstation: str,
                       now: datetime | None = None) -> Actor:
     """A supervisor signing off on the spot: the checks of `sign_in`, but no session."""
-    now = now or utcnow()
+    now = now or uow.clock()
     with uow:
         actor = _verified(uow, username, password, workstation=workstation, now=now)
         uow.commit()
@@ -60,7 +55,7 @@ def sign_out(uow: UnitOfWork, actor: Actor, *, workstation: str, reason: str = "
         return
     with uow:
         ended = sessions.end_sessions(uow, user_id=actor.user_id, reason=reason,
-                                      now=now or utcnow(), session_id=actor.session_id)
+                                      now=now or uow.clock(), session_id=actor.session_id)
         if ended:
             ledger.record(uow, workstation, actor=actor, action="user.sign_out",
                           details={"username": actor.username, "session_id": actor.session_id,
@@ -75,7 +70,7 @@ def _verified(uow: UnitOfWork, username: str, password: str, *, workstation: str
     A failure is audited and committed before `Refused` is raised, so the failure
     count and the audit trail survive the caller's rollback.
     """
-    row = uow.execute(select(t.users).where(t.users.c.username == username)).first()
+    row = users_repo.by_username(uow, username)
     if row is None:
         verify_password(_decoy_hash(), password)  # as slow as for a real user
         raise _failed(uow, workstation, None, username, "unknown_user",
@@ -85,17 +80,12 @@ def _verified(uow: UnitOfWork, username: str, password: str, *, workstation: str
         raise _failed(uow, workstation, actor, username, "locked",
                       _locked(username, row.locked_until))
     if not verify_password(row.password_hash, password):
-        # Counted in the database, so guesses racing from several tills all count.
-        failures = uow.execute(
-            update(t.users).where(t.users.c.id == row.id)
-            .values(failed_logins=t.users.c.failed_logins + 1)
-            .returning(t.users.c.failed_logins)).scalar_one()
+        failures = users_repo.count_failed_login(uow, row.id)
         if failures < MAX_FAILURES:
             raise _failed(uow, workstation, actor, username, "wrong_password",
                           _wrong_password(MAX_FAILURES - failures))
         locked_until = now + LOCKOUT
-        uow.execute(update(t.users).where(t.users.c.id == row.id)
-                    .values(failed_logins=0, locked_until=locked_until))
+        users_repo.change(uow, row.id, {"failed_logins": 0, "locked_until": locked_until})
         ledger.record(uow, workstation, actor=actor, action="user.sign_in_failed",
                       details={"username": username, "reason": "wrong_password"})
         raise _failed(uow, workstation, actor, username, "locked_out",
@@ -105,8 +95,7 @@ def _verified(uow: UnitOfWork, username: str, password: str, *, workstation: str
             f"The account {username} is disabled: ask an administrator.",
             code="permission_denied"))
     if row.failed_logins or row.locked_until is not None:
-        uow.execute(update(t.users).where(t.users.c.id == row.id)
-                    .values(failed_logins=0, locked_until=None))
+        users_repo.change(uow, row.id, {"failed_logins": 0, "locked_until": None})
     return actor
 
 
@@ -149,24 +138,18 @@ def add_user(
     if not must_change_password:
         check_password(password)
     with uow:
-        user_count = uow.execute(select(func.count()).select_from(t.users)).scalar_one()
-        if user_count == 0:
+        if users_repo.count(uow) == 0:
             if role_value is not Role.ADMIN:
                 raise Refused("The first user must be an admin.", code="permission_denied")
         elif actor is None:
             raise Refused("Sign in as an admin to add users.", code="permission_denied")
         else:
             actor = sessions.authorize(uow, actor, Role.ADMIN, "add users")
-        taken = uow.execute(select(t.users.c.id).where(t.users.c.username == username)).first()
-        if taken is not None:
+        if users_repo.by_username(uow, username) is not None:
             raise Refused(f"The user name {username} is taken.", code="user_exists")
-        user_id = uow.execute(
-            insert(t.users).values(
-                username=username, full_name=full_name, role=role_value.value,
-                password_hash=hash_password(password),
-                must_change_password=must_change_password, created_at=utcnow(),
-            ).returning(t.users.c.id)
-        ).scalar_one()
+        user_id = users_repo.add(uow, username=username, full_name=full_name,
+                                 role=role_value.value, password_hash=hash_password(password),
+                                 must_change_password=must_change_password, now=uow.clock())
         new_user = Actor(user_id, username, role_value, must_change_password)
         ledger.record(uow, workstation, actor=actor or new_user, action="user.add",
                       details={"username": username, "role": role_value.value})
@@ -182,13 +165,11 @@ def change_password(uow: UnitOfWork, *, actor: Actor, workstation: str, old_pass
         raise BadInput("The new password must differ from the old one.", code="weak_password")
     with uow:
         actor = sessions.authorize(uow, actor, Role.CASHIER, "change their password")
-        stored = uow.execute(
-            select(t.users.c.password_hash).where(t.users.c.id == actor.user_id)
-        ).scalar_one()
-        if not verify_password(stored, old_password):
+        stored = users_repo.by_id(uow, actor.user_id)
+        if stored is None or not verify_password(stored.password_hash, old_password):
             raise Refused("The current password is wrong.", code="permission_denied")
-        uow.execute(update(t.users).where(t.users.c.id == actor.user_id).values(
-            password_hash=hash_password(new_password), must_change_password=False))
+        users_repo.change(uow, actor.user_id, {"password_hash": hash_password(new_password),
+                                               "must_change_password": False})
         ledger.record(uow, workstation, actor=actor, action="user.password_changed",
                       details={"username": actor.username})
         uow.commit()

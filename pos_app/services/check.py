@@ -1,24 +1,37 @@
-"""`caretill check`: every invariant of SPEC.md, verified with set-based SQL.
+"""`caretill check`: every invariant of SPEC.md, and the audit trail replayed (rule 9).
 
-Like a ledger validator it returns every finding, not just the first. Each rule
-is one query that lists the rows breaking it, so it stays fast on large data;
-only the audit hashes are recomputed row by row, streamed.
+Like a ledger validator it returns every finding, not just the first. Each invariant
+is one query that lists the rows breaking it, so it stays fast on large data. The
+audit chains are then walked (hashes, links, signatures against the enrolled keys,
+`replay_chains`), each money event's effects are replayed against the rows
+(`replay_rows`), and the chains are compared with the witnesses kept outside the
+database.
+
+Incremental by default, so a check stays quick however large the books grow: each
+rule looks only at the rows written or changed since the last clean check (its
+`{scope:column}` marks, `adapters.check_queries`), and each chain is walked and
+replayed from that check's checkpoint (its last seq and hash, which must still be
+there). Checkpoints are stored per chain, per table and per rule, and only after a
+check with no finding. An old row changed behind the services' back is therefore not
+seen by the next incremental check: `check --full` looks at everything, and an old
+event cannot be changed unseen, since the signed chain, the checkpoint's hash and the
+witnesses outside the database (the workstation's last head, each Z close) hold it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
-
-from pos_app.adapters import tables as t
-from pos_app.adapters.ledger import event_hash
+from pos_app.adapters import check_queries
+from pos_app.adapters.check_queries import CHAIN, ROWS, RULE
 from pos_app.adapters.uow import UnitOfWork
+from pos_app.adapters.witness import Head
 from pos_app.domain.actors import Actor, Role
-from pos_app.services import sessions
+from pos_app.services import replay_chains, replay_rows, sessions
 
 MAX_FINDINGS_PER_RULE = 20
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -30,12 +43,15 @@ class Finding:
         return {"rule": self.rule, "detail": self.detail}
 
 
-# rule name -> (SQL listing the offending rows, how to describe one row)
+# rule name -> (SQL listing the offending rows, how to describe one row). `{scope:column}`
+# (scopes: `check_queries.SCOPES`) narrows a rule to what changed since the last clean
+# check; a rule without one looks at everything each time.
 RULES: dict[str, tuple[str, str]] = {
     "wallet_balance_equals_ledger": (
         """SELECT p.mrn AS a, w.balance_minor AS b, COALESCE(SUM(e.amount_minor), 0) AS c
            FROM wallets w JOIN patients p ON p.id = w.patient_id
            LEFT JOIN wallet_entries e ON e.wallet_id = w.id
+           WHERE {wallets:w.id}
            GROUP BY w.id, p.mrn, w.balance_minor
            HAVING w.balance_minor <> COALESCE(SUM(e.amount_minor), 0)""",
         "wallet of {a}: balance {b} but its entries sum to {c} (minor units)",
@@ -44,16 +60,17 @@ RULES: dict[str, tuple[str, str]] = {
         """SELECT x.id AS a, x.balance_after_minor AS b, x.running AS c FROM (
              SELECT id, balance_after_minor,
                     SUM(amount_minor) OVER (PARTITION BY wallet_id ORDER BY id) AS running
-             FROM wallet_entries) x
+             FROM wallet_entries WHERE {wallets:wallet_id}) x
            WHERE x.running <> x.balance_after_minor""",
         "wallet entry {a}: balance after {b} but the running sum is {c}",
     ),
     "nothing_negative": (
-        """SELECT 'wallet' AS a, id AS b, balance_minor AS c FROM wallets WHERE balance_minor < 0
+        """SELECT 'wallet' AS a, id AS b, balance_minor AS c FROM wallets
+             WHERE balance_minor < 0 AND {wallets:id}
            UNION ALL SELECT 'stock item', id, quantity_on_hand FROM stock_items
-             WHERE quantity_on_hand < 0
+             WHERE quantity_on_hand < 0 AND {stock_items:id}
            UNION ALL SELECT 'wallet entry', id, balance_after_minor FROM wallet_entries
-             WHERE balance_after_minor < 0""",
+             WHERE balance_after_minor < 0 AND {wallet_entries:id}""",
         "{a} {b} is negative ({c})",
     ),
     "receipts_gapless": (
@@ -67,23 +84,15 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "receipts_have_documents": (
         """SELECT r.receipt_no AS a, r.kind AS b FROM receipts r
-           WHERE (r.kind = 'payment' AND NOT EXISTS
+           WHERE {receipts:r.receipt_no} AND ((r.kind = 'payment' AND NOT EXISTS
                     (SELECT 1 FROM payments p WHERE p.receipt_no = r.receipt_no))
               OR (r.kind = 'deposit' AND NOT EXISTS
                     (SELECT 1 FROM deposits d WHERE d.receipt_no = r.receipt_no))
               OR (r.kind = 'refund' AND NOT EXISTS
                     (SELECT 1 FROM reversals v WHERE v.receipt_no = r.receipt_no))
               OR (r.kind = 'withdrawal' AND NOT EXISTS
-                    (SELECT 1 FROM withdrawals w WHERE w.receipt_no = r.receipt_no))""",
+                    (SELECT 1 FROM withdrawals w WHERE w.receipt_no = r.receipt_no)))""",
         "receipt {a} ({b}) has no {b} behind it",
-    ),
-    "audit_chain_linked": (
-        """SELECT e.workstation AS a, e.seq AS b FROM audit_events e
-           LEFT JOIN audit_events prev
-             ON prev.workstation = e.workstation AND prev.seq = e.seq - 1
-           WHERE (e.seq = 1 AND e.prev_hash <> '')
-              OR (e.seq > 1 AND (prev.hash IS NULL OR prev.hash <> e.prev_hash))""",
-        "audit event {b} of {a} does not link to the event before it",
     ),
     "audit_chain_complete": (
         """SELECT w.id AS a, w.audit_seq AS b, COUNT(e.id) AS c FROM workstations w
@@ -96,13 +105,14 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "receipts_match_audit": (
         """SELECT r.receipt_no AS a FROM receipts r
-           WHERE NOT EXISTS (SELECT 1 FROM audit_events e
+           WHERE {receipts:r.receipt_no} AND NOT EXISTS (SELECT 1 FROM audit_events e
                              WHERE e.receipt_no = r.receipt_no AND e.hash = r.audit_hash)""",
         "receipt {a} does not match its audit event",
     ),
     "stock_equals_movements": (
         """SELECT s.code AS a, s.quantity_on_hand AS b, COALESCE(SUM(m.delta), 0) AS c
            FROM stock_items s LEFT JOIN stock_movements m ON m.stock_item_id = s.id
+           WHERE {stock_items:s.id}
            GROUP BY s.id, s.code, s.quantity_on_hand
            HAVING s.quantity_on_hand <> COALESCE(SUM(m.delta), 0)""",
         "stock {a}: {b} on hand but its movements sum to {c}",
@@ -111,21 +121,23 @@ RULES: dict[str, tuple[str, str]] = {
         """SELECT s.code AS a, COALESCE(sold.q, 0) AS b, COALESCE(paid.q, 0) AS c
            FROM stock_items s
            LEFT JOIN (SELECT stock_item_id, -SUM(delta) AS q FROM stock_movements
-                      WHERE reason IN ('sale', 'return') GROUP BY stock_item_id) sold
+                      WHERE reason IN ('sale', 'return') AND {stock_items:stock_item_id}
+                      GROUP BY stock_item_id) sold
              ON sold.stock_item_id = s.id
            LEFT JOIN (SELECT sv.stock_item_id, SUM(bi.quantity) AS q FROM bill_items bi
                       JOIN services sv ON sv.id = bi.service_id
                       WHERE bi.status = 'paid' AND sv.kind = 'pharmacy'
+                        AND {stock_items:sv.stock_item_id}
                       GROUP BY sv.stock_item_id) paid
              ON paid.stock_item_id = s.id
-           WHERE COALESCE(sold.q, 0) <> COALESCE(paid.q, 0)""",
+           WHERE {stock_items:s.id} AND COALESCE(sold.q, 0) <> COALESCE(paid.q, 0)""",
         "stock {a}: {b} units sold net of returns but {c} paid for",
     ),
     "lab_results_match_paid_items": (
         """SELECT bi.id AS a, bi.status AS b, COUNT(lr.id) AS c FROM bill_items bi
            JOIN services sv ON sv.id = bi.service_id
            LEFT JOIN lab_results lr ON lr.bill_item_id = bi.id AND lr.status <> 'cancelled'
-           WHERE sv.kind = 'lab_test'
+           WHERE sv.kind = 'lab_test' AND {bill_items:bi.id}
            GROUP BY bi.id, bi.status
            HAVING (bi.status = 'paid' AND COUNT(lr.id) <> 1)
                OR (bi.status <> 'paid' AND COUNT(lr.id) <> 0)""",
@@ -137,14 +149,35 @@ RULES: dict[str, tuple[str, str]] = {
         """SELECT bi.id AS a, bi.status AS b, COALESCE(c.n, 0) AS c FROM bill_items bi
            LEFT JOIN (SELECT pi.bill_item_id, COUNT(*) AS n FROM payment_items pi
                       JOIN payments p ON p.id = pi.payment_id AND p.status = 'completed'
-                      WHERE NOT EXISTS (SELECT 1 FROM reversal_items ri
-                        JOIN reversals v ON v.id = ri.reversal_id
+                      WHERE {bill_items:pi.bill_item_id} AND NOT EXISTS (SELECT 1
+                        FROM reversal_items ri JOIN reversals v ON v.id = ri.reversal_id
                         WHERE v.payment_id = pi.payment_id
                           AND ri.bill_item_id = pi.bill_item_id)
                       GROUP BY pi.bill_item_id) c ON c.bill_item_id = bi.id
-           WHERE (bi.status = 'paid' AND COALESCE(c.n, 0) <> 1)
-              OR (bi.status <> 'paid' AND COALESCE(c.n, 0) <> 0)""",
+           WHERE {bill_items:bi.id} AND ((bi.status = 'paid' AND COALESCE(c.n, 0) <> 1)
+              OR (bi.status <> 'paid' AND COALESCE(c.n, 0) <> 0))""",
         "bill item {a} is {b} but sits unrefunded in {c} completed payments",
+    ),
+    "item_due_adds_up": (
+        # Rule 11: an item's due is its amount less its adjustments, never negative, and a
+        # paid item's live payment charged exactly that due.
+        """SELECT bi.id AS a, bi.amount_minor AS b, COALESCE(adj.total, 0) AS c,
+                  pi.amount_minor AS d FROM bill_items bi
+           LEFT JOIN (SELECT bill_item_id, SUM(amount_minor) AS total FROM adjustments
+                      WHERE {bill_items:bill_item_id}
+                      GROUP BY bill_item_id) adj ON adj.bill_item_id = bi.id
+           LEFT JOIN (SELECT x.bill_item_id, x.amount_minor FROM payment_items x
+                      JOIN payments p ON p.id = x.payment_id AND p.status = 'completed'
+                      WHERE {bill_items:x.bill_item_id} AND NOT EXISTS (SELECT 1
+                        FROM reversal_items ri
+                        JOIN reversals v ON v.id = ri.reversal_id
+                        WHERE v.payment_id = x.payment_id
+                          AND ri.bill_item_id = x.bill_item_id)) pi ON pi.bill_item_id = bi.id
+           WHERE {bill_items:bi.id} AND (bi.amount_minor - COALESCE(adj.total, 0) < 0
+              OR (bi.status = 'paid'
+                  AND pi.amount_minor <> bi.amount_minor - COALESCE(adj.total, 0)))""",
+        "bill item {a}: amount {b} less adjustments {c} is its due, but {d} was paid for it "
+        "(a due is never negative; minor units)",
     ),
     "payment_adds_up": (
         """SELECT p.receipt_no AS a, p.amount_minor AS b,
@@ -152,25 +185,26 @@ RULES: dict[str, tuple[str, str]] = {
                   (SELECT COALESCE(SUM(amount_minor), 0) FROM payment_items
                    WHERE payment_id = p.id) AS d
            FROM payments p
-           WHERE p.amount_minor <> (SELECT COALESCE(SUM(amount_minor), 0) FROM tenders
+           WHERE {payments:p.id} AND (
+                 p.amount_minor <> (SELECT COALESCE(SUM(amount_minor), 0) FROM tenders
                                     WHERE payment_id = p.id)
               OR p.amount_minor <> (SELECT COALESCE(SUM(amount_minor), 0) FROM payment_items
-                                    WHERE payment_id = p.id)""",
+                                    WHERE payment_id = p.id))""",
         "payment {a}: amount {b}, tenders {c}, items {d}",
     ),
     "bill_status_matches_items": (
         """SELECT b.bill_no AS a, b.status AS b FROM bills b
-           WHERE (b.status = 'paid' AND EXISTS (SELECT 1 FROM bill_items i
+           WHERE {bills:b.id} AND ((b.status = 'paid' AND EXISTS (SELECT 1 FROM bill_items i
                     WHERE i.bill_id = b.id AND i.status = 'unpaid'))
               OR (b.status = 'open' AND EXISTS (SELECT 1 FROM bill_items i
                     WHERE i.bill_id = b.id AND i.status = 'paid')
                   AND NOT EXISTS (SELECT 1 FROM bill_items i
-                    WHERE i.bill_id = b.id AND i.status = 'unpaid'))""",
+                    WHERE i.bill_id = b.id AND i.status = 'unpaid')))""",
         "bill {a} is {b} but its items say otherwise",
     ),
     "deposits_in_ledger": (
         """SELECT d.receipt_no AS a FROM deposits d
-           WHERE NOT EXISTS (SELECT 1 FROM wallet_entries e
+           WHERE {deposits:d.id} AND NOT EXISTS (SELECT 1 FROM wallet_entries e
                              WHERE e.receipt_no = d.receipt_no AND e.kind = 'deposit'
                                AND e.amount_minor = d.amount_minor)""",
         "deposit {a} has no matching wallet entry",
@@ -182,20 +216,23 @@ RULES: dict[str, tuple[str, str]] = {
                   COALESCE(v.amount, 0) AS d, COALESCE(o.amount, 0) AS e
            FROM payments p
            JOIN (SELECT payment_id, COUNT(*) AS n FROM payment_items
-                 GROUP BY payment_id) pi ON pi.payment_id = p.id
+                 WHERE {payments:payment_id} GROUP BY payment_id) pi ON pi.payment_id = p.id
            LEFT JOIN (SELECT payment_id, SUM(amount_minor) AS amount FROM reversals
-                      GROUP BY payment_id) v ON v.payment_id = p.id
+                      WHERE {payments:payment_id} GROUP BY payment_id) v
+             ON v.payment_id = p.id
            LEFT JOIN (SELECT r.payment_id, SUM(ri.amount_minor) AS amount,
                              COUNT(DISTINCT ri.bill_item_id) AS n
                       FROM reversal_items ri JOIN reversals r ON r.id = ri.reversal_id
+                      WHERE {payments:r.payment_id}
                       GROUP BY r.payment_id) i ON i.payment_id = p.id
            LEFT JOIN (SELECT r.payment_id, SUM(x.amount_minor) AS amount
                       FROM refund_payouts x JOIN reversals r ON r.id = x.reversal_id
+                      WHERE {payments:r.payment_id}
                       GROUP BY r.payment_id) o ON o.payment_id = p.id
-           WHERE (p.status = 'reversed') <> (COALESCE(i.n, 0) = pi.n)
+           WHERE {payments:p.id} AND ((p.status = 'reversed') <> (COALESCE(i.n, 0) = pi.n)
               OR COALESCE(v.amount, 0) <> COALESCE(i.amount, 0)
               OR COALESCE(v.amount, 0) <> COALESCE(o.amount, 0)
-              OR COALESCE(v.amount, 0) > p.amount_minor""",
+              OR COALESCE(v.amount, 0) > p.amount_minor)""",
         "payment {a} is {b} for {c} but its reversals are {d} with payouts of {e}",
     ),
     "reversal_amounts_add_up": (
@@ -205,10 +242,11 @@ RULES: dict[str, tuple[str, str]] = {
                   (SELECT COALESCE(SUM(o.amount_minor), 0) FROM refund_payouts o
                    WHERE o.reversal_id = v.id) AS d
            FROM reversals v
-           WHERE v.amount_minor <> (SELECT COALESCE(SUM(ri.amount_minor), 0)
+           WHERE {reversals:v.id} AND (
+                 v.amount_minor <> (SELECT COALESCE(SUM(ri.amount_minor), 0)
                                     FROM reversal_items ri WHERE ri.reversal_id = v.id)
               OR v.amount_minor <> (SELECT COALESCE(SUM(o.amount_minor), 0)
-                                    FROM refund_payouts o WHERE o.reversal_id = v.id)""",
+                                    FROM refund_payouts o WHERE o.reversal_id = v.id))""",
         "refund {a} is {b} but its items come to {c} and its payouts to {d}",
     ),
     "reversal_items_from_payment": (
@@ -218,11 +256,12 @@ RULES: dict[str, tuple[str, str]] = {
            JOIN reversals v ON v.id = ri.reversal_id
            LEFT JOIN payment_items pi
              ON pi.payment_id = v.payment_id AND pi.bill_item_id = ri.bill_item_id
-           WHERE pi.amount_minor IS NULL OR pi.amount_minor <> ri.amount_minor
+           WHERE {reversals:v.id} AND (
+                 pi.amount_minor IS NULL OR pi.amount_minor <> ri.amount_minor
               OR EXISTS (SELECT 1 FROM reversal_items r2
                          JOIN reversals v2 ON v2.id = r2.reversal_id
                          WHERE v2.payment_id = v.payment_id
-                           AND r2.bill_item_id = ri.bill_item_id AND v2.id <> v.id)""",
+                           AND r2.bill_item_id = ri.bill_item_id AND v2.id <> v.id))""",
         "refund {a} gives back item {b}, which its payment did not pay or another refund did",
     ),
     "refunds_within_tenders": (
@@ -231,6 +270,7 @@ RULES: dict[str, tuple[str, str]] = {
                             WHERE x.payment_id = p.id AND x.method = o.method), 0) AS d
            FROM (SELECT r.payment_id, x.method, SUM(x.amount_minor) AS amount
                  FROM refund_payouts x JOIN reversals r ON r.id = x.reversal_id
+                 WHERE {payments:r.payment_id}
                  GROUP BY r.payment_id, x.method) o
            JOIN payments p ON p.id = o.payment_id
            WHERE o.amount > COALESCE((SELECT SUM(x.amount_minor) FROM tenders x
@@ -243,6 +283,7 @@ RULES: dict[str, tuple[str, str]] = {
                    WHERE e.receipt_no = v.receipt_no AND e.kind = 'refund') AS c
            FROM reversals v LEFT JOIN refund_payouts o
              ON o.reversal_id = v.id AND o.method = 'wallet'
+           WHERE {reversals:v.id}
            GROUP BY v.id, v.receipt_no
            HAVING COALESCE(SUM(o.amount_minor), 0) <>
                   (SELECT COALESCE(SUM(e.amount_minor), 0) FROM wallet_entries e
@@ -251,7 +292,7 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "withdrawals_in_ledger": (
         """SELECT w.receipt_no AS a FROM withdrawals w
-           WHERE NOT EXISTS (SELECT 1 FROM wallet_entries e
+           WHERE {withdrawals:w.id} AND NOT EXISTS (SELECT 1 FROM wallet_entries e
                              WHERE e.receipt_no = w.receipt_no AND e.kind = 'withdrawal'
                                AND e.amount_minor = -w.amount_minor)""",
         "withdrawal {a} has no matching wallet entry",
@@ -259,7 +300,7 @@ RULES: dict[str, tuple[str, str]] = {
     "closed_shifts_unchanged": (
         """SELECT s.id AS a, s.expected_cash_minor AS b, COALESCE(c.expected_minor, -1) AS c
            FROM shifts s LEFT JOIN shift_tenders c ON c.shift_id = s.id AND c.method = 'cash'
-           WHERE s.status = 'closed' AND (
+           WHERE {shifts:s.id} AND s.status = 'closed' AND (
                  c.expected_minor IS NULL OR c.expected_minor <> s.expected_cash_minor
               OR s.variance_minor <> s.counted_cash_minor - s.expected_cash_minor
               OR EXISTS (SELECT 1 FROM payments p WHERE p.shift_id = s.id
@@ -277,7 +318,8 @@ RULES: dict[str, tuple[str, str]] = {
                   (SELECT COUNT(*) FROM receipts r WHERE r.created_at >= z.window_start
                    AND r.created_at < z.window_end) AS c
            FROM day_closes z
-           WHERE z.receipt_count <> (SELECT COUNT(*) FROM receipts r
+           WHERE {day_closes:z.business_date} AND (
+                 z.receipt_count <> (SELECT COUNT(*) FROM receipts r
                    WHERE r.created_at >= z.window_start AND r.created_at < z.window_end)
               OR z.payments_minor <> (SELECT COALESCE(SUM(p.amount_minor), 0) FROM payments p
                    WHERE p.created_at >= z.window_start AND p.created_at < z.window_end)
@@ -287,37 +329,79 @@ RULES: dict[str, tuple[str, str]] = {
                    WHERE v.created_at >= z.window_start AND v.created_at < z.window_end)
               OR z.withdrawals_minor <> (SELECT COALESCE(SUM(w.amount_minor), 0)
                    FROM withdrawals w
-                   WHERE w.created_at >= z.window_start AND w.created_at < z.window_end)""",
+                   WHERE w.created_at >= z.window_start AND w.created_at < z.window_end))""",
         "closed day {a}: {b} receipts at the Z report but {c} now, or its totals changed",
     ),
 }
 
 
-def run_check(uow: UnitOfWork, *, actor: Actor) -> list[Finding]:
-    """Every finding, rule by rule; an empty list means the books are consistent."""
+def run_check(uow: UnitOfWork, *, actor: Actor, full: bool = False,
+              progress: Progress | None = None) -> list[Finding]:
+    """Every finding, rule by rule; an empty list means the books are consistent.
+
+    Incremental by default: each rule looks only at what was written or changed since the
+    last clean check (a rule that never ran clean looks at everything), and each chain is
+    walked and replayed from that check's checkpoint. `full` looks at everything.
+    `progress(done, total)` hears how many events were verified so far.
+    """
     findings: list[Finding] = []
     with uow:
         actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "run the consistency check")
+        stored = check_queries.checkpoints(uow)
+        now = check_queries.marks(uow)  # read first: what is written meanwhile is new next time
+        since = {name[len(ROWS):]: seq for name, (seq, _) in stored.items()
+                 if name.startswith(ROWS)}
         for rule, (sql, describe) in RULES.items():
-            rows = uow.execute(text(f"SELECT * FROM ({sql}) q LIMIT {MAX_FINDINGS_PER_RULE}"))
-            findings.extend(Finding(rule, describe.format(**row._mapping)) for row in rows)
-        findings.extend(_audit_hashes(uow))
+            scoped = not full and RULE + rule in stored
+            rows = check_queries.rule_rows(uow, sql, since=since if scoped else None,
+                                           limit=MAX_FINDINGS_PER_RULE)
+            findings.extend(Finding(rule, describe.format(**row)) for row in rows)
+        heads = _audit(uow, findings, start={} if full else stored, progress=progress)
+        if not findings:  # only a clean check moves the checkpoints on
+            check_queries.store_checkpoints(uow, {
+                **{ROWS + name: (mark, "") for name, mark in now.items()},
+                **{RULE + rule: (now["audit_events"], "") for rule in RULES},
+                **{CHAIN + head.workstation: (head.seq, head.hash) for head in heads}},
+                uow.clock())
+        uow.commit()
     return findings
 
 
-def _audit_hashes(uow: UnitOfWork) -> Iterator[Finding]:
-    """Recompute each event's hash from its content: an edited event breaks here."""
-    events = uow.conn.execution_options(yield_per=5000).execute(
-        select(t.audit_events).order_by(t.audit_events.c.workstation, t.audit_events.c.seq))
-    reported = 0
-    for event in events:
-        expected = event_hash(
-            prev_hash=event.prev_hash, workstation=event.workstation, seq=event.seq,
-            at=event.at, actor_id=event.actor_id, action=event.action,
-            receipt_no=event.receipt_no, details=event.details)
-        if expected != event.hash:
-            yield Finding("audit_hashes_valid",
-                          f"audit event {event.seq} of {event.workstation} was altered")
-            reported += 1
-            if reported >= MAX_FINDINGS_PER_RULE:
-                return
+def _audit(uow: UnitOfWork, findings: list[Finding], *, start: dict[str, tuple[int, str]],
+           progress: Progress | None) -> list[Head]:
+    """The chains walked and their events replayed from `start` (the stored checkpoints,
+    or none: from the first event), then compared with the witnesses kept outside the
+    database. Adds to `findings`; returns where each chain ended."""
+    keys, found = replay_chains.enrolled_keys(uow)
+    chains = check_queries.chains(uow)
+    starts = {ws.id: Head(ws.id, *start.get(CHAIN + ws.id, (0, ""))) for ws in chains}
+    total = sum(max(ws.audit_seq - starts[ws.id].seq, 0) for ws in chains)
+    done = 0
+
+    def step(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, total)
+
+    replay = replay_rows.Replay(uow)
+    heads: list[Head] = []
+    for ws in chains:
+        result = replay_chains.verify_chain(
+            uow, ws.id, keys=keys, start=starts[ws.id], unsigned_through=ws.unsigned_through,
+            on_event=lambda e: replay.event(at=e.at, digest=e.hash, details=e.details),
+            progress=step)
+        found.extend(result.findings[:MAX_FINDINGS_PER_RULE])
+        if result.head is not None:
+            heads.append(result.head)
+    replay.flush()
+    found.extend(replay.findings[:MAX_FINDINGS_PER_RULE])
+    found.extend(replay_chains.witnessed_heads(uow, _local_heads(uow)))
+    findings.extend(Finding(rule, detail) for rule, detail in found)
+    return heads
+
+
+def _local_heads(uow: UnitOfWork) -> dict[str, Head]:
+    trust = uow.trust
+    database_id = trust.database_id(uow) if trust else None
+    return trust.heads.heads(database_id) if trust and database_id else {}

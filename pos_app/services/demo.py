@@ -10,13 +10,17 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import func, insert, select
-
-from pos_app.adapters import tables as t
+from pos_app.adapters import (
+    bills_repo,
+    patients_repo,
+    price_list_repo,
+    stock_items_repo,
+    users_repo,
+)
 from pos_app.adapters.passwords import hash_password
-from pos_app.adapters.types import utcnow
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, Refused
@@ -88,9 +92,7 @@ def load_demo(new_uow: Callable[[], UnitOfWork], *, workstation: str, patients: 
         raise BadInput(f"Demo patients must be 1 to {MAX_DEMO_PATIENTS}.", code="invalid_count")
     rng = random.Random(seed)
     with new_uow() as uow:
-        filled = uow.execute(select(func.count()).select_from(t.users)).scalar_one() + \
-            uow.execute(select(func.count()).select_from(t.patients)).scalar_one()
-        if filled:
+        if users_repo.count(uow) or patients_repo.count(uow):
             raise Refused("The database already has data; the demo fills only an empty one.",
                           code="database_not_empty")
         name = refuse_controls((facility_name or "").strip(),
@@ -118,43 +120,35 @@ def load_demo(new_uow: Callable[[], UnitOfWork], *, workstation: str, patients: 
 
 
 def _users(uow: UnitOfWork) -> Actor:
-    now = utcnow()
-    rows = uow.execute(insert(t.users).returning(t.users.c.id, t.users.c.username), [
-        {"username": name, "role": role.value, "full_name": full,
-         "password_hash": hash_password(name), "must_change_password": True, "created_at": now}
-        for name, role, full in DEMO_USERS]).all()
-    return Actor(next(r.id for r in rows if r.username == "cashier"), "cashier", Role.CASHIER)
+    now = uow.clock()
+    ids = {name: users_repo.add(uow, username=name, full_name=full, role=role.value,
+                                password_hash=hash_password(name), must_change_password=True,
+                                now=now)
+           for name, role, full in DEMO_USERS}
+    return Actor(ids["cashier"], "cashier", Role.CASHIER)
 
 
 def _price_list(uow: UnitOfWork) -> dict[str, tuple[int, int, str]]:
     """Insert stock and services; returns code -> (service id, unit price minor, kind)."""
-    now = utcnow()
-    stock_rows = uow.execute(insert(t.stock_items).returning(t.stock_items.c.id,
-                                                             t.stock_items.c.code), [
-        {"code": code, "name": name, "unit": "pack", "quantity_on_hand": qty}
-        for code, (name, qty) in STOCK.items()]).all()
-    stock_ids = {row.code: row.id for row in stock_rows}
-    uow.execute(insert(t.stock_movements), [
-        {"stock_item_id": stock_ids[code], "delta": qty, "reason": "receipt", "created_at": now}
-        for code, (_name, qty) in STOCK.items()])
+    stock_ids = stock_items_repo.add(uow, [
+        stock_items_repo.NewStockItem(code, name, "pack", qty)
+        for code, (name, qty) in STOCK.items()], uow.clock())
     currency = DEMO_FACILITY.currency
-    services = []
+    services: list[dict[str, Any]] = []
     for code, name, kind, department, price, link in PRICE_LIST:
         services.append({
             "code": code, "name": name, "kind": kind, "department": department,
             "unit_price_minor": currency.to_minor(currency.parse(str(price))),
-            "stock_item_id": stock_ids[link] if kind == "pharmacy" else None,
+            "stock_item_id": stock_ids[link] if kind == "pharmacy" and link else None,
             "lab_test_code": link if kind == "lab_test" else None,
         })
-    rows = uow.execute(insert(t.services).returning(t.services.c.id, t.services.c.code,
-                                                    t.services.c.unit_price_minor,
-                                                    t.services.c.kind), services).all()
-    return {row.code: (row.id, row.unit_price_minor, row.kind) for row in rows}
+    ids = price_list_repo.add(uow, services)
+    return {s["code"]: (ids[s["code"]], s["unit_price_minor"], s["kind"]) for s in services}
 
 
 def _patients(uow: UnitOfWork, rng: random.Random, count: int) -> list[str]:
-    today = date.today()
-    people = []
+    today = uow.clock().date()
+    people: list[dict[str, Any]] = []
     for number in range(1, count + 1):
         people.append({
             "mrn": f"MRN{number:06d}",
@@ -162,33 +156,24 @@ def _patients(uow: UnitOfWork, rng: random.Random, count: int) -> list[str]:
             "phone": f"07{rng.randint(10_000_000, 99_999_999)}",
             "dob": today - timedelta(days=rng.randint(200, 85 * 365)),
         })
-    for start in range(0, len(people), 5000):
-        insert_patients(uow, people[start:start + 5000])
+    insert_patients(uow, people)
     return [p["mrn"] for p in people]
 
 
 def _bills(uow: UnitOfWork, rng: random.Random, mrns: list[str],
            service_ids: dict[str, tuple[int, int, str]]) -> tuple[int, int]:
-    now = utcnow()
-    patient_ids = dict(uow.execute(select(t.patients.c.mrn, t.patients.c.id)).all())
+    patient_ids = patients_repo.ids_of(uow, mrns)
     codes = list(service_ids)
-    bill_rows, item_plans = [], []
+    bill_rows: list[tuple[str, int]] = []
+    items: list[bills_repo.NewItem] = []
     for mrn in mrns:
         for _ in range(rng.choice([0, 1, 1, 2])):
             bill_no = f"B{len(bill_rows) + 1:07d}"
-            bill_rows.append({"bill_no": bill_no, "patient_id": patient_ids[mrn],
-                              "created_at": now})
+            bill_rows.append((bill_no, patient_ids[mrn]))
             for code in rng.sample(codes, rng.randint(2, 5)):
-                quantity = rng.randint(1, 3) if service_ids[code][2] == "pharmacy" else 1
-                item_plans.append((bill_no, patient_ids[mrn], code, quantity))
-    if not bill_rows:
-        return 0, 0
-    bill_ids = dict(uow.execute(insert(t.bills).returning(t.bills.c.bill_no, t.bills.c.id),
-                                bill_rows).all())
-    uow.execute(insert(t.bill_items), [
-        {"bill_id": bill_ids[bill_no], "patient_id": patient_id,
-         "service_id": service_ids[code][0], "quantity": quantity,
-         "unit_price_minor": service_ids[code][1],
-         "amount_minor": quantity * service_ids[code][1], "created_at": now}
-        for bill_no, patient_id, code, quantity in item_plans])
-    return len(bill_rows), len(item_plans)
+                service_id, price, kind = service_ids[code]
+                quantity = rng.randint(1, 3) if kind == "pharmacy" else 1
+                items.append(bills_repo.NewItem(bill_no, patient_ids[mrn], service_id, quantity,
+                                                price))
+    bills_repo.add(uow, bill_rows, items, uow.clock())
+    return len(bill_rows), len(items)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select
-
-from pos_app.adapters import ledger
-from pos_app.adapters import tables as t
+from pos_app.adapters import ledger, receipt_queries, settings_repo
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import Refused
@@ -33,19 +30,15 @@ def set_facility(
 
 def write_facility(uow: UnitOfWork, facility: Facility) -> None:
     """Replace the settings rows inside the caller's transaction."""
-    current = dict(uow.execute(select(t.settings.c.key, t.settings.c.value)).all())
+    current = settings_repo.read_all(uow)
     changes_currency = current and (
         current.get("currency_code") != facility.currency.code
         or current.get("currency_minor_units") != str(facility.currency.minor_units)
     )
-    if changes_currency:
-        receipts = uow.execute(select(func.count()).select_from(t.receipts)).scalar_one()
-        if receipts:
-            raise Refused("The currency cannot change once money has been taken.",
-                          code="currency_locked")
-    uow.execute(delete(t.settings).where(t.settings.c.key.in_(facility.to_settings())))
-    uow.execute(insert(t.settings),
-                [{"key": k, "value": v} for k, v in facility.to_settings().items()])
+    if changes_currency and receipt_queries.any_issued(uow):
+        raise Refused("The currency cannot change once money has been taken.",
+                      code="currency_locked")
+    settings_repo.put(uow, facility.to_settings())
 
 
 def get_facility(uow: UnitOfWork) -> Facility:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
-
 from pos_app.adapters.uow import UnitOfWork
 
 
 def ping(uow: UnitOfWork) -> None:
     """Round-trip to the database; raises `Unavailable` when it cannot be reached."""
     with uow:
-        uow.execute(text("SELECT 1"))
+        uow.ping()

@@ -1,142 +1,144 @@
-"""Row locks in the one fixed order every money command takes them.
+"""The one order every money command takes its row locks in, and the guard that keeps it.
 
-Wallet, then bill items by id, then stock rows by id, then (in `ledger`) the
-workstation's receipt counter. One locking SELECT per table, ordered by id, so
-two payments can never deadlock whatever order the cashier picked items in.
-On SQLite the whole transaction already holds the write lock (BEGIN IMMEDIATE).
+`Lock` is the order, lowest first. A command takes only the locks it needs, each
+rank at most once and never a lower rank after a higher one, so two commands can
+never wait on each other in a cycle (no deadlock), whatever the cashier picked:
+
+1. APPROVAL_REQUEST the approval request being decided (`approvals`: the action it executes
+                   takes the ranks after it);
+2. WALLET          the patient's wallet (payments, deposits, withdrawals, refunds);
+3. BILL_ITEMS      the bill items paid or refunded, one SELECT ordered by id;
+4. PAYMENT         the payment being refunded, so refunds of one payment take turns;
+5. LAB_RESULTS     that payment's live lab results of the refunded items, by id;
+6. STOCK           the stock rows the pharmacy items draw on or return to, by id;
+7. COUNTER         the workstation's row: receipt counter and audit chain head (a day
+                   close takes every workstation's row, in id order);
+8. SHIFT           the cashier's open shift: read after the counter by money commands
+                   (a shift closing at the same workstation either sees this money or is
+                   seen closed), locked by the shift close itself.
+
+On SQLite the whole transaction already holds the write lock (BEGIN IMMEDIATE), and
+these SELECTs lock nothing more; the order matters on PostgreSQL.
 """
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
-from dataclasses import dataclass
+from typing import Protocol
 
-from sqlalchemy import select
-
-from pos_app.adapters import tables as t
+from pos_app.adapters import (
+    day_closes,
+    lab_results,
+    ledger,
+    payments,
+    shifts_repo,
+    stock,
+    wallets,
+)
+from pos_app.adapters import items as bill_items
+from pos_app.adapters.items import LockedItem
+from pos_app.adapters.ledger import Slot
 from pos_app.adapters.uow import UnitOfWork
-from pos_app.domain.errors import BadInput, NotFound, Refused
-from pos_app.domain.kinds import ItemStatus, ServiceKind
+from pos_app.adapters.wallets import LockedWallet
+from pos_app.domain.errors import BadInput
+from pos_app.domain.kinds import ServiceKind
 from pos_app.domain.numbers import MAX_ID
 
 
-@dataclass(frozen=True)
-class LockedWallet:
-    wallet_id: int
-    patient_id: int
-    mrn: str
-    name: str
-    balance_minor: int
+class Lock(enum.IntEnum):
+    APPROVAL_REQUEST = 1
+    WALLET = 2
+    BILL_ITEMS = 3
+    PAYMENT = 4
+    LAB_RESULTS = 5
+    STOCK = 6
+    COUNTER = 7
+    SHIFT = 8
 
 
-@dataclass(frozen=True)
-class LockedItem:
-    id: int
-    bill_id: int
-    patient_id: int
-    status: str
-    quantity: int
-    amount_minor: int
-    kind: str
-    service_code: str
-    service_name: str
-    stock_item_id: int | None
-    lab_test_code: str | None
+class CounterTaker(Protocol):
+    def take_slot(self, uow: UnitOfWork, workstation: str, *, with_receipt: bool) -> Slot: ...
 
 
-def lock_wallet(uow: UnitOfWork, mrn: str) -> LockedWallet:
-    """The patient's wallet, locked; `unknown_patient` if the MRN is not registered."""
-    row = uow.execute(
-        select(t.wallets.c.id, t.wallets.c.patient_id, t.wallets.c.balance_minor,
-               t.patients.c.mrn, t.patients.c.name)
-        .join(t.patients, t.patients.c.id == t.wallets.c.patient_id)
-        .where(t.patients.c.mrn == mrn)
-        .with_for_update(of=t.wallets)
-    ).first()
-    if row is None:
-        raise NotFound(f"No patient has MRN {mrn}.", code="unknown_patient")
-    return LockedWallet(row.id, row.patient_id, row.mrn, row.name, row.balance_minor)
+class Locks:
+    """One command's locks, taken through this object so that the order is enforced.
 
+    Taking a rank below one already held is a bug in the command, not a user error:
+    it raises `AssertionError` before the lock is taken.
+    """
 
-def _item_query():
-    return (
-        select(t.bill_items.c.id, t.bill_items.c.bill_id, t.bill_items.c.patient_id,
-               t.bill_items.c.status, t.bill_items.c.quantity, t.bill_items.c.amount_minor,
-               t.services.c.kind, t.services.c.code, t.services.c.name,
-               t.services.c.stock_item_id, t.services.c.lab_test_code)
-        .join(t.services, t.services.c.id == t.bill_items.c.service_id)
-        .order_by(t.bill_items.c.id)
-        .with_for_update(of=t.bill_items)
-    )
+    def __init__(self, uow: UnitOfWork, books: CounterTaker) -> None:
+        self.uow = uow
+        self._books = books
+        self._held = 0
+        self.slot: Slot | None = None
 
+    def _take(self, rank: Lock) -> None:
+        if rank <= self._held:
+            raise AssertionError(f"lock {rank.name} taken after {Lock(self._held).name}")
+        self._held = rank
 
-def _locked_item(row: object) -> LockedItem:
-    return LockedItem(row.id, row.bill_id, row.patient_id, row.status, row.quantity,
-                      row.amount_minor, row.kind, row.code, row.name, row.stock_item_id,
-                      row.lab_test_code)
+    def wallet(self, mrn: str) -> LockedWallet:
+        self._take(Lock.WALLET)
+        return wallets.lock(self.uow, mrn)
 
+    def items(self, wallet: LockedWallet, item_ids: list[int]) -> list[LockedItem]:
+        self._take(Lock.BILL_ITEMS)
+        return bill_items.lock(self.uow, item_ids, patient_id=wallet.patient_id,
+                               mrn=wallet.mrn)
 
-def lock_items(uow: UnitOfWork, wallet: LockedWallet, item_ids: list[int]) -> list[LockedItem]:
-    """The chosen items, locked by id; each must exist and be this patient's."""
-    rows = [_locked_item(r) for r in
-            uow.execute(_item_query().where(t.bill_items.c.id.in_(item_ids))).all()]
-    missing = sorted(set(item_ids) - {row.id for row in rows})
-    if missing:
-        raise NotFound(f"No bill item has id {missing[0]}.", code="unknown_item")
-    for row in rows:
-        if row.patient_id != wallet.patient_id:
-            raise Refused(f"Item {row.id} is not on a bill of patient {wallet.mrn}.",
-                          code="item_not_payable")
-    return rows
+    def unpaid_bill_items(self, wallet: LockedWallet, bill_no: str) -> list[LockedItem]:
+        self._take(Lock.BILL_ITEMS)
+        return bill_items.lock_unpaid_of_bill(self.uow, bill_no, patient_id=wallet.patient_id,
+                                              mrn=wallet.mrn)
 
+    def payment(self, payment: payments.PaymentRow) -> None:
+        self._take(Lock.PAYMENT)
+        payments.lock_completed(self.uow, payment)
 
-def lock_unpaid_bill_items(uow: UnitOfWork, wallet: LockedWallet,
-                           bill_no: str) -> list[LockedItem]:
-    """The unpaid items of one of the patient's bills, locked by id."""
-    bill = uow.execute(
-        select(t.bills.c.id, t.bills.c.patient_id).where(t.bills.c.bill_no == bill_no)
-    ).first()
-    if bill is None:
-        raise NotFound(f"No bill has number {bill_no}.", code="unknown_bill")
-    if bill.patient_id != wallet.patient_id:
-        raise Refused(f"Bill {bill_no} is not a bill of patient {wallet.mrn}.",
-                      code="item_not_payable")
-    rows = uow.execute(_item_query().where(t.bill_items.c.bill_id == bill.id,
-                                           t.bill_items.c.status == ItemStatus.UNPAID.value))
-    items = [_locked_item(r) for r in rows.all()]
-    if not items:
-        raise Refused(f"Bill {bill_no} has nothing left to pay.", code="item_not_payable")
-    return items
+    def lab_results(self, payment_id: int, item_ids: list[int]) -> list[lab_results.LabRow]:
+        self._take(Lock.LAB_RESULTS)
+        return lab_results.lock_live(self.uow, payment_id, item_ids)
 
+    def stock(self, needed: Counter[int]) -> dict[int, tuple[str, int]]:
+        self._take(Lock.STOCK)
+        return stock.lock(self.uow, list(needed))
 
-def require_unpaid(items: list[LockedItem]) -> None:
-    """Refuse the payment if any chosen item is paid or void already."""
-    for item in items:
-        if item.status != ItemStatus.UNPAID.value:
-            raise Refused(f"Item {item.id} ({item.service_name}) is already {item.status}.",
-                          code="item_not_payable")
+    def counter(self, workstation: str, *, with_receipt: bool) -> Slot:
+        """The workstation's next receipt number and audit position, its row locked."""
+        self._take(Lock.COUNTER)
+        self.slot = self._books.take_slot(self.uow, workstation, with_receipt=with_receipt)
+        return self.slot
+
+    def every_counter(self, workstation: str) -> tuple[Slot, list[ledger.Head]]:
+        """Every workstation's row (a day close: money in flight commits first), then this
+        workstation's audit position, with every chain's head as it was before it."""
+        self._take(Lock.COUNTER)
+        day_closes.lock_counters(self.uow)
+        heads = ledger.witness_heads(self.uow)
+        self.slot = self._books.take_slot(self.uow, workstation, with_receipt=False)
+        return self.slot, heads
+
+    def open_shift_id(self, *, cashier_id: int, workstation: str) -> int | None:
+        """The id of the cashier's open shift at this workstation (read, not locked)."""
+        self._take(Lock.SHIFT)
+        return shifts_repo.open_id(self.uow, cashier_id=cashier_id, workstation=workstation)
+
+    def shift(self, *, cashier_id: int, workstation: str) -> shifts_repo.ShiftRow | None:
+        """The cashier's open shift at this workstation, locked for its close."""
+        self._take(Lock.SHIFT)
+        return shifts_repo.find_open(self.uow, cashier_id=cashier_id, workstation=workstation,
+                                     lock=True)
 
 
 def stock_needed(items: list[LockedItem]) -> Counter[int]:
-    """Units each stock row gives up for the pharmacy items among `items`."""
+    """Units each stock row gives up (or gets back) for the pharmacy items among `items`."""
     needed: Counter[int] = Counter()
     for item in items:
         if item.kind == ServiceKind.PHARMACY.value and item.stock_item_id is not None:
             needed[item.stock_item_id] += item.quantity
     return needed
-
-
-def lock_stock(uow: UnitOfWork, needed: Counter[int]) -> dict[int, tuple[str, int]]:
-    """The stock rows the items draw on, locked by id: {id: (name, quantity on hand)}."""
-    if not needed:
-        return {}
-    rows = uow.execute(
-        select(t.stock_items.c.id, t.stock_items.c.name, t.stock_items.c.quantity_on_hand)
-        .where(t.stock_items.c.id.in_(sorted(needed)))
-        .order_by(t.stock_items.c.id)
-        .with_for_update()
-    ).all()
-    return {row.id: (row.name, row.quantity_on_hand) for row in rows}
 
 
 def check_item_ids(item_ids: list[int]) -> list[int]:

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, insert, select
-
-from pos_app.adapters import tables as t
-from pos_app.adapters.types import utcnow
+from pos_app.adapters import patients_repo
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, NotFound, Refused
-from pos_app.domain.kinds import ItemStatus
 from pos_app.domain.money import Currency
 from pos_app.domain.text import refuse_controls
 from pos_app.services import sessions
@@ -48,12 +45,13 @@ class UnpaidItem:
     quantity: int
     unit_price: Decimal
     amount: Decimal
+    amount_due: Decimal  # the amount less its adjustments: what paying it charges
 
     def to_json(self) -> dict:
         return {"id": self.id, "bill_no": self.bill_no, "service_code": self.service_code,
                 "service_name": self.service_name, "kind": self.kind,
                 "quantity": self.quantity, "unit_price": str(self.unit_price),
-                "amount": str(self.amount)}
+                "amount": str(self.amount), "amount_due": str(self.amount_due)}
 
 
 @dataclass(frozen=True)
@@ -84,7 +82,7 @@ def add_patient(uow: UnitOfWork, *, actor: Actor, mrn: str, name: str, phone: st
         raise BadInput("The patient needs a name.", code="invalid_name")
     with uow:
         actor = sessions.authorize(uow, actor, Role.CASHIER, "register patients")
-        if uow.execute(select(t.patients.c.id).where(t.patients.c.mrn == mrn)).first():
+        if patients_repo.id_of(uow, mrn) is not None:
             raise Refused(f"A patient with MRN {mrn} already exists.", code="patient_exists")
         insert_patients(uow, [{"mrn": mrn, "name": name, "phone": phone, "dob": dob}])
         uow.commit()
@@ -93,17 +91,8 @@ def add_patient(uow: UnitOfWork, *, actor: Actor, mrn: str, name: str, phone: st
 
 def insert_patients(uow: UnitOfWork, patients: list[dict]) -> None:
     """Insert patients with their wallets and search terms, set-based (imports, demo)."""
-    now = utcnow()
-    rows = uow.execute(
-        insert(t.patients).returning(t.patients.c.id, t.patients.c.mrn),
-        [{**p, "created_at": now} for p in patients],
-    ).all()
-    ids = {row.mrn: row.id for row in rows}
-    uow.execute(insert(t.wallets), [{"patient_id": ids[p["mrn"]]} for p in patients])
-    uow.execute(insert(t.patient_search_terms), [
-        {"term": term, "patient_id": ids[p["mrn"]]}
-        for p in patients for term in search_terms(p["name"])
-    ])
+    patients_repo.insert_many(uow, patients, now=uow.clock(),
+                              terms={p["mrn"]: search_terms(p["name"]) for p in patients})
 
 
 def search_patients(uow: UnitOfWork, *, actor: Actor, text: str,
@@ -124,47 +113,27 @@ def search_patients(uow: UnitOfWork, *, actor: Actor, text: str,
         return _summaries(uow, currency, ranked[:limit])
 
 
-def _prefix(column: object, text: str) -> object:
-    # A byte-order range, so the B-tree index serves it on both databases.
-    return and_(column >= text, column < text + "\U0010ffff")
-
-
-def _candidates(uow: UnitOfWork, query: str, limit: int):
+def _candidates(uow: UnitOfWork, query: str, limit: int) -> Iterator[list[int]]:
     """Id lists from most to least relevant; each query is an index range with a limit."""
-    p = t.patients
-    yield uow.execute(select(p.c.id).where(p.c.mrn == query)).scalars().all()
-    yield uow.execute(select(p.c.id).where(_prefix(p.c.mrn, query.upper()))
-                      .order_by(p.c.mrn).limit(limit)).scalars().all()
+    exact = patients_repo.id_of(uow, query)
+    yield [] if exact is None else [exact]
+    yield patients_repo.ids_by_mrn_prefix(uow, query.upper(), limit)
     digits = re.sub(r"\D", "", query)
     if len(digits) >= 3 and len(digits) >= len(query.replace(" ", "")) - 1:
-        yield uow.execute(select(p.c.id).where(_prefix(p.c.phone, query.replace(" ", "")))
-                          .order_by(p.c.phone).limit(limit)).scalars().all()
+        yield patients_repo.ids_by_phone_prefix(uow, query.replace(" ", ""), limit)
     words = sorted(search_terms(query), key=len, reverse=True)
-    if words:
-        # Walk the longest word's index range; probe the other words per candidate
-        # through the (patient_id, term) index, stopping once `limit` patients match.
-        s = t.patient_search_terms
-        matches = select(s.c.patient_id).where(_prefix(s.c.term, words[0]))
-        for word in words[1:]:
-            other = s.alias()
-            matches = matches.where(exists().where(other.c.patient_id == s.c.patient_id,
-                                                   _prefix(other.c.term, word)))
-        yield uow.execute(matches.distinct().limit(limit)).scalars().all()
+    if words:  # the longest word first: its index range is the narrowest
+        yield patients_repo.ids_by_name_words(uow, words, limit)
 
 
 def _summaries(uow: UnitOfWork, currency: Currency, ids: list[int]) -> list[PatientSummary]:
     if not ids:
         return []
-    rows = uow.execute(
-        select(t.patients, t.wallets.c.balance_minor)
-        .join(t.wallets, t.wallets.c.patient_id == t.patients.c.id)
-        .where(t.patients.c.id.in_(ids))
-    ).all()
-    by_id = {row.id: row for row in rows}
+    by_id = patients_repo.with_balances(uow, ids)
     return [_summary(currency, by_id[i]) for i in ids if i in by_id]
 
 
-def _summary(currency: Currency, row: object) -> PatientSummary:
+def _summary(currency: Currency, row: patients_repo.PatientRow) -> PatientSummary:
     return PatientSummary(row.mrn, row.name, row.phone, row.dob,
                           currency.from_minor(row.balance_minor))
 
@@ -174,27 +143,15 @@ def show_patient(uow: UnitOfWork, *, actor: Actor, mrn: str) -> PatientDetail:
     with uow:
         actor = sessions.authorize(uow, actor, Role.CASHIER, "see patients")
         currency = uow.facility().currency
-        row = uow.execute(
-            select(t.patients, t.wallets.c.balance_minor)
-            .join(t.wallets, t.wallets.c.patient_id == t.patients.c.id)
-            .where(t.patients.c.mrn == mrn)
-        ).first()
+        row = patients_repo.by_mrn(uow, mrn)
         if row is None:
             raise NotFound(f"No patient has MRN {mrn}.", code="unknown_patient")
-        items = uow.execute(
-            select(t.bill_items.c.id, t.bills.c.bill_no, t.services.c.code, t.services.c.name,
-                   t.services.c.kind, t.bill_items.c.quantity, t.bill_items.c.unit_price_minor,
-                   t.bill_items.c.amount_minor)
-            .join(t.bills, t.bills.c.id == t.bill_items.c.bill_id)
-            .join(t.services, t.services.c.id == t.bill_items.c.service_id)
-            .where(t.bill_items.c.patient_id == row.id,
-                   t.bill_items.c.status == ItemStatus.UNPAID.value)
-            .order_by(t.bills.c.id, t.bill_items.c.id)
-        ).all()
+        items = patients_repo.unpaid_items(uow, row.id)
     return PatientDetail(
         _summary(currency, row),
-        [UnpaidItem(i.id, i.bill_no, i.code, i.name, i.kind, i.quantity,
-                    currency.from_minor(i.unit_price_minor), currency.from_minor(i.amount_minor))
+        [UnpaidItem(i.id, i.bill_no, i.service_code, i.service_name, i.kind, i.quantity,
+                    currency.from_minor(i.unit_price_minor), currency.from_minor(i.amount_minor),
+                    currency.from_minor(i.amount_minor - i.adjusted_minor))
          for i in items],
     )
 

@@ -8,14 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
-
 from pos_app.adapters import ledger
-from pos_app.adapters import tables as t
-from pos_app.adapters.types import utcnow
+from pos_app.adapters import receipt_list_queries as queries
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput
+from pos_app.domain.kinds import PaymentStatus
 from pos_app.receipts.model import QR_PREFIX, parse_qr_payload
 from pos_app.services import reports, sessions
 
@@ -55,20 +53,16 @@ def find_receipts(uow: UnitOfWork, *, actor: Actor, workstation: str, text: str 
     text = " ".join(text.split())
     with uow:
         sessions.authorize(uow, actor, Role.CASHIER, "list receipts")
-        r = t.receipts
+        scope: queries.PatientScope | queries.WindowScope
         if mrn:
-            scope = r.c.patient_id == (select(t.patients.c.id)
-                                       .where(t.patients.c.mrn == mrn.strip().upper())
-                                       .scalar_subquery())
+            scope = queries.PatientScope(mrn.strip().upper())
         else:
             zone = reports.facility_zone(uow)
-            moment = now or utcnow()
+            moment = now or uow.clock()
             start, end = reports.day_window(uow, reports.business_date_of(uow, moment, zone),
                                             zone)
-            scope = and_(r.c.workstation == workstation, r.c.created_at >= start,
-                         r.c.created_at < end)
-        where = _matching(uow, text, scope, patient=bool(mrn))
-        rows = uow.execute(_list_query(where, limit)).all()
+            scope = queries.WindowScope(workstation, start, end)
+        rows = _matching(uow, text, scope, limit=max(1, min(limit, LIST_LIMIT)))
         currency = uow.facility().currency
     return [ReceiptRow(row.receipt_no, row.kind, row.created_at.isoformat(), row.workstation,
                        row.cashier, row.patient_name or "", row.mrn or "",
@@ -76,52 +70,28 @@ def find_receipts(uow: UnitOfWork, *, actor: Actor, workstation: str, text: str 
                        row.reprints) for row in rows]
 
 
-def _matching(uow: UnitOfWork, text: str, scope, *, patient: bool):
-    """The WHERE clause for what was typed or scanned (see `find_receipts`)."""
-    r = t.receipts
+def _matching(uow: UnitOfWork, text: str, scope: queries.PatientScope | queries.WindowScope,
+              *, limit: int) -> list[queries.ListedReceipt]:
+    """The receipts for what was typed or scanned (see `find_receipts`)."""
     if not text:
-        return scope
+        return queries.find(uow, scope, limit=limit)
     if text.upper().startswith(QR_PREFIX + ":"):
         parsed = parse_qr_payload(text)
         if parsed is None:
             raise BadInput("This is not a CareTill receipt code: scan it again or type the "
                            "receipt number.", code="invalid_receipt_code")
-        return r.c.receipt_no == parsed[0]
+        return queries.find(uow, scope, receipt_no=parsed[0], limit=limit)
     if not _DIGITS.fullmatch(text):
-        return r.c.receipt_no == text.upper()
-    ending = and_(scope, r.c.receipt_no.endswith(text, autoescape=True))
-    if patient:  # the patient's receipts only: the cashier unticks the box to look wider
-        return ending
-    stations = uow.execute(select(t.workstations.c.id)).scalars().all()
-    numbers = [ledger.receipt_number(ws, int(text)) for ws in stations if int(text) > 0]
-    return or_(ending, r.c.receipt_no.in_(numbers))
+        return queries.find(uow, scope, receipt_no=text.upper(), limit=limit)
+    if isinstance(scope, queries.PatientScope):
+        # The patient's receipts only: the cashier unticks the box to look wider.
+        return queries.find(uow, scope, ending=text, limit=limit)
+    numbers = [ledger.receipt_number(ws, int(text)) for ws in queries.workstation_ids(uow)
+               if int(text) > 0]
+    return queries.find(uow, scope, ending=text, also=numbers, limit=limit)
 
 
-def _list_query(where, limit: int):
-    r, p = t.receipts, t.payments
-    amount = func.coalesce(p.c.amount_minor, t.deposits.c.amount_minor,
-                           t.reversals.c.amount_minor, t.withdrawals.c.amount_minor)
-    refunds = t.reversals.alias("refunds")  # the payment's refunds, not this receipt's row
-    refunded = select(refunds.c.id).where(refunds.c.payment_id == p.c.id).exists()
-    return (
-        select(r.c.receipt_no, r.c.kind, r.c.created_at, r.c.workstation, r.c.reprints,
-               func.coalesce(func.nullif(t.users.c.full_name, ""), t.users.c.username)
-               .label("cashier"),
-               t.patients.c.name.label("patient_name"), t.patients.c.mrn,
-               amount.label("amount_minor"), p.c.status.label("payment_status"),
-               refunded.label("refunded"))
-        .join(t.users, t.users.c.id == r.c.cashier_id)
-        .outerjoin(t.patients, t.patients.c.id == r.c.patient_id)
-        .outerjoin(p, p.c.receipt_no == r.c.receipt_no)
-        .outerjoin(t.deposits, t.deposits.c.receipt_no == r.c.receipt_no)
-        .outerjoin(t.reversals, t.reversals.c.receipt_no == r.c.receipt_no)
-        .outerjoin(t.withdrawals, t.withdrawals.c.receipt_no == r.c.receipt_no)
-        .where(where)
-        .order_by(r.c.created_at.desc(), r.c.receipt_no.desc())
-        .limit(max(1, min(limit, LIST_LIMIT))))
-
-
-def _status(row) -> str:
-    if row.payment_status == "reversed":
+def _status(row: queries.ListedReceipt) -> str:
+    if row.payment_status == PaymentStatus.REVERSED:
         return "reversed"
     return "partly refunded" if row.refunded else ""

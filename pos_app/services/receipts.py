@@ -9,20 +9,27 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from pos_app.adapters import ledger
+from pos_app.adapters import adjustments_repo, ledger, receipt_queries, users_repo
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, NotFound
-from pos_app.domain.kinds import ReceiptKind, TenderMethod, WalletEntryKind
+from pos_app.domain.kinds import PaymentStatus, ReceiptKind, TenderMethod, WalletEntryKind
 from pos_app.domain.money import Currency
 from pos_app.domain.text import refuse_controls
-from pos_app.receipts.model import Receipt, ReceiptLine, ReceiptTender, parse_qr_payload
-from pos_app.services import sessions
+from pos_app.receipts.model import (
+    Receipt,
+    ReceiptAdjustment,
+    ReceiptLine,
+    ReceiptTender,
+    parse_qr_payload,
+)
+from pos_app.services import replay_chains, sessions
 
 MAX_REASON_LENGTH = 200
 
@@ -49,10 +56,7 @@ def get_receipt(uow: UnitOfWork, *, actor: Actor, workstation: str, receipt_no: 
         receipt = _load(uow, receipt_no)
         if reason is None:
             return receipt
-        copy = uow.execute(
-            update(t.receipts).where(t.receipts.c.receipt_no == receipt_no)
-            .values(reprints=t.receipts.c.reprints + 1).returning(t.receipts.c.reprints)
-        ).scalar_one()
+        copy = receipt_queries.count_reprint(uow, receipt_no)
         ledger.record(uow, workstation, actor=actor, action="receipt.reprint",
                       receipt_no=receipt_no, details={"reason": reason, "copy": copy})
         uow.commit()
@@ -60,7 +64,8 @@ def get_receipt(uow: UnitOfWork, *, actor: Actor, workstation: str, receipt_no: 
 
 
 def verify_receipt(uow: UnitOfWork, *, actor: Actor, payload: str) -> Verification:
-    """Genuine only if the receipt exists, carries this hash, and its audit event is intact."""
+    """Genuine only if the receipt exists, carries this hash, and its audit event is intact
+    and signed by its workstation's enrolled key."""
     parsed = parse_qr_payload(payload)
     if parsed is None:
         return Verification(False, None, "This is not a CareTill receipt code.")
@@ -76,7 +81,8 @@ def verify_receipt(uow: UnitOfWork, *, actor: Actor, payload: str) -> Verificati
                                 f"The code does not match receipt {receipt_no}.")
         event = uow.execute(select(t.audit_events).where(
             t.audit_events.c.hash == digest, t.audit_events.c.receipt_no == receipt_no)).first()
-    if event is None or ledger.event_hash(
+        signed = event is not None and replay_chains.signed_by_workstation(uow, event)
+    if event is None or not signed or ledger.event_hash(
             prev_hash=event.prev_hash, workstation=event.workstation, seq=event.seq,
             at=event.at, actor_id=event.actor_id, action=event.action,
             receipt_no=event.receipt_no, details=event.details) != digest:
@@ -99,11 +105,7 @@ def _check_reason(reason: str | None) -> str | None:
 
 def _load(uow: UnitOfWork, receipt_no: str) -> Receipt:
     facility = uow.facility()
-    row = uow.execute(
-        select(t.receipts, t.patients.c.name.label("patient_name"), t.patients.c.mrn)
-        .outerjoin(t.patients, t.patients.c.id == t.receipts.c.patient_id)
-        .where(t.receipts.c.receipt_no == receipt_no)
-    ).first()
+    row = receipt_queries.head(uow, receipt_no)
     if row is None or row.kind not in LOADERS:
         raise NotFound(f"No receipt {receipt_no} was issued.", code="unknown_receipt")
     base = Receipt(
@@ -119,42 +121,40 @@ def _load(uow: UnitOfWork, receipt_no: str) -> Receipt:
 
 def _names(uow: UnitOfWork, *user_ids: int) -> dict[int, str]:
     """Users as printed on receipts: full name, else user name."""
-    rows = uow.execute(select(t.users.c.id, t.users.c.username, t.users.c.full_name)
-                       .where(t.users.c.id.in_(set(user_ids)))).all()
-    return {row.id: row.full_name or row.username for row in rows}
+    return users_repo.display_names(uow, set(user_ids))
 
 
-def _items(uow: UnitOfWork, currency: Currency, *, payment_id: int | None = None,
-           reversal_id: int | None = None) -> tuple[ReceiptLine, ...]:
-    """What a payment paid for, or what one reversal of it gave back."""
+def _refunded_items(uow: UnitOfWork, currency: Currency,
+                    reversal_id: int) -> tuple[ReceiptLine, ...]:
+    """What one reversal of a payment gave back (what was paid for each item)."""
     money = currency.from_minor
-    lines = t.payment_items if reversal_id is None else t.reversal_items
-    owner = (t.payment_items.c.payment_id == payment_id if reversal_id is None
-             else t.reversal_items.c.reversal_id == reversal_id)
-    items = uow.execute(
-        select(t.services.c.name, t.bill_items.c.quantity, t.bill_items.c.unit_price_minor,
-               lines.c.amount_minor)
-        .join(t.bill_items, t.bill_items.c.id == lines.c.bill_item_id)
-        .join(t.services, t.services.c.id == t.bill_items.c.service_id)
-        .where(owner)
-        .order_by(t.bill_items.c.id)
-    ).all()
+    items = receipt_queries.lines(uow, reversal_id=reversal_id)
     return tuple(ReceiptLine(i.name, i.quantity, money(i.unit_price_minor),
                              money(i.amount_minor)) for i in items)
 
 
+def _paid_items(uow: UnitOfWork, currency: Currency, payment_id: int,
+                paid_at: datetime) -> tuple[ReceiptLine, ...]:
+    """What a payment paid for: each item's gross and the adjustments that made its due."""
+    money = currency.from_minor
+    items = receipt_queries.lines(uow, payment_id=payment_id)
+    found: dict[int, list[ReceiptAdjustment]] = {}
+    for line in adjustments_repo.lines_until(uow, [i.bill_item_id for i in items], paid_at):
+        found.setdefault(line.bill_item_id, []).append(
+            ReceiptAdjustment(line.kind, line.reason_code, money(line.amount_minor)))
+    return tuple(ReceiptLine(i.name, i.quantity, money(i.unit_price_minor),
+                             money(i.gross_minor), tuple(found.get(i.bill_item_id, ())))
+                 for i in items)
+
+
 def _payment(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
     money = currency.from_minor
-    payment = uow.execute(select(t.payments)
-                          .where(t.payments.c.receipt_no == base.receipt_no)).one()
-    tenders = uow.execute(select(t.tenders).where(t.tenders.c.payment_id == payment.id)
-                          .order_by(t.tenders.c.id)).all()
-    refunds = uow.execute(select(t.reversals.c.receipt_no)
-                          .where(t.reversals.c.payment_id == payment.id)
-                          .order_by(t.reversals.c.id)).scalars().all()
+    payment = receipt_queries.payment(uow, base.receipt_no)
+    tenders = receipt_queries.tenders(uow, payment.id)
+    refunds = receipt_queries.refund_receipt_nos(uow, payment.id)
     return replace(
         base,
-        lines=_items(uow, currency, payment_id=payment.id),
+        lines=_paid_items(uow, currency, payment.id, base.at),
         total=money(payment.amount_minor),
         tenders=tuple(ReceiptTender(
             x.method, money(x.amount_minor), x.reference,
@@ -164,16 +164,13 @@ def _payment(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
         wallet_balance_after=(None if payment.wallet_balance_after_minor is None
                               else money(payment.wallet_balance_after_minor)),
         reversed_by=", ".join(refunds) or None,
-        partly_refunded=bool(refunds) and payment.status != "reversed",
+        partly_refunded=bool(refunds) and payment.status != PaymentStatus.REVERSED,
     )
 
 
 def _deposit(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
     money = currency.from_minor
-    row = uow.execute(
-        select(t.deposits.c.method, t.deposits.c.amount_minor, t.deposits.c.reference)
-        .where(t.deposits.c.receipt_no == base.receipt_no)
-    ).one()
+    row = receipt_queries.deposit(uow, base.receipt_no)
     amount = money(row.amount_minor)
     return replace(
         base, lines=(ReceiptLine("Wallet top-up", 1, amount, amount),), total=amount,
@@ -185,17 +182,12 @@ def _deposit(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
 def _refund(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
     """What a reversal paid back, per method, and who took, asked for and approved it."""
     money = currency.from_minor
-    reversal = uow.execute(
-        select(t.reversals, t.payments.c.receipt_no.label("payment_receipt_no"))
-        .join(t.payments, t.payments.c.id == t.reversals.c.payment_id)
-        .where(t.reversals.c.receipt_no == base.receipt_no)).one()
-    payouts = uow.execute(select(t.refund_payouts)
-                          .where(t.refund_payouts.c.reversal_id == reversal.id)
-                          .order_by(t.refund_payouts.c.id)).all()
+    reversal = receipt_queries.reversal(uow, base.receipt_no)
+    payouts = receipt_queries.payouts(uow, reversal.id)
     names = _names(uow, reversal.cashier_id, reversal.requested_by, reversal.approved_by)
     asked_apart = reversal.requested_by not in (reversal.cashier_id, reversal.approved_by)
     return replace(
-        base, lines=_items(uow, currency, reversal_id=reversal.id),
+        base, lines=_refunded_items(uow, currency, reversal.id),
         total=money(reversal.amount_minor),
         tenders=tuple(ReceiptTender(p.method, money(p.amount_minor), p.reference)
                       for p in payouts),
@@ -209,8 +201,7 @@ def _refund(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
 
 def _withdrawal(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
     """The cash paid out of a wallet, by whom and approved by whom."""
-    row = uow.execute(select(t.withdrawals)
-                      .where(t.withdrawals.c.receipt_no == base.receipt_no)).one()
+    row = receipt_queries.withdrawal(uow, base.receipt_no)
     amount = currency.from_minor(row.amount_minor)
     names = _names(uow, row.cashier_id, row.approved_by)
     return replace(
@@ -228,14 +219,10 @@ def _balance_after(uow: UnitOfWork, base: Receipt, kind: WalletEntryKind,
     A refund with no wallet payout has no entry: its balance is the one its audit
     event recorded when it was issued.
     """
-    minor = uow.execute(select(t.wallet_entries.c.balance_after_minor).where(
-        t.wallet_entries.c.receipt_no == base.receipt_no,
-        t.wallet_entries.c.kind == kind.value)).scalar_one_or_none()
+    minor = receipt_queries.wallet_balance_after(uow, base.receipt_no, kind.value)
     if minor is not None:
         return currency.from_minor(minor)
-    details = uow.execute(select(t.audit_events.c.details).where(
-        t.audit_events.c.hash == base.audit_hash,
-        t.audit_events.c.receipt_no == base.receipt_no)).scalar_one()
+    details = receipt_queries.event_details(uow, base.receipt_no, base.audit_hash)
     return currency.parse(json.loads(details)["wallet_balance_after"], what="balance",
                           allow_zero=True)
 

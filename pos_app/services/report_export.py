@@ -17,7 +17,9 @@ from pos_app.services.reports import DailyReport
 SECTIONS = (("by_method", "Payments by method"), ("by_cashier", "Payments by cashier"),
             ("by_department", "Payments by department"), ("by_kind", "Payments by service kind"),
             ("by_hour", "Payments by hour"), ("deposits_by_method", "Deposits by method"),
-            ("refunds_by_method", "Refunds by method"))
+            ("refunds_by_method", "Refunds by method"),
+            ("adjustments_by_kind", "Adjustments by kind"),
+            ("adjustments_by_reason", "Adjustments by reason"))
 
 
 def rows(report: DailyReport) -> list[list[str]]:
@@ -56,8 +58,8 @@ def write_pdf(report: DailyReport, path: Path, *, facility: str = "") -> None:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     styles = getSampleStyleSheet()
-    state = (f"closed (Z) at {report.closed_at[:19]} by {report.closed_by}" if report.closed
-             else "open (figures may still change)")
+    state = (f"closed (Z) at {(report.closed_at or '')[:19]} by {report.closed_by}"
+             if report.closed else "open (figures may still change)")
     story = [Paragraph(f"{facility} Daily report {report.business_date}".strip(),
                        styles["Title"]),
              Paragraph(f"{report.window_start[:19]} to {report.window_end[:19]} UTC, "

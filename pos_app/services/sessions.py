@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
-
-from pos_app.adapters import tables as t
+from pos_app.adapters import sessions_repo, users_repo
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import Refused
@@ -26,14 +24,12 @@ def authorize(uow: UnitOfWork, actor: Actor, role: Role, action: str) -> Actor:
 
     Call it inside the service's `with uow:` block, before anything is written.
     """
-    user = uow.execute(select(t.users).where(t.users.c.id == actor.user_id)).first()
+    user = users_repo.by_id(uow, actor.user_id)
     if user is None or not user.active:
         raise Refused(f"The account {actor.username} is disabled: it may not {action}.",
                       code="permission_denied")
     if actor.session_id is not None:
-        session = uow.execute(
-            select(t.user_sessions.c.user_id, t.user_sessions.c.ended_at)
-            .where(t.user_sessions.c.id == actor.session_id)).first()
+        session = sessions_repo.get(uow, actor.session_id)
         if session is None or session.user_id != actor.user_id or session.ended_at is not None:
             raise Refused(f"The session of {actor.username} has ended: sign in again to "
                           f"{action}.", code="session_ended")
@@ -48,11 +44,5 @@ def end_sessions(uow: UnitOfWork, *, user_id: int, reason: str, now: datetime,
     """End the user's open sessions (or just `session_id`); returns the ids it ended."""
     if reason not in END_REASONS:
         raise ValueError(f"unknown session end reason {reason!r}")
-    sessions = t.user_sessions
-    statement = (update(sessions)
-                 .where(sessions.c.user_id == user_id, sessions.c.ended_at.is_(None))
-                 .values(ended_at=now, end_reason=reason)
-                 .returning(sessions.c.id))
-    if session_id is not None:
-        statement = statement.where(sessions.c.id == session_id)
-    return sorted(uow.execute(statement).scalars().all())
+    return sessions_repo.end(uow, user_id=user_id, reason=reason, now=now,
+                             session_id=session_id)

@@ -11,26 +11,27 @@ refuses updates to it).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
-
-from pos_app.adapters import ledger
-from pos_app.adapters import tables as t
+from pos_app.adapters import ledger, shifts_repo
+from pos_app.adapters.ledger import Slot
 from pos_app.adapters.uow import UnitOfWork
-from pos_app.domain import cash_count
+from pos_app.domain import cash_count, rules
+from pos_app.domain import effects as fx
 from pos_app.domain.actors import Actor, Role
+from pos_app.domain.approvals import Kind
 from pos_app.domain.errors import BadInput, Refused
 from pos_app.domain.facility import Facility
-from pos_app.domain.kinds import TenderMethod
+from pos_app.domain.kinds import ShiftStatus, TenderMethod
 from pos_app.domain.money import Currency
 from pos_app.receipts.shift_slip import ShiftSlip, SlipTender
-from pos_app.services import sessions
+from pos_app.services import approvals, kernel, sessions
+from pos_app.services.approvals import ApprovalRequest
+from pos_app.services.locks import Locks
 
-TOLERANCE_KEY = "shift_variance_tolerance_minor"
 TILL_METHODS = (TenderMethod.CASH, TenderMethod.CARD, TenderMethod.MOBILE_MONEY,
                 TenderMethod.INSURANCE)
 REASON_LABELS = {"counting_error": "Counting error", "change_error": "Wrong change given",
@@ -104,34 +105,6 @@ class ShiftSummary:
             self.approved_by)
 
 
-def open_shift_id(uow: UnitOfWork, *, cashier_id: int, workstation: str) -> int | None:
-    """The id of the cashier's open shift at this workstation, if any (one query)."""
-    return uow.execute(select(t.shifts.c.id).where(
-        t.shifts.c.cashier_id == cashier_id, t.shifts.c.workstation == workstation,
-        t.shifts.c.status == "open")).scalar()
-
-
-def shift_for_money(uow: UnitOfWork, *, actor: Actor, workstation: str, takes_cash: bool,
-                    required: bool) -> int | None:
-    """The shift money taken now belongs to; `no_open_shift` if cash needs one and none is open.
-
-    Called after the workstation's counter is locked, so a shift closing at the same
-    workstation either sees this money or is seen closed here.
-    """
-    shift_id = open_shift_id(uow, cashier_id=actor.user_id, workstation=workstation)
-    if shift_id is None and takes_cash and required:
-        raise Refused(f"{actor.username} has no open shift at {workstation}: open one before "
-                      "taking cash.", code="no_open_shift")
-    return shift_id
-
-
-def require_shift_for_cash(uow: UnitOfWork) -> None:
-    """Refuse paying out cash with no open shift when the facility requires shifts."""
-    if uow.facility().require_shift:
-        raise Refused("No open shift at this workstation to pay cash out of: open one first.",
-                      code="no_open_shift")
-
-
 def open_shift(uow: UnitOfWork, *, actor: Actor, workstation: str,
                opening_float: str | Decimal) -> ShiftSummary:
     """Open the cashier's shift at this workstation with an opening float (may be zero)."""
@@ -141,21 +114,19 @@ def open_shift(uow: UnitOfWork, *, actor: Actor, workstation: str,
         float_minor = currency.to_minor(currency.parse(opening_float, what="opening float",
                                                        allow_zero=True))
         slot = ledger.take_slot(uow, workstation, with_receipt=False)
-        if open_shift_id(uow, cashier_id=actor.user_id, workstation=workstation) is not None:
+        shift_id = None
+        if shifts_repo.open_id(uow, cashier_id=actor.user_id, workstation=workstation) is None:
+            shift_id = shifts_repo.open_shift(uow, cashier_id=actor.user_id,
+                                              workstation=workstation, at=slot.at,
+                                              float_minor=float_minor)
+        if shift_id is None:
             raise Refused(f"{actor.username} already has an open shift at {workstation}.",
                           code="shift_already_open")
-        try:
-            shift_id = uow.execute(insert(t.shifts).values(
-                cashier_id=actor.user_id, workstation=workstation, status="open",
-                opened_at=slot.at, opening_float_minor=float_minor,
-            ).returning(t.shifts.c.id)).scalar_one()
-        except IntegrityError as exc:
-            raise Refused(f"{actor.username} already has an open shift at {workstation}.",
-                          code="shift_already_open") from exc
         ledger.append_event(uow, slot, actor=actor, action="shift.open", receipt_no=None,
                             details={"shift_id": shift_id, "float": currency.text(float_minor)})
         uow.commit()
-    return ShiftSummary(shift_id, actor.username, workstation, "open", slot.at.isoformat(),
+    return ShiftSummary(shift_id, actor.username, workstation, ShiftStatus.OPEN.value,
+                        slot.at.isoformat(),
                         currency.from_minor(float_minor))
 
 
@@ -166,48 +137,11 @@ def set_tolerance(uow: UnitOfWork, *, actor: Actor, workstation: str,
         actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "set the shift variance tolerance")
         currency = uow.facility().currency
         minor = currency.to_minor(currency.parse(amount, what="tolerance", allow_zero=True))
-        uow.execute(t.settings.delete().where(t.settings.c.key == TOLERANCE_KEY))
-        uow.execute(insert(t.settings).values(key=TOLERANCE_KEY, value=str(minor)))
+        shifts_repo.set_tolerance_minor(uow, minor)
         ledger.record(uow, workstation, actor=actor, action="shift.tolerance",
                       details={"tolerance": currency.text(minor)})
         uow.commit()
     return currency.from_minor(minor)
-
-
-def tolerance_minor(uow: UnitOfWork) -> int:
-    value = uow.execute(select(t.settings.c.value).where(t.settings.c.key == TOLERANCE_KEY)
-                        ).scalar()
-    return int(value) if value is not None else 0
-
-
-def expected_by_method(uow: UnitOfWork, shift_id: int) -> dict[str, tuple[int, int]]:
-    """{method: (expected minor units, documents)} of everything linked to the shift."""
-    totals: dict[str, list[int]] = {m.value: [0, 0] for m in TILL_METHODS}
-
-    def add(rows, sign: int) -> None:
-        for method, amount, count in rows:
-            if method in totals:
-                totals[method][0] += sign * int(amount or 0)
-                totals[method][1] += int(count or 0)
-
-    add(uow.execute(select(t.tenders.c.method, func.sum(t.tenders.c.amount_minor),
-                           func.count())
-                    .join(t.payments, t.payments.c.id == t.tenders.c.payment_id)
-                    .where(t.payments.c.shift_id == shift_id)
-                    .group_by(t.tenders.c.method)).all(), 1)
-    add(uow.execute(select(t.deposits.c.method, func.sum(t.deposits.c.amount_minor),
-                           func.count())
-                    .where(t.deposits.c.shift_id == shift_id)
-                    .group_by(t.deposits.c.method)).all(), 1)
-    add(uow.execute(select(t.refund_payouts.c.method, func.sum(t.refund_payouts.c.amount_minor),
-                           func.count())
-                    .join(t.reversals, t.reversals.c.id == t.refund_payouts.c.reversal_id)
-                    .where(t.reversals.c.shift_id == shift_id)
-                    .group_by(t.refund_payouts.c.method)).all(), -1)
-    withdrawn = uow.execute(select(func.sum(t.withdrawals.c.amount_minor), func.count())
-                            .where(t.withdrawals.c.shift_id == shift_id)).one()
-    add([(TenderMethod.CASH.value, withdrawn[0], withdrawn[1])], -1)
-    return {method: (amount, count) for method, (amount, count) in totals.items()}
 
 
 def close_shift(
@@ -221,41 +155,146 @@ def close_shift(
     with uow:
         actor = sessions.authorize(uow, actor, Role.CASHIER, "close a shift")
         currency = uow.facility().currency
-        cash_minor, count_rows = _counted_cash(currency, counted_cash, denominations)
+        cash_minor, count_rows = cash_count.counted_minor(currency, counted_cash,
+                                                          denominations)
         counted = {m: (currency.to_minor(currency.parse(c.amount, what=f"{m} counted",
                                                         allow_zero=True)), c.count)
                    for m, c in _check_methods(confirmations).items()}
         counted[TenderMethod.CASH.value] = (cash_minor, None)
-        slot = ledger.take_slot(uow, workstation, with_receipt=False)
-        shift = uow.execute(select(t.shifts).where(
-            t.shifts.c.cashier_id == actor.user_id, t.shifts.c.workstation == workstation,
-            t.shifts.c.status == "open").with_for_update()).first()
+        if reason_code is not None and reason_code not in REASON_CODES:
+            raise BadInput(f"Reason code must be one of {', '.join(REASON_CODES)}.",
+                           code="invalid_reason")
+        close = _CloseShift(actor, workstation, currency, counted, tuple(count_rows),
+                            reason_code, approver)
+        shift = shifts_repo.find_open(uow, cashier_id=actor.user_id, workstation=workstation)
+        over = None if shift is None or approver is None else close.over_tolerance(uow, shift)
+        if over is None or reason_code is None or shift is None or approver is None:
+            return kernel.run(uow, close)
+        # A variance signed off at the till: a shift_variance request decided at once.
+        _, summary = approvals.decide_at_once(
+            uow, requester=actor, approver=approver, workstation=workstation,
+            kind=Kind.SHIFT_VARIANCE, subject=str(shift.id), amount_minor=over,
+            reason=REASON_LABELS[reason_code], payload=close.payload(),
+            key=f"shift-{shift.id}-{uuid.uuid4().hex}")
+        assert isinstance(summary, ShiftSummary)  # a fresh key never replays
+        return summary
+
+
+def execute_signoff(uow: UnitOfWork, request: ApprovalRequest, approver: Actor) -> ShiftSummary:
+    """The approved shift_variance request: the shift's close as counted, signed off by
+    `approver`, refused if the figures moved since the count (the request's amount)."""
+    payload, currency = request.payload, uow.facility().currency
+    return kernel.execute(uow, _CloseShift(
+        request.requester, request.workstation, currency,
+        {m: (minor, count) for m, (minor, count) in payload["counted"].items()},
+        tuple((value, n) for value, n in payload["count_rows"]), payload["reason_code"],
+        approver, signed_minor=currency.to_minor(request.amount)))
+
+
+@dataclass(frozen=True)
+class _Locked:
+    shift: shifts_repo.ShiftRow
+    lines: list[TenderClose]
+
+
+@dataclass(frozen=True)
+class _CloseShift:
+    actor: Actor
+    workstation: str
+    currency: Currency
+    counted: dict[str, tuple[int, int | None]]
+    count_rows: tuple[tuple[int, int], ...]
+    reason_code: str | None
+    approver: Actor | None
+    signed_minor: int | None = None  # the variance a sign-off request approved
+    name: str = "shift.close"
+    key: None = None
+
+    def request(self) -> dict:
+        return {}
+
+    def replay(self, stored: dict) -> ShiftSummary:
+        raise AssertionError("a shift close has no idempotency key")
+
+    def lock(self, locks: Locks) -> _Locked:
+        locks.counter(self.workstation, with_receipt=False)
+        shift = locks.shift(cashier_id=self.actor.user_id, workstation=self.workstation)
         if shift is None:
-            raise Refused(f"{actor.username} has no open shift at {workstation}.",
+            raise Refused(f"{self.actor.username} has no open shift at {self.workstation}.",
                           code="no_open_shift")
-        expected = expected_by_method(uow, shift.id)
-        cash = TenderMethod.CASH.value
-        expected[cash] = (expected[cash][0] + shift.opening_float_minor, expected[cash][1])
-        lines = [_line(currency, m, expected[m], counted.get(m)) for m in expected]
-        _check_signoff(uow, currency, lines, actor, reason_code, approver)
-        _store_close(uow, shift.id, lines, count_rows, currency)
-        cash_line = next(line for line in lines if line.method == cash)
-        uow.execute(update(t.shifts).where(t.shifts.c.id == shift.id).values(
-            status="closed", closed_at=slot.at,
-            expected_cash_minor=currency.to_minor(cash_line.expected),
-            counted_cash_minor=cash_minor,
-            variance_minor=currency.to_minor(cash_line.variance or Decimal(0)),
-            variance_reason=reason_code, approved_by=approver.user_id if approver else None))
+        lines = self._lines(locks.uow, shift)
+        self._check_signoff(locks.uow, lines)
+        return _Locked(shift, lines)
+
+    def payload(self) -> dict:
+        """The close's parameters, as a sign-off request keeps them."""
+        return {"counted": {m: list(c) for m, c in self.counted.items()},
+                "count_rows": [list(r) for r in self.count_rows],
+                "reason_code": self.reason_code}
+
+    def over_tolerance(self, uow: UnitOfWork, shift: shifts_repo.ShiftRow) -> int | None:
+        """The largest variance (minor units) when some tender is beyond the tolerance."""
+        variances = self._variances(self._lines(uow, shift))
+        if not rules.over_tolerance(variances, shifts_repo.tolerance_minor(uow)):
+            return None
+        return max(abs(v) for v in variances if v is not None)
+
+    def _lines(self, uow: UnitOfWork, shift: shifts_repo.ShiftRow) -> list[TenderClose]:
+        expected = _expected(uow, shift)
+        return [_line(self.currency, m, expected[m], self.counted.get(m)) for m in expected]
+
+    def _variances(self, lines: list[TenderClose]) -> list[int | None]:
+        return [None if line.variance is None else self.currency.to_minor(line.variance)
+                for line in lines]
+
+    def _check_signoff(self, uow: UnitOfWork, lines: list[TenderClose]) -> None:
+        variances = self._variances(lines)
+        if not rules.over_tolerance(variances, shifts_repo.tolerance_minor(uow)):
+            return
+        if self.signed_minor is not None and self.signed_minor != max(
+                abs(v) for v in variances if v is not None):
+            raise Refused("The shift's figures changed since the count that was signed off: "
+                          "count again.", code="shift_changed")
+        if self.reason_code is None or self.approver is None:
+            raise Refused("The count differs from the books by more than the tolerance: give "
+                          "a reason code and a supervisor's sign-off.",
+                          code="variance_needs_signoff")
+        sessions.authorize(uow, self.approver, Role.SUPERVISOR, "sign off a shift variance")
+        rules.require_two_people(
+            approver_id=self.approver.user_id, other_id=self.actor.user_id,
+            message="A supervisor other than the cashier signs off the variance.")
+
+    def decide(self, state: _Locked, slot: Slot) -> kernel.Decision[ShiftSummary]:
+        currency, shift, lines = self.currency, state.shift, state.lines
+        minor = (lambda v: None if v is None else currency.to_minor(v))  # noqa: E731
+        cash_line = next(line for line in lines if line.method == TenderMethod.CASH.value)
+        cash_minor = self.counted[TenderMethod.CASH.value][0]
         summary = ShiftSummary(
-            shift.id, actor.username, workstation, "closed", shift.opened_at.isoformat(),
-            currency.from_minor(shift.opening_float_minor), slot.at.isoformat(),
-            cash_line.expected, cash_line.counted, cash_line.variance, reason_code,
-            approver.username if approver else None, tuple(lines),
-            tuple((currency.from_minor(v), n) for v, n in count_rows))
-        ledger.append_event(uow, slot, actor=actor, action="shift.close", receipt_no=None,
-                            details=summary.to_json())
-        uow.commit()
-    return summary
+            shift.id, self.actor.username, self.workstation, ShiftStatus.CLOSED.value,
+            shift.opened_at.isoformat(), currency.from_minor(shift.opening_float_minor),
+            slot.at.isoformat(), cash_line.expected, cash_line.counted, cash_line.variance,
+            self.reason_code, self.approver.username if self.approver else None, tuple(lines),
+            tuple((currency.from_minor(v), n) for v, n in self.count_rows))
+        closed = fx.ShiftClosed(
+            shift.id, currency.to_minor(cash_line.expected), cash_minor,
+            currency.to_minor(cash_line.variance or Decimal(0)), self.reason_code,
+            self.approver.user_id if self.approver else None,
+            tuple(fx.ShiftTenderRow(line.method, currency.to_minor(line.expected),
+                                    line.expected_count, minor(line.counted),
+                                    line.counted_count, minor(line.variance))
+                  for line in lines),
+            self.count_rows)
+        return kernel.Decision(self.actor, "shift.close", None, summary.to_json(), (closed,),
+                               lambda digest: summary)
+
+
+def _expected(uow: UnitOfWork, shift: shifts_repo.ShiftRow) -> dict[str, tuple[int, int]]:
+    """{method: (expected, documents)} of a shift, its opening float in the cash."""
+    expected = shifts_repo.expected_by_method(uow, shift.id,
+                                              tuple(m.value for m in TILL_METHODS))
+    cash = TenderMethod.CASH.value
+    expected[cash] = (expected[cash][0] + shift.opening_float_minor, expected[cash][1])
+    return expected
 
 
 def _check_methods(confirmations: dict[str, Confirmation]) -> dict[str, Confirmation]:
@@ -269,23 +308,6 @@ def _check_methods(confirmations: dict[str, Confirmation]) -> dict[str, Confirma
     return confirmations
 
 
-def _counted_cash(currency: Currency, counted: str | Decimal | None,
-                  denominations: dict[str, int] | None) -> tuple[int, list[tuple[int, int]]]:
-    """Counted cash in minor units, from the total, the denominations, or both agreeing."""
-    rows = cash_count.count_rows(currency, denominations or {})
-    by_notes = sum(value * quantity for value, quantity in rows)
-    if counted in (None, ""):
-        if not rows:
-            raise BadInput("Give the counted cash or the count by denomination.",
-                           code="invalid_amount")
-        return by_notes, rows
-    total = currency.to_minor(currency.parse(counted, what="counted cash", allow_zero=True))
-    if rows and total != by_notes:
-        raise BadInput(f"The denominations add up to {currency.display(by_notes)}, not "
-                       f"{currency.display(total)}.", code="count_mismatch")
-    return total, rows
-
-
 def _line(currency: Currency, method: str, expected: tuple[int, int],
           counted: tuple[int, int | None] | None) -> TenderClose:
     money = currency.from_minor
@@ -295,52 +317,17 @@ def _line(currency: Currency, method: str, expected: tuple[int, int],
                        money(counted[0] - expected[0]))
 
 
-def _check_signoff(uow: UnitOfWork, currency: Currency, lines: list[TenderClose], actor: Actor,
-                   reason_code: str | None, approver: Actor | None) -> None:
-    if reason_code is not None and reason_code not in REASON_CODES:
-        raise BadInput(f"Reason code must be one of {', '.join(REASON_CODES)}.",
-                       code="invalid_reason")
-    limit = currency.from_minor(tolerance_minor(uow))
-    over = [line for line in lines if line.variance is not None and abs(line.variance) > limit]
-    if not over:
-        return
-    if reason_code is None or approver is None:
-        raise Refused("The count differs from the books by more than the tolerance: give a "
-                      "reason code and a supervisor's sign-off.", code="variance_needs_signoff")
-    sessions.authorize(uow, approver, Role.SUPERVISOR, "sign off a shift variance")
-    if approver.user_id == actor.user_id:
-        raise Refused("A supervisor other than the cashier signs off the variance.",
-                      code="same_person")
-
-
-def _store_close(uow: UnitOfWork, shift_id: int, lines: list[TenderClose],
-                 count_rows: list[tuple[int, int]], currency: Currency) -> None:
-    minor = (lambda v: None if v is None else currency.to_minor(v))  # noqa: E731
-    uow.execute(insert(t.shift_tenders), [
-        {"shift_id": shift_id, "method": line.method, "expected_minor": minor(line.expected),
-         "expected_count": line.expected_count, "counted_minor": minor(line.counted),
-         "counted_count": line.counted_count, "variance_minor": minor(line.variance)}
-        for line in lines])
-    if count_rows:
-        uow.execute(insert(t.shift_cash_counts), [
-            {"shift_id": shift_id, "denomination_minor": value, "quantity": quantity}
-            for value, quantity in count_rows])
-
-
 def current_shift(uow: UnitOfWork, *, actor: Actor, workstation: str) -> ShiftSummary | None:
     """The cashier's open shift here, without expected figures (the close is blind)."""
     with uow:
         actor = sessions.authorize(uow, actor, Role.CASHIER, "see their shift")
         currency = uow.facility().currency
-        row = uow.execute(select(t.shifts).where(
-            t.shifts.c.cashier_id == actor.user_id, t.shifts.c.workstation == workstation,
-            t.shifts.c.status == "open")).first()
+        row = shifts_repo.find_open(uow, cashier_id=actor.user_id, workstation=workstation)
     if row is None:
         return None
-    return ShiftSummary(row.id, actor.username, workstation, "open", row.opened_at.isoformat(),
+    return ShiftSummary(row.id, actor.username, workstation, ShiftStatus.OPEN.value,
+                        row.opened_at.isoformat(),
                         currency.from_minor(row.opening_float_minor))
-
-
 
 
 def x_report(uow: UnitOfWork, *, actor: Actor, cashier: str | None = None,
@@ -351,23 +338,18 @@ def x_report(uow: UnitOfWork, *, actor: Actor, cashier: str | None = None,
     with uow:
         actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "see an X report")
         currency = uow.facility().currency
-        query = (select(t.shifts, t.users.c.username)
-                 .join(t.users, t.users.c.id == t.shifts.c.cashier_id)
-                 .where(t.shifts.c.status == "open")
-                 .order_by(t.shifts.c.opened_at, t.shifts.c.id).limit(limit))
-        if cashier:
-            query = query.where(t.users.c.username == cashier.strip())
-        rows = uow.execute(query).all()
+        rows = shifts_repo.open_shifts(uow, cashier=cashier.strip() if cashier else None,
+                                       limit=limit)
         if cashier and not rows:
             raise Refused(f"{cashier.strip()} has no open shift.", code="no_open_shift")
-        cash = TenderMethod.CASH.value
         summaries = []
         for row in rows:
-            expected = expected_by_method(uow, row.id)
-            expected[cash] = (expected[cash][0] + row.opening_float_minor, expected[cash][1])
+            expected = _expected(uow, row)
             lines = tuple(_line(currency, m, expected[m], None) for m in expected)
             summaries.append(ShiftSummary(
-                row.id, row.username, row.workstation, "open", row.opened_at.isoformat(),
+                row.id, row.cashier, row.workstation, ShiftStatus.OPEN.value,
+                row.opened_at.isoformat(),
                 currency.from_minor(row.opening_float_minor),
-                expected_cash=currency.from_minor(expected[cash][0]), tenders=lines))
+                expected_cash=currency.from_minor(expected[TenderMethod.CASH.value][0]),
+                tenders=lines))
     return summaries

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-
-from pos_app.adapters import tables as t
+from pos_app.adapters import statement_queries
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import NotFound
@@ -37,20 +35,11 @@ def wallet_statement(uow: UnitOfWork, *, actor: Actor, mrn: str, limit: int = 50
     with uow:
         actor = sessions.authorize(uow, actor, Role.CASHIER, "see wallet statements")
         currency = uow.facility().currency
-        wallet = uow.execute(
-            select(t.wallets.c.id, t.wallets.c.balance_minor, t.patients.c.name)
-            .join(t.patients, t.patients.c.id == t.wallets.c.patient_id)
-            .where(t.patients.c.mrn == mrn)
-        ).first()
+        wallet = statement_queries.wallet_of(uow, mrn)
         if wallet is None:
             raise NotFound(f"No patient has MRN {mrn}.", code="unknown_patient")
-        rows = uow.execute(
-            select(t.wallet_entries)
-            .where(t.wallet_entries.c.wallet_id == wallet.id)
-            .order_by(t.wallet_entries.c.id.desc())
-            .limit(limit)
-        ).all()
-    return Statement(mrn, wallet.name, currency.from_minor(wallet.balance_minor), [
+        rows = statement_queries.newest_entries(uow, wallet.wallet_id, limit)
+    return Statement(mrn, wallet.patient_name, currency.from_minor(wallet.balance_minor), [
         StatementEntry(row.kind, currency.from_minor(row.amount_minor),
                        currency.from_minor(row.balance_after_minor), row.receipt_no,
                        row.created_at.isoformat())

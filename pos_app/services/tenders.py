@@ -12,17 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, insert, or_, select
-from sqlalchemy.exc import IntegrityError
-
-from pos_app.adapters import tables as t
+from pos_app.adapters import references
 from pos_app.adapters.uow import UnitOfWork
+from pos_app.domain.effects import ReferencesClaimed
 from pos_app.domain.errors import BadInput, Refused
-from pos_app.domain.kinds import TenderMethod
+from pos_app.domain.kinds import NEEDS_REFERENCE, TenderMethod
 from pos_app.domain.money import Currency
 from pos_app.domain.text import reference_key, refuse_controls
 
-NEEDS_REFERENCE = {TenderMethod.CARD, TenderMethod.MOBILE_MONEY, TenderMethod.INSURANCE}
 MAX_REFERENCE = 64
 
 
@@ -120,45 +117,16 @@ def check_references_unused(uow: UnitOfWork, tenders: list[Tender]) -> None:
     """A card, mobile-money or insurance reference pays once per method, for a payment or a
     deposit alike; `duplicate_reference` names the receipt that used it."""
     claimed = [tender for tender in tenders if tender.reference_key is not None]
-    if not claimed:
-        return
-    r = t.tender_references
-    used = uow.execute(
-        select(r.c.method, r.c.receipt_no)
-        .where(or_(*(and_(r.c.method == tender.method.value,
-                          r.c.reference_key == tender.reference_key) for tender in claimed)))
-    ).first()
+    used = references.used_by(uow, [(x.method.value, x.reference_key or "") for x in claimed])
     if used is not None:
-        tender = next(x for x in claimed if x.method.value == used.method)
-        raise _duplicate(tender, f" on receipt {used.receipt_no}")
+        tender = next(x for x in claimed if x.method.value == used[0])
+        label = tender.method.value.replace("_", " ").capitalize()
+        raise Refused(f"{label} reference {tender.reference} was already used on receipt "
+                      f"{used[1]}.", code="duplicate_reference")
 
 
-def check_wallet_cover(currency: Currency, tenders: list[Tender], balance_minor: int) -> int:
-    """The wallet tender's amount (0 if none); refused above the balance, naming it."""
-    wallet_minor = sum(t_.amount_minor for t_ in tenders if t_.method is TenderMethod.WALLET)
-    if wallet_minor > balance_minor:
-        raise Refused(
-            f"The wallet balance is {currency.display(balance_minor)}; it cannot pay "
-            f"{currency.display(wallet_minor)}.",
-            code="insufficient_wallet_balance",
-        )
-    return wallet_minor
-
-
-def record_references(uow: UnitOfWork, tenders: list[Tender], receipt_no: str) -> None:
-    """Claim each tender's reference key; a racing second use is refused by the primary key."""
-    claimed = [tender for tender in tenders if tender.reference_key is not None]
-    if not claimed:
-        return
-    try:
-        uow.execute(insert(t.tender_references),
-                    [{"method": tender.method.value, "reference_key": tender.reference_key,
-                      "receipt_no": receipt_no} for tender in claimed])
-    except IntegrityError as exc:
-        raise _duplicate(claimed[0], "") from exc
-
-
-def _duplicate(tender: Tender, where: str) -> Refused:
-    label = tender.method.value.replace("_", " ").capitalize()
-    return Refused(f"{label} reference {tender.reference} was already used{where}.",
-                   code="duplicate_reference")
+def references_claimed(tenders: list[Tender], receipt_no: str) -> tuple[ReferencesClaimed, ...]:
+    """The effect claiming each tender's reference key, if any tender keeps one."""
+    keys = tuple((x.method.value, x.reference_key) for x in tenders
+                 if x.reference_key is not None)
+    return (ReferencesClaimed(receipt_no, keys),) if keys else ()

@@ -7,16 +7,12 @@ last active admin: nobody could then manage users again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-
-from pos_app.adapters import ledger
-from pos_app.adapters import tables as t
+from pos_app.adapters import ledger, users_repo
 from pos_app.adapters.passwords import hash_password
-from pos_app.adapters.types import utcnow
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import NotFound, Refused
@@ -39,10 +35,10 @@ class UserSummary(JsonResult):
 def list_users(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None
                ) -> list[UserSummary]:
     """Every user, by name."""
-    now = now or utcnow()
+    now = now or uow.clock()
     with uow:
         sessions.authorize(uow, actor, Role.ADMIN, "manage users")
-        rows = uow.execute(select(t.users).order_by(t.users.c.username)).all()
+        rows = users_repo.all_by_name(uow)
     return [_summary(row, now) for row in rows]
 
 
@@ -50,7 +46,7 @@ def disable_user(uow: UnitOfWork, *, actor: Actor, workstation: str, username: s
                  now: datetime | None = None) -> UserSummary:
     """Stop `username` signing in and end their open sessions."""
     return _change(uow, actor=actor, workstation=workstation, username=username,
-                   now=now or utcnow(), action="user.disable", values={"active": False},
+                   now=now or uow.clock(), action="user.disable", values={"active": False},
                    end_reason="disabled")
 
 
@@ -58,7 +54,7 @@ def enable_user(uow: UnitOfWork, *, actor: Actor, workstation: str, username: st
                 now: datetime | None = None) -> UserSummary:
     """Let a disabled user sign in again."""
     return _change(uow, actor=actor, workstation=workstation, username=username,
-                   now=now or utcnow(), action="user.enable", values={"active": True})
+                   now=now or uow.clock(), action="user.enable", values={"active": True})
 
 
 def set_role(uow: UnitOfWork, *, actor: Actor, workstation: str, username: str, role: str,
@@ -66,7 +62,7 @@ def set_role(uow: UnitOfWork, *, actor: Actor, workstation: str, username: str, 
     """Give `username` another role; their open sessions end so the new one applies at once."""
     new_role = auth.parse_role(role)
     return _change(uow, actor=actor, workstation=workstation, username=username,
-                   now=now or utcnow(), action="user.set_role",
+                   now=now or uow.clock(), action="user.set_role",
                    values={"role": new_role.value}, end_reason="role_changed")
 
 
@@ -75,7 +71,7 @@ def reset_password(uow: UnitOfWork, *, actor: Actor, workstation: str, username:
     """Set a temporary password the user must change at their next window sign-in."""
     auth.check_password(new_password)
     return _change(uow, actor=actor, workstation=workstation, username=username,
-                   now=now or utcnow(), action="user.reset_password",
+                   now=now or uow.clock(), action="user.reset_password",
                    values={"password_hash": hash_password(new_password),
                            "must_change_password": True, "failed_logins": 0,
                            "locked_until": None})
@@ -86,42 +82,37 @@ def _change(uow: UnitOfWork, *, actor: Actor, workstation: str, username: str, n
     """Apply `values` to the user, audited; a change that changes nothing writes nothing."""
     with uow:
         actor = sessions.authorize(uow, actor, Role.ADMIN, "manage users")
-        row = uow.execute(select(t.users).where(t.users.c.username == username)).first()
+        row = users_repo.by_username(uow, username)
         if row is None:
             raise NotFound(f"No user is called {username}.", code="unknown_user")
         if all(getattr(row, key) == value for key, value in values.items()):
             return _summary(row, now)
         if end_reason is not None:
-            _keep_an_admin(uow, actor, row, values)
-        uow.execute(update(t.users).where(t.users.c.id == row.id).values(**values))
+            _keep_an_admin(uow, actor, row)
+        users_repo.change(uow, row.id, values)
         ended = (sessions.end_sessions(uow, user_id=row.id, reason=end_reason, now=now)
                  if end_reason else [])
         details: dict[str, Any] = {"username": username, "ended_sessions": ended}
         if "role" in values:
             details.update(old_role=row.role, role=values["role"])
         ledger.record(uow, workstation, actor=actor, action=action, details=details)
-        changed = uow.execute(select(t.users).where(t.users.c.id == row.id)).one()
         uow.commit()
-    return _summary(changed, now)
+    return _summary(replace(row, **values), now)
 
 
-def _keep_an_admin(uow: UnitOfWork, actor: Actor, row: Any, values: dict[str, Any]) -> None:
+def _keep_an_admin(uow: UnitOfWork, actor: Actor, row: users_repo.UserRow) -> None:
     """Refuse `last_admin` when the change takes an admin away from themself or from the till."""
     if row.role != Role.ADMIN.value or not row.active:
         return
     if row.id == actor.user_id:
         raise Refused("You cannot disable yourself or take away your own admin role: ask "
                       "another admin.", code="last_admin")
-    # Lock the active admins so two admins cannot demote each other at the same time.
-    admins = uow.execute(
-        select(t.users.c.id).where(t.users.c.role == Role.ADMIN.value, t.users.c.active)
-        .order_by(t.users.c.id).with_for_update()).scalars().all()
-    if len(admins) <= 1:
+    if len(users_repo.lock_active_admins(uow)) <= 1:
         raise Refused(f"{row.username} is the last active admin: make another user an admin "
                       "first.", code="last_admin")
 
 
-def _summary(row: Any, now: datetime) -> UserSummary:
+def _summary(row: users_repo.UserRow, now: datetime) -> UserSummary:
     locked = row.locked_until is not None and row.locked_until > now
     return UserSummary(row.username, row.full_name, row.role, bool(row.active), locked,
                        bool(row.must_change_password))

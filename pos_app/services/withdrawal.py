@@ -10,17 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import insert, update
-
-from pos_app.adapters import idempotency, ledger
-from pos_app.adapters import tables as t
+from pos_app.adapters import idempotency
+from pos_app.adapters.ledger import Slot
 from pos_app.adapters.uow import UnitOfWork
+from pos_app.adapters.wallets import LockedWallet
+from pos_app.domain import effects as fx
+from pos_app.domain import rules
 from pos_app.domain.actors import Actor, Role
-from pos_app.domain.errors import Refused
+from pos_app.domain.approvals import Kind
+from pos_app.domain.facility import Facility
 from pos_app.domain.kinds import ReceiptKind, WalletEntryKind
-from pos_app.services import locks, sessions, shifts
+from pos_app.services import approvals, kernel, sessions
+from pos_app.services.approvals import ApprovalRequest
+from pos_app.services.locks import Locks
 from pos_app.services.results import JsonResult
-from pos_app.services.reversal import check_reason
 
 
 @dataclass(frozen=True)
@@ -47,53 +50,106 @@ def withdraw(
 ) -> WithdrawalResult:
     """Pay `amount` of the patient's wallet out in cash, approved by `actor` (a supervisor).
 
-    `cashier` is who hands the cash over, from their open shift; by default the approver.
+    `cashier` is who hands the cash over, from their open shift; by default the approver,
+    who then acts alone as a supervisor may. A cashier's cash-out signed off by `actor` on
+    the spot is a withdrawal request decided at once (`approvals.decide_at_once`).
     """
     idempotency.check_key(key)
-    reason = check_reason(reason)
+    reason = rules.require_reason(reason)
     with uow:
+        if cashier is not None and cashier.user_id != actor.user_id:
+            payer = sessions.authorize(uow, cashier, Role.CASHIER, "pay out")
+            minor = _minor(uow, amount)
+            decided, executed = approvals.decide_at_once(
+                uow, requester=payer, approver=actor, workstation=workstation,
+                kind=Kind.WITHDRAWAL, subject=mrn, amount_minor=minor, reason=reason,
+                payload={"mrn": mrn}, key=key)
+            if isinstance(executed, WithdrawalResult):
+                return executed
+            return WithdrawalResult.from_json(decided.result or {}, replayed=True)
         actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "approve wallet withdrawals")
-        payer = sessions.authorize(uow, cashier, Role.CASHIER, "pay out") if cashier else actor
-        facility = uow.facility()
-        currency = facility.currency
-        minor = currency.to_minor(currency.parse(amount, what="withdrawal"))
-        stored = idempotency.claim(uow, key, "withdraw",
-                                   {"mrn": mrn, "amount": minor, "reason": reason})
-        if stored is not None:
-            return WithdrawalResult.from_json(stored, replayed=True)
-        wallet = locks.lock_wallet(uow, mrn)
-        if minor > wallet.balance_minor:
-            raise Refused(f"The wallet balance is {currency.display(wallet.balance_minor)}; "
-                          f"{currency.display(minor)} cannot be withdrawn.",
-                          code="insufficient_wallet_balance")
-        slot = ledger.take_slot(uow, workstation, with_receipt=True)
-        shift_id = shifts.shift_for_money(uow, actor=payer, workstation=workstation,
-                                          takes_cash=True, required=facility.require_shift)
+        return kernel.run(uow, _Withdraw(actor, actor, workstation, uow.facility(), mrn,
+                                         _minor(uow, amount), reason, key))
+
+
+def request_withdrawal(uow: UnitOfWork, *, actor: Actor, workstation: str, mrn: str,
+                       amount: str | Decimal, reason: str, key: str) -> ApprovalRequest:
+    """A cashier asks for a wallet cash-out; it is paid at their till once approved."""
+    return approvals.request(uow, actor=actor, workstation=workstation,
+                             kind=Kind.WITHDRAWAL.value, subject=mrn, amount=amount,
+                             reason=reason, payload={"mrn": mrn}, key=key)
+
+
+def execute(uow: UnitOfWork, request: ApprovalRequest, approver: Actor) -> WithdrawalResult:
+    """The approved withdrawal, handed over by the cashier who asked, at their till."""
+    facility = uow.facility()
+    return kernel.execute(uow, _Withdraw(
+        approver, request.requester, request.workstation, facility, request.payload["mrn"],
+        facility.currency.to_minor(request.amount), request.reason, request.execution_key))
+
+
+def _minor(uow: UnitOfWork, amount: str | Decimal) -> int:
+    currency = uow.facility().currency
+    return currency.to_minor(currency.parse(amount, what="withdrawal"))
+
+
+@dataclass(frozen=True)
+class _Locked:
+    wallet: LockedWallet
+    shift_id: int | None
+
+
+@dataclass(frozen=True)
+class _Withdraw:
+    actor: Actor
+    payer: Actor
+    workstation: str
+    facility: Facility
+    mrn: str
+    amount_minor: int
+    reason: str
+    key: str
+    name: str = "withdraw"
+
+    def request(self) -> dict:
+        return {"mrn": self.mrn, "amount": self.amount_minor, "reason": self.reason}
+
+    def replay(self, stored: dict) -> WithdrawalResult:
+        return WithdrawalResult.from_json(stored, replayed=True)
+
+    def lock(self, locks: Locks) -> _Locked:
+        wallet = locks.wallet(self.mrn)
+        rules.require_wallet_cover(self.facility.currency, balance_minor=wallet.balance_minor,
+                                   amount_minor=self.amount_minor, withdrawal=True)
+        locks.counter(self.workstation, with_receipt=True)
+        shift_id = locks.open_shift_id(cashier_id=self.payer.user_id,
+                                       workstation=self.workstation)
+        rules.require_shift_for_cash(
+            shift_id, moves_cash=True, required=self.facility.require_shift,
+            message=f"{self.payer.username} has no open shift at {self.workstation}: open "
+                    "one before taking cash.")
+        return _Locked(wallet, shift_id)
+
+    def decide(self, state: _Locked, slot: Slot) -> kernel.Decision[WithdrawalResult]:
+        wallet, currency, minor = state.wallet, self.facility.currency, self.amount_minor
         balance_after = wallet.balance_minor - minor
         result = WithdrawalResult(
             receipt_no=slot.receipt_no, mrn=wallet.mrn, patient_name=wallet.name,
             amount=currency.from_minor(minor),
-            wallet_balance_after=currency.from_minor(balance_after), reason=reason,
-            cashier=payer.username, approved_by=actor.username, idempotency_key=key,
-            audit_hash="", at=slot.at.isoformat(), workstation=workstation,
-            currency=currency.code)
-        details = {k: v for k, v in result.to_json().items()
-                   if k not in ("audit_hash", "replayed")}
-        audit_hash = ledger.issue_receipt(uow, slot, kind=ReceiptKind.WITHDRAWAL.value,
-                                          patient_id=wallet.patient_id, actor=actor,
-                                          action="wallet.withdraw", details=details)
-        result = replace(result, audit_hash=audit_hash)
-        uow.execute(update(t.wallets).where(t.wallets.c.id == wallet.wallet_id)
-                    .values(balance_minor=t.wallets.c.balance_minor - minor))
-        uow.execute(insert(t.wallet_entries).values(
-            wallet_id=wallet.wallet_id, kind=WalletEntryKind.WITHDRAWAL.value,
-            amount_minor=-minor, balance_after_minor=balance_after,
-            receipt_no=slot.receipt_no, created_at=slot.at))
-        uow.execute(insert(t.withdrawals).values(
-            receipt_no=slot.receipt_no, patient_id=wallet.patient_id,
-            wallet_id=wallet.wallet_id, amount_minor=minor, reason=reason,
-            cashier_id=payer.user_id, approved_by=actor.user_id, workstation=workstation,
-            shift_id=shift_id, idempotency_key=key, created_at=slot.at))
-        idempotency.store(uow, key, result.to_json())
-        uow.commit()
-    return result
+            wallet_balance_after=currency.from_minor(balance_after), reason=self.reason,
+            cashier=self.payer.username, approved_by=self.actor.username,
+            idempotency_key=self.key, audit_hash="", at=slot.at.isoformat(),
+            workstation=self.workstation, currency=currency.code)
+        effects = (
+            fx.ReceiptIssued(slot.receipt_no, slot.workstation, slot.receipt_seq,
+                             ReceiptKind.WITHDRAWAL.value, wallet.patient_id,
+                             self.actor.user_id),
+            fx.WalletEntry(wallet.wallet_id, WalletEntryKind.WITHDRAWAL.value, -minor,
+                           balance_after, slot.receipt_no),
+            fx.WithdrawalRecorded(slot.receipt_no, wallet.patient_id, wallet.wallet_id, minor,
+                                  self.reason, self.payer.user_id, self.actor.user_id,
+                                  self.workstation, state.shift_id, self.key),
+        )
+        return kernel.Decision(self.actor, "wallet.withdraw", slot.receipt_no,
+                               kernel.plain_details(result.to_json()), effects,
+                               lambda digest: replace(result, audit_hash=digest))

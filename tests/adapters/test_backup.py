@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -54,6 +55,8 @@ def test_backup_restores_to_books_that_check_clean_with_every_row(books, empty_t
     assert out.stat().st_mode & 0o077 == 0, "a backup holds patient data: owner-only"
 
     files.restore(out, empty_target)
+    # Checked on the same till: its witness remembers the backup's own event, which the copy
+    # (taken before it) lacks; the copy is a database of its own, so it is not called rewound.
     restored = make_app(empty_target, tmp_path)
     try:
         copy = Books(restored, books.currency, books.cashier, books.cashier2, books.supervisor,
@@ -61,9 +64,18 @@ def test_backup_restores_to_books_that_check_clean_with_every_row(books, empty_t
         # The backup's own audit event is written after the copy was taken.
         assert {table: copy.count(table) for table in COUNTED} == before
         assert run_check(restored.uow(), actor=books.supervisor) == []
+        original, copied = _settings(books.app), _settings(restored)
+        assert copied["database_id"] != original["database_id"]
+        assert json.loads(copied["restored_from"])["database_id"] == original["database_id"]
+        assert json.loads(copied["restored_from"])["backup_sha256"] == written.sha256
     finally:
         restored.close()
     assert books.count("audit_events") == before["audit_events"] + 1, "the backup is audited"
+
+
+def _settings(app) -> dict[str, str]:
+    with app.uow(write=False) as uow:
+        return dict(uow.execute(text("SELECT key, value FROM settings")).all())
 
 
 def test_a_cashier_may_not_take_a_backup_and_nothing_is_written(books, tmp_path):

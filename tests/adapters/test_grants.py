@@ -11,13 +11,12 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from alembic import command
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ProgrammingError
 
 from pos_app.adapters import grants
-from pos_app.adapters.migrate import alembic_config, upgrade
+from pos_app.adapters.migrate import downgrade, upgrade
 from pos_app.adapters.tables import metadata
 from pos_app.cli.main import main
 from pos_app.domain.errors import BadInput, Refused
@@ -27,7 +26,8 @@ from tests.helpers.postgres import APP_ROLE, OWNER, as_owner, as_role
 
 APPEND_ONLY = ["audit_events", "wallet_entries", "stock_movements",  # revision 0001
                "reversals", "reversal_items", "refund_payouts", "withdrawals",  # 0002
-               "shift_tenders", "shift_cash_counts", "day_closes"]
+               "shift_tenders", "shift_cash_counts", "day_closes",
+               "adjustments"]  # 0006
 
 
 @pytest.fixture
@@ -97,8 +97,8 @@ def test_a_payment_still_works_as_the_app_role_and_the_grant_is_idempotent(pg_bo
 
 def test_the_app_role_cannot_migrate_but_starting_a_current_till_needs_nothing(pg_app):
     upgrade(pg_app.engine)  # the window migrates on start: at head that writes nothing
-    with as_owner(pg_app) as owner, owner.begin() as conn:
-        command.downgrade(alembic_config(conn), "0002")
+    with as_owner(pg_app) as owner:
+        downgrade(owner, "0002")
     with pytest.raises(Refused) as refused:
         upgrade(pg_app.engine)
     assert refused.value.code == "permission_denied" and "db upgrade" in refused.value.message
@@ -135,3 +135,24 @@ def test_db_grant_and_upgrade_on_the_command_line(pg_app, tmp_path, monkeypatch,
     monkeypatch.setenv("CARETILL_DB", app_url)
     assert main(["db", "grant", APP_ROLE, "--json"]) == 3  # the till cannot grant itself
     assert json.loads(capsys.readouterr().out)["error"]["code"] == "permission_denied"
+
+
+def test_the_grant_sets_the_tills_timeouts_as_database_defaults_as_the_database_owner(
+        pg_app, pg_admin_url):
+    database = pg_app.engine.url.database
+    with as_owner(pg_app) as owner:
+        grants.grant(owner, APP_ROLE)
+        with owner.connect() as conn:
+            defaults = conn.execute(text(
+                "SELECT setconfig FROM pg_db_role_setting s JOIN pg_database d "
+                "ON d.oid = s.setdatabase WHERE d.datname = :d AND s.setrole = 0"),
+                {"d": database}).scalar_one()
+        assert sorted(defaults) == ["idle_in_transaction_session_timeout=30000",
+                                    "lock_timeout=5000"]
+        admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"ALTER DATABASE {database} OWNER TO CURRENT_USER"))
+        admin.dispose()
+        with pytest.raises(Refused) as refused:
+            grants.grant(owner, APP_ROLE)
+    assert refused.value.code == "permission_denied"

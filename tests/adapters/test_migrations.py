@@ -1,11 +1,10 @@
 """The Alembic migrations build exactly the schema the code declares, and can be undone."""
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from pos_app.adapters.migrate import alembic_config, current_revision, upgrade
+from pos_app.adapters.migrate import current_revision, downgrade, upgrade
 from pos_app.adapters.tables import metadata
 from tests.helpers.postgres import as_owner
 
@@ -17,8 +16,7 @@ def test_the_migrated_schema_matches_the_tables_in_code(app):
 
 def test_downgrade_to_nothing_and_upgrade_again(app):
     with as_owner(app) as owner:  # only the owner changes the schema
-        with owner.begin() as conn:
-            command.downgrade(alembic_config(conn), "base")
+        downgrade(owner, "base")
         assert set(inspect(owner).get_table_names()) <= {"alembic_version"}
         upgrade(owner)
         assert current_revision(owner) is not None

@@ -1,9 +1,8 @@
 """Migration 0003 keeps every reference already taken, once per method under its key."""
 
-from alembic import command
 from sqlalchemy import text
 
-from pos_app.adapters.migrate import alembic_config, upgrade
+from pos_app.adapters.migrate import downgrade, upgrade
 from tests.helpers.money import pay_items, tender, top_up
 from tests.helpers.postgres import as_owner
 
@@ -18,8 +17,7 @@ def test_references_taken_before_0003_are_kept_under_their_key_first_receipt_fir
                         .receipt_no)
     receipts.append(top_up(books, "P1", "5.00", "card", "Dep 1").receipt_no)
     with as_owner(books.app) as owner:
-        with owner.begin() as conn:
-            command.downgrade(alembic_config(conn), "0002")
+        downgrade(owner, "0002")
         with owner.begin() as conn:  # as stored before: typed, and a card reference used twice
             conn.execute(text("UPDATE mobile_money_refs SET reference = 'QK71XR\u200b'"))
             conn.execute(text("UPDATE tenders SET reference = 'AUTH-8' WHERE reference = 'Auth-7'"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from pos_app.adapters import tables as t
 from pos_app.cli.main import main
@@ -70,12 +70,13 @@ def test_reset_password_takes_the_new_one_from_the_environment(caretill, monkeyp
     ("user", "add", "eve", "--role", "admin"),
 ])
 def test_a_cashier_is_refused_every_user_command_with_exit_3(books, caretill, command):
-    before = books.count("users"), books.count("audit_events")
+    users, events = books.count("users"), books.count("audit_events")
     status, result = caretill(*command, user="cashier")
     assert (status, result["error"]["code"]) == (3, "permission_denied")
-    after = books.count("users"), books.count("audit_events")
-    assert after[0] == before[0]
-    assert after[1] == before[1] + 2  # only the cashier's own sign-in and sign-out
+    assert books.count("users") == users
+    # Only the cashier's own sign-in and sign-out (and this till's key, the first time).
+    assert set(_actions_after(books, events)) - {"workstation.enrolled"} == {
+        "user.sign_in", "user.sign_out"}
 
 
 def test_the_last_admin_cannot_disable_themself(caretill):
@@ -103,7 +104,8 @@ def test_each_command_signs_in_and_ends_its_session_on_exit(books, caretill):
     assert len(rows) == 2
     assert all(r.ended_at is not None and r.end_reason == "cli_exit" and r.workstation == "WS01"
                for r in rows)
-    assert actions == ["user.sign_in", "user.sign_out"] * 2
+    # The till enrols its signing key before its first event.
+    assert actions == ["workstation.enrolled"] + ["user.sign_in", "user.sign_out"] * 2
 
 
 def test_a_wrong_password_on_the_command_line_tells_the_attempts_left(caretill, monkeypatch):
@@ -111,3 +113,9 @@ def test_a_wrong_password_on_the_command_line_tells_the_attempts_left(caretill, 
     status, result = caretill("patient", "search", "x", user="cashier")
     assert (status, result["error"]["code"]) == (3, "permission_denied")
     assert result["error"]["attempts_left"] == MAX_FAILURES - 1
+
+
+def _actions_after(books, count: int) -> list[str]:
+    with books.app.uow(write=False) as uow:
+        rows = uow.execute(text("SELECT action FROM audit_events ORDER BY id")).scalars().all()
+    return list(rows[count:])

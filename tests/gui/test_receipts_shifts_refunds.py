@@ -166,7 +166,7 @@ def test_request_refund_then_a_supervisor_approves_and_the_items_are_unpaid(qtbo
         qtbot.waitUntil(lambda: dashboard is not None and bool(dashboard.approvals.requests))
         assert dashboard.tabs.currentWidget() is dashboard.today
         dashboard.tabs.setCurrentWidget(dashboard.approvals)
-        assert dashboard.approvals.requests[0].payment_receipt_no == receipt_no
+        assert dashboard.approvals.requests[0].subject == receipt_no
         qtbot.mouseClick(dashboard.approvals.approve_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: books.item_status(ids[0]) == "unpaid")
         qtbot.waitUntil(lambda: len(dashboard.approvals.requests) == 0)

@@ -133,6 +133,7 @@ OPENERS: dict[str, Callable[[object, Till], QWidget]] = {
     "close shift, supervisor sign-off": _close_shift_signoff,
     "register walk-in": lambda _q, t: (t.controller.register_walk_in(),
                                        t.controller.register_dialog)[1],
+    "new bill": lambda _q, t: (t.controller.new_bill(), t.controller.new_bill_dialog)[1],
 }
 
 

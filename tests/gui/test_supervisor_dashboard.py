@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
-from pos_app.adapters import ledger
+from pos_app.domain.clock import system_clock
 from pos_app.gui.operations import Operations
 from pos_app.gui.receipt_flows import ReceiptOutputs
 from pos_app.gui.supervisor.dashboard import SupervisorDashboard
@@ -22,20 +21,22 @@ from pos_app.services.refund_requests import request_refund
 from pos_app.services.shifts import close_shift, open_shift
 from pos_app.services.tenders import TenderRequest
 from tests.helpers.books import new_key
+from tests.helpers.clock import SteppingClock
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
 def a_busy_day(gui_books, monkeypatch):
-    """Payments by two cashiers over several hours today, a shift closed short, a request."""
+    """Payments by two cashiers over five hours of today, a shift closed short, a request.
+
+    The app's clock starts at 09:05 UTC today, whatever the hour now, and moves 37 minutes
+    per payment: the day's figures never depend on when the test runs. (The audit tab
+    filters by the local calendar day, which holds 09:05-14:00 UTC from UTC-9 to UTC+9.)
+    """
     books = gui_books
-    now = datetime.now(UTC)
-    # Spread over about five hours of today: ending before now late in the day, and
-    # running ahead of the clock (still today) just after midnight.
-    first = max(now.replace(hour=0, minute=5, second=0, microsecond=0), now - timedelta(hours=9))
-    moments = (first + timedelta(minutes=37 * i) for i in itertools.count())
-    monkeypatch.setattr(ledger, "utcnow", lambda: next(moments))
+    clock = SteppingClock(system_clock().replace(hour=9, minute=5, second=0, microsecond=0))
+    monkeypatch.setattr(books.app, "clock", clock)
     books.patient("P1", balance="20000.00")
     open_shift(books.app.uow(), actor=books.cashier, workstation="WS01", opening_float="2000")
     plan = [(books.cashier, "cash"), (books.cashier2, "card"), (books.cashier, "wallet"),
@@ -45,6 +46,7 @@ def a_busy_day(gui_books, monkeypatch):
     for n, (who, method) in enumerate(plan):
         code, price = [("CONS", "1000.00"), ("PROC", "2500.00"), ("LAB", "500.00")][n % 3]
         reference = f"REF-{n}-{new_key()[-6:]}" if method in ("card", "mobile_money") else None
+        clock.advance(timedelta(minutes=37))
         receipts.append(pay(books.app.uow(), actor=who, workstation="WS01", mrn="P1",
                             item_ids=books.bill("P1", (code, 1)), key=new_key(),
                             tenders=[TenderRequest(method, price, reference)]).receipt_no)
@@ -52,7 +54,6 @@ def a_busy_day(gui_books, monkeypatch):
                 reason_code="change_error", approver=books.supervisor)
     request_refund(books.app.uow(), actor=books.cashier2, workstation="WS01",
                    receipt_no=receipts[1], reason="Card charged twice")
-    monkeypatch.undo()
     return books
 
 
@@ -152,11 +153,11 @@ def test_approving_a_request_shows_the_refund_receipt_ready_to_print(dashboard, 
     assert preview.isVisible() and preview.text() == "\n".join(render_text(issued))
     lines = preview.text().splitlines()
     assert "REFUND" in [line.strip() for line in lines] and "COPY" not in preview.text()
-    assert f"Reverses  {request.payment_receipt_no}" in lines
+    assert f"Reverses  {request.subject}" in lines
     assert {"Cashier   cashier2", "Approved  supervisor", "Reason    Card charged twice"} <= set(
         lines)
     assert any(line.startswith("Card ") and line.endswith(" 2,500.00") for line in lines)
-    assert f"Refund {refund_no} issued" in dashboard.message_label.text()
+    assert f"receipt {refund_no} issued" in dashboard.message_label.text()
     qtbot.mouseClick(preview.buttons["print"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(preview.buttons["pdf"], Qt.MouseButton.LeftButton)
     assert [receipt.receipt_no for receipt in printed] == [refund_no]

@@ -14,9 +14,9 @@ from sqlalchemy import insert, select, text
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.passwords import hash_password
-from pos_app.adapters.types import utcnow
 from pos_app.bootstrap import App
 from pos_app.domain.actors import Actor, Role
+from pos_app.domain.clock import system_clock
 from pos_app.domain.facility import Facility
 from pos_app.domain.money import Currency
 from pos_app.services.deposit import deposit
@@ -66,7 +66,7 @@ class Books:
             write_facility(uow, Facility("Test Hospital", currency, require_shift=require_shift))
             users = uow.execute(insert(t.users).returning(t.users.c.id, t.users.c.username), [
                 {"username": name, "role": role, "password_hash": _password_hash(),
-                 "created_at": utcnow()}
+                 "created_at": system_clock()}
                 for name, role in [("cashier", "cashier"), ("cashier2", "cashier"),
                                    ("supervisor", "supervisor"), ("admin", "admin")]]).all()
             ids = {row.username: row.id for row in users}
@@ -76,7 +76,7 @@ class Books:
                  for c, q in STOCK.items()]).all())
             uow.execute(insert(t.stock_movements), [
                 {"stock_item_id": stock[c], "delta": q, "reason": "receipt",
-                 "created_at": utcnow()} for c, q in STOCK.items()])
+                 "created_at": system_clock()} for c, q in STOCK.items()])
             services = dict(uow.execute(insert(t.services).returning(
                 t.services.c.code, t.services.c.id), [
                 {"code": code, "name": f"{code} service", "kind": kind,
@@ -110,14 +110,14 @@ class Books:
                                      ).scalar_one()
             bill_id = uow.execute(insert(t.bills).values(
                 bill_no=f"B-{uuid.uuid4().hex[:10]}", patient_id=patient_id,
-                created_at=utcnow()).returning(t.bills.c.id)).scalar_one()
+                created_at=system_clock()).returning(t.bills.c.id)).scalar_one()
             prices = dict(uow.execute(
                 select(t.services.c.code, t.services.c.unit_price_minor)).all())
             ids = uow.execute(insert(t.bill_items).returning(t.bill_items.c.id), [
                 {"bill_id": bill_id, "patient_id": patient_id,
                  "service_id": self.services[code], "quantity": qty,
                  "unit_price_minor": prices[code], "amount_minor": prices[code] * qty,
-                 "created_at": utcnow()} for code, qty in lines]).scalars().all()
+                 "created_at": system_clock()} for code, qty in lines]).scalars().all()
             uow.commit()
         return sorted(ids)
 

@@ -17,7 +17,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -55,10 +55,18 @@ def _as_server_user(argv: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *argv]
 
 
-class ThrowawayServer:
-    """A private server on a free loopback port that a test may also stop and start again."""
+# Speed over durability: a throwaway server's crash loses nothing anyone needs.
+FAST = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
-    def __init__(self) -> None:
+
+class ThrowawayServer:
+    """A private server on a free loopback port that a test may also stop and start again.
+
+    `settings` replace the fast defaults (a replication pair wants durable commits);
+    `initdb=False` leaves the data folder for the caller to fill (`pg_basebackup`).
+    """
+
+    def __init__(self, *, settings: Mapping[str, str] = FAST, initdb: bool = True) -> None:
         self.bin_dir = _bin_dir()
         self.root = Path(tempfile.mkdtemp(prefix="caretill-pg-"))
         self.data = self.root / "data"
@@ -70,27 +78,30 @@ class ThrowawayServer:
             self.user = pwd.getpwuid(os.geteuid()).pw_name
         self.port = _free_port()
         self.url = f"postgresql+psycopg2://{self.user}@127.0.0.1:{self.port}/postgres"
-        self._run("initdb", "--no-sync", "-A", "trust", "-U", self.user, "-E", "UTF8",
+        self.settings = {**dict(settings), "max_connections": "200"}
+        if not initdb:
+            return
+        self.run_tool("initdb", "--no-sync", "-A", "trust", "-U", self.user, "-E", "UTF8",
                   "-D", str(self.data))
         hba = self.data / "pg_hba.conf"
         # First match wins: the application role must give its password, as a till does.
         hba.write_text(f"host all {APP_ROLE} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
 
-    def _run(self, tool: str, *args: str, check: bool = True) -> None:
+    def run_tool(self, tool: str, *args: str, check: bool = True) -> None:
+        """Run one of the server's programs (pg_ctl, pg_basebackup…) as the server's user."""
         subprocess.run(_as_server_user([str(self.bin_dir / tool), *args]), check=check,
                        capture_output=True, text=True)
 
     def start(self) -> None:
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c max_connections=200")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-o", options,
+        options = " ".join([f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1",
+                            *(f"-c {name}={value}" for name, value in self.settings.items())])
+        self.run_tool("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-o", options,
                   "-w", "start")
 
     def stop(self, *, mode: str = "fast", check: bool = True) -> None:
         """`fast` flushes what was committed (commits here are asynchronous); `immediate`
         is a crash and may lose the last ones."""
-        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=check)
+        self.run_tool("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=check)
 
     def remove(self) -> None:
         self.stop(mode="immediate", check=False)

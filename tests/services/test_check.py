@@ -73,3 +73,26 @@ def test_a_cashier_may_not_run_the_check(busy_books):
 def test_each_broken_invariant_is_found(busy_books, statements, rule):
     tamper(busy_books, *statements)
     assert rule in findings(busy_books)
+
+
+P2_WALLET = ("UPDATE wallets SET balance_minor = balance_minor + 100 "
+             "WHERE patient_id = (SELECT id FROM patients WHERE mrn = 'P2')")
+
+
+def test_after_a_clean_check_only_what_changed_is_looked_at_and_full_looks_at_all(busy_books):
+    books = busy_books
+    assert findings(books) == set()
+    tamper(books, P2_WALLET)
+    assert findings(books) == set()  # an old row: the signed chain holds its event
+    full = run_check(books.app.uow(), actor=books.supervisor, full=True)
+    assert "wallet_balance_equals_ledger" in {f.rule for f in full}
+    tamper(books, "DELETE FROM check_checkpoints WHERE name = 'rule:wallet_balance_equals_ledger'")
+    assert "wallet_balance_equals_ledger" in findings(books)  # a rule never run clean: all
+
+
+def test_a_wallet_written_after_a_clean_check_is_checked_again(busy_books):
+    books = busy_books
+    assert findings(books) == set()
+    top_up(books, "P2", "10.00")
+    tamper(books, P2_WALLET)
+    assert "wallet_balance_equals_ledger" in findings(books)

@@ -1,6 +1,7 @@
 """SPEC rules 1 to 4 for payments: one cascade for every method, exact tenders,
 nothing written on a refusal."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -212,3 +213,35 @@ def test_repeated_or_empty_item_selection_is_refused(books):
     refused(books, BadInput, "duplicate_item",
             lambda: pay_items(books, mrn, items * 2, tender("cash", "2000.00")))
     refused(books, BadInput, "no_items", lambda: pay_items(books, mrn, [], tender("cash", "1")))
+
+
+def test_the_payment_event_records_every_row_the_payment_wrote(books):
+    mrn = books.patient("P1", balance="5000.00")
+    items = books.bill(mrn, ("CONS", 1), ("LAB", 1), ("DRUG", 3))
+    result = pay_items(books, mrn, items, tender("wallet", "1000.00"),
+                       tender("card", "800.00", "SLIP-77"))
+    with books.app.uow(write=False) as uow:
+        details = uow.execute(select(t.audit_events.c.details)
+                              .where(t.audit_events.c.receipt_no == result.receipt_no)
+                              ).scalar_one()
+        entry = uow.execute(select(t.wallet_entries).where(
+            t.wallet_entries.c.receipt_no == result.receipt_no)).one()
+        moved = uow.execute(select(t.stock_movements.c.stock_item_id, t.stock_movements.c.delta,
+                                   t.stock_movements.c.bill_item_id)).all()
+        tenders = uow.execute(select(t.tenders.c.method, t.tenders.c.amount_minor,
+                                     t.tenders.c.reference)).all()
+    effects = {effect["effect"]: effect for effect in json.loads(details)["effects"]}
+    assert list(effects) == ["receipt", "wallet_entry", "payment", "references",
+                             "items_settled", "stock_taken"]
+    assert effects["wallet_entry"]["amount_minor"] == entry.amount_minor == -100000
+    assert effects["wallet_entry"]["balance_after_minor"] == entry.balance_after_minor
+    payment = effects["payment"]
+    assert payment["amount_minor"] == 180000
+    assert [i["bill_item_id"] for i in payment["items"]] == sorted(items)
+    assert [(x["method"], x["amount_minor"], x["reference"]) for x in payment["tenders"]] == \
+        [tuple(row) for row in tenders]
+    assert [lab["bill_item_id"] for lab in payment["lab_results"]] == [items[1]]
+    assert [(m["stock_item_id"], m["delta"], m["bill_item_id"])
+            for m in effects["stock_taken"]["movements"]] == [tuple(row) for row in moved
+                                                               if row.delta < 0]
+    assert effects["items_settled"]["item_ids"] == sorted(items)

@@ -2,20 +2,19 @@
 
 import pytest
 
-from pos_app.adapters import idempotency, ledger
-from pos_app.services import pay as pay_module
+from pos_app.adapters import idempotency, items, ledger, payments, receipts_repo, stock, wallets
 from pos_app.services.check import run_check
 from tests.helpers.money import pay_items, tender
 
-# Every step a payment takes after its checks, in the order the cascade runs them.
+# Every step a payment takes after its checks, in the order the kernel runs them.
 STEPS = [
     (ledger, "take_slot"),
-    (ledger, "issue_receipt"),
-    (pay_module, "_debit_wallet"),
-    (pay_module, "_record_payment"),
-    (pay_module, "_mark_items_paid"),
-    (pay_module, "_take_stock"),
-    (pay_module, "_create_lab_results"),
+    (ledger, "append_event"),
+    (receipts_repo, "issue"),
+    (wallets, "debit"),
+    (payments, "record"),  # with its items, tenders and lab results
+    (items, "settle"),
+    (stock, "take"),
     (idempotency, "store"),
 ]
 

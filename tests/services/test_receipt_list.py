@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import update
 
 from pos_app.adapters import tables as t
-from pos_app.adapters.types import utcnow
 from pos_app.domain.actors import Actor, Role
+from pos_app.domain.clock import system_clock
 from pos_app.domain.errors import BadInput, Refused
 from pos_app.receipts.model import qr_payload
 from pos_app.services.deposit import deposit
@@ -50,7 +50,7 @@ def test_yesterdays_receipts_leave_the_day_list_but_stay_in_the_patients(books):
     new, = _deposits(books, "P2", 1)
     with books.app.uow() as uow:
         uow.execute(update(t.receipts).where(t.receipts.c.receipt_no == old)
-                    .values(created_at=utcnow() - timedelta(days=2)))
+                    .values(created_at=system_clock() - timedelta(days=2)))
         uow.commit()
     assert [r.receipt_no for r in _find(books)] == [new]
     assert [r.receipt_no for r in _find(books, mrn="P1")] == [old]
@@ -70,7 +70,7 @@ def test_full_number_and_scanned_qr_find_a_receipt_of_any_day(books):
     receipt_no, = _deposits(books, "P1", 1)
     with books.app.uow() as uow:
         uow.execute(update(t.receipts).where(t.receipts.c.receipt_no == receipt_no)
-                    .values(created_at=utcnow() - timedelta(days=30)))
+                    .values(created_at=system_clock() - timedelta(days=30)))
         uow.commit()
     scanned = qr_payload(get_receipt(books.app.uow(), actor=books.cashier, workstation="WS01",
                                      receipt_no=receipt_no))

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from pos_app.adapters import tables as t
-from pos_app.adapters.types import utcnow
 from pos_app.domain.actors import Role
+from pos_app.domain.clock import system_clock
 from pos_app.domain.errors import Refused
 from pos_app.services import (
     audit_trail,
@@ -161,7 +161,7 @@ def test_a_session_of_another_user_is_not_accepted(books):
     supervisor = _sign_in(books, "supervisor")
     with books.app.uow() as uow:
         forged = uow.execute(insert(t.user_sessions).values(
-            user_id=books.cashier.user_id, workstation="WS01", started_at=utcnow(),
+            user_id=books.cashier.user_id, workstation="WS01", started_at=system_clock(),
         ).returning(t.user_sessions.c.id)).scalar_one()
         uow.commit()
     impostor = type(supervisor)(supervisor.user_id, "supervisor", Role.SUPERVISOR,

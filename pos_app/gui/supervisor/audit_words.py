@@ -22,7 +22,13 @@ ACTIONS = {
     "user.sign_in_failed": "Failed sign-in", "user.locked_out": "Locked out",
     "user.add": "User added", "user.password_changed": "Password changed",
     "facility.set": "Facility settings changed", "db.backup": "Database backed up",
+    "bill.new": "Bill raised",
+    "workstation.enrolled": "New workstation", "workstation.revoked": "Workstation key revoked",
+    "approval.limit": "Approval limit set",
 }
+# Approval events read as "<kind> requested|approved|rejected <subject> (request N)".
+APPROVAL_KINDS = {"refund": "Refund", "withdrawal": "Cash out", "adjustment": "Adjustment",
+                  "shift_variance": "Shift variance sign-off", "credit_limit": "Credit limit"}
 METHODS = {"cash": "cash", "card": "card", "mobile_money": "mobile money", "wallet": "wallet",
            "insurance": "insurance", "credit": "credit"}
 
@@ -36,7 +42,7 @@ def describe(action: str, details: str, *, receipt_no: str | None, user: str | N
         data = {}
     if not isinstance(data, dict):
         data = {}
-    words = [ACTIONS.get(action, action.replace(".", " ").replace("_", " ").capitalize())]
+    words = [_title(action, data)]
     how = "" if action.startswith("shift.") else _how(data)  # a shift lists every tender
     words += [part for part in (receipt_no or "", _amount(data, currency), how,
                                 _extra(action, data, currency)) if part]
@@ -48,6 +54,13 @@ def describe(action: str, details: str, *, receipt_no: str | None, user: str | N
     if data.get("reason") and action not in ("user.sign_out",):
         words.append(f"\u2014 \u201c{str(data['reason'])[:80]}\u201d")
     return " ".join(words)
+
+
+def _title(action: str, data: dict) -> str:
+    if action.startswith("approval.") and data.get("kind") in APPROVAL_KINDS:
+        return (f"{APPROVAL_KINDS[data['kind']]} {action.partition('.')[2]} "
+                f"{data.get('subject', '')}").strip()
+    return ACTIONS.get(action, action.replace(".", " ").replace("_", " ").capitalize())
 
 
 def _money(currency: Currency, value: object) -> str:
@@ -87,6 +100,11 @@ def _extra(action: str, data: dict, currency: Currency) -> str:
         return f"(copy {data['copy']})"
     if action == "user.add" and data.get("role"):
         return f"{data.get('username', '')} as {data['role']}"
-    if action.startswith("refund.") and data.get("request_id"):
+    if action == "bill.new" and data.get("bill_no"):  # "Bill raised TWS01-000007 KES 1,500.00"
+        return f"{data['bill_no']} {_money(currency, data.get('total'))}"
+    if action.startswith(("refund.", "approval.")) and data.get("request_id"):
         return f"(request {data['request_id']})"
+    if action == "approval.limit":
+        return (f"for {data.get('role')} {str(data.get('kind', '')).replace('_', ' ')}: "
+                f"{_money(currency, data.get('after'))}")
     return ""

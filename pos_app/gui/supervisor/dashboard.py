@@ -3,8 +3,8 @@
 The views only show data and emit what the supervisor asks for; this widget turns
 each request into one `operations.run(...)` of a service call and routes the
 outcome back to the view, or to the message line when it fails. An approved
-refund's receipt opens in the cashier window's receipt preview (Print, Save PDF,
-Reprint), loaded through the receipts service like any other receipt.
+request that issued a receipt (a refund, a cash-out) opens it in the cashier window's
+receipt preview (Print, Save PDF, Reprint), loaded through the receipts service.
 """
 
 from __future__ import annotations
@@ -18,19 +18,24 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor
 from pos_app.domain.facility import Facility
 from pos_app.domain.money import Currency
 from pos_app.gui.operations import Failure, Operations
 from pos_app.gui.receipt_flows import ReceiptFlows, ReceiptOutputs
 from pos_app.gui.session import Session
+from pos_app.gui.supervisor.approvals_view import KIND_NAMES, ApprovalsView, about
 from pos_app.gui.supervisor.audit_view import AuditView
-from pos_app.gui.supervisor.tables_view import ApprovalsView, VarianceView
+from pos_app.gui.supervisor.tables_view import VarianceView
 from pos_app.gui.supervisor.today_view import TodayView, default_export_path
-from pos_app.services import audit_trail, refund_requests, report_export, reports, shifts
+from pos_app.services import approvals, audit_trail, report_export, reports, shifts
+from pos_app.services.approvals import ApprovalRequest
 from pos_app.services.reports import DailyReport
 
 ChoosePath = Callable[[str, DailyReport], Path | None]
+# A read-only unit of work on the report replica (`App.report_uow`), None when there is none.
+Replica = Callable[[], UnitOfWork | None]
 
 
 def ask_path(parent: QWidget) -> ChoosePath:
@@ -51,11 +56,13 @@ class SupervisorDashboard(QWidget):
 
     def __init__(self, *, operations: Operations, actor: Actor, workstation: str,
                  currency: Currency, choose_path: ChoosePath | None = None,
-                 receipt_outputs: ReceiptOutputs | None = None,
+                 receipt_outputs: ReceiptOutputs | None = None, replica: Replica | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("CareTill — supervisor dashboard")
         self.operations, self.actor, self.workstation = operations, actor, workstation
+        # Reports and the audit trail may read a replica; approvals and the Z close never do.
+        self.replica: Replica = replica or (lambda: None)
         self.choose_path = choose_path or ask_path(self)
         self.today = TodayView(currency=currency)
         self.variances = VarianceView(currency=currency)
@@ -99,8 +106,9 @@ class SupervisorDashboard(QWidget):
         self.message.emit(failure.message)
 
     def load_report(self, day: date | None) -> None:
-        actor = self.actor
-        self._run(lambda uow: reports.daily_report(uow, actor=actor, day=day), self._show)
+        actor, replica = self.actor, self.replica
+        self._run(lambda uow: reports.daily_report(uow, actor=actor, day=day, replica=replica()),
+                  self._show)
 
     def _show(self, report: DailyReport) -> None:
         self.today.set_report(report)
@@ -130,9 +138,9 @@ class SupervisorDashboard(QWidget):
         self.message.emit(f"Exported {report.business_date} to {path}.")
 
     def search_audit(self, filters: dict) -> None:
-        actor = self.actor
-        self._run(lambda uow: audit_trail.audit_events(uow, actor=actor, **filters),
-                  self.audit.set_events)
+        actor, replica = self.actor, self.replica
+        self._run(lambda uow: audit_trail.audit_events(uow, actor=actor, replica=replica(),
+                                                       **filters), self.audit.set_events)
 
     def verify_chain(self) -> None:
         actor = self.actor
@@ -145,20 +153,26 @@ class SupervisorDashboard(QWidget):
 
     def load_requests(self) -> None:
         actor = self.actor
-        self._run(lambda uow: refund_requests.pending_requests(uow, actor=actor),
+        self._run(lambda uow: approvals.list_requests(uow, actor=actor, status="pending"),
                   self.approvals.set_requests)
 
-    def decide(self, request_id: int, approve: bool) -> None:
+    def decide(self, request_id: int, approve: bool, reason: str = "") -> None:
         actor, ws, key = self.actor, self.workstation, f"gui-{uuid.uuid4().hex}"
 
-        def done(result) -> None:
-            self.message.emit(f"Refund {result.receipt_no} issued for "
-                              f"{result.payment_receipt_no}." if result is not None
-                              else f"Refund request {request_id} rejected.")
-            if result is not None:
-                self.receipts.show(result.receipt_no)
+        def done(decided: ApprovalRequest) -> None:
+            what = f"{KIND_NAMES.get(decided.kind, decided.kind)} {about(decided)}"
+            receipt = (decided.result or {}).get("receipt_no")
+            self.message.emit(
+                f"Request {decided.id} approved ({what})"
+                f"{f': receipt {receipt} issued' if receipt else ''}." if approve
+                else f"Request {decided.id} rejected ({what}): {decided.decision_reason}")
+            if receipt:
+                self.receipts.show(receipt)
             self.load_requests()
             self.load_report(None)
-        self._run(lambda uow: refund_requests.decide_request(
-            uow, actor=actor, workstation=ws, request_id=request_id, approve=approve, key=key),
-            done)
+        if approve:
+            self._run(lambda uow: approvals.approve(uow, actor=actor, workstation=ws,
+                                                    request_id=request_id, key=key), done)
+        else:
+            self._run(lambda uow: approvals.reject(uow, actor=actor, workstation=ws,
+                                                   request_id=request_id, reason=reason), done)

@@ -1,5 +1,5 @@
 """Tables of the dashboard: cash variances per shift and tender (with an X report of the
-open shifts), pending refund requests; amounts with separators, variances in words."""
+open shifts); amounts with separators, variances in words."""
 
 from __future__ import annotations
 
@@ -22,13 +22,11 @@ from PySide6.QtWidgets import (
 from pos_app.domain.cash_count import variance_words
 from pos_app.domain.money import Currency
 from pos_app.gui.formatting import method_name, money, when
-from pos_app.services.refund_requests import RefundRequest
 from pos_app.services.shifts import REASON_LABELS, ShiftSummary
 
 VARIANCE_COLUMNS = ("Cashier", "Workstation", "Closed", "Tender", "Expected", "Counted",
                     "Against the books", "Reason")
 OPEN_COLUMNS = ("Cashier", "Workstation", "Opened", "Tender", "Expected so far", "Documents")
-REQUEST_COLUMNS = ("Request", "Receipt", "Patient", "Amount", "Asked by", "Reason", "At")
 
 
 def _table(columns: tuple[str, ...]) -> QTableWidget:
@@ -107,45 +105,3 @@ class VarianceView(QWidget):
         self.open_label.setText(f"X report: {len(summaries)} open shift(s), figures so far; "
                                 "they stay open." if summaries else "No shift is open.")
         self.open_table.setVisible(bool(summaries))
-
-
-class ApprovalsView(QWidget):
-    """Refund requests waiting for a supervisor; emits the one chosen and the decision."""
-
-    decided = Signal(int, bool)  # request id, approve
-    refresh_requested = Signal()
-
-    def __init__(self, *, currency: Currency, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.currency = currency
-        self.requests: list[RefundRequest] = []
-        self.table = _table(REQUEST_COLUMNS)
-        self.approve_button = QPushButton("Approve refund  [Ctrl+Enter]")
-        self.approve_button.setShortcut(QKeySequence("Ctrl+Return"))
-        self.reject_button = QPushButton("Reject  [Ctrl+Backspace]")
-        self.reject_button.setShortcut(QKeySequence("Ctrl+Backspace"))
-        self.refresh_button = QPushButton("Reload requests  [Ctrl+R]")
-        self.refresh_button.setShortcut(QKeySequence("Ctrl+R"))
-        self.approve_button.clicked.connect(lambda: self._decide(True))
-        self.reject_button.clicked.connect(lambda: self._decide(False))
-        self.refresh_button.clicked.connect(self.refresh_requested)
-        buttons = QHBoxLayout()
-        for button in (self.approve_button, self.reject_button, self.refresh_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(self.table)
-
-    def set_requests(self, requests: list[RefundRequest]) -> None:
-        self.requests = list(requests)
-        _fill(self.table, [[str(r.request_id), r.payment_receipt_no, r.mrn,
-                            money(self.currency, r.amount),
-                            r.requested_by, r.reason, when(r.at)] for r in self.requests])
-        if self.requests:
-            self.table.selectRow(0)
-
-    def _decide(self, approve: bool) -> None:
-        row = self.table.currentRow()
-        if 0 <= row < len(self.requests):
-            self.decided.emit(self.requests[row].request_id, approve)

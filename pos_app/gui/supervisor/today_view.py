@@ -1,4 +1,5 @@
-"""Today's figures: totals, charts by hour, method and cashier, receipt ranges, exports."""
+"""Today's figures: totals (gross, adjustments, payments), charts by hour, method and cashier,
+adjustments by kind and reason, receipt ranges, exports."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from pos_app.gui.formatting import method_name, money
 from pos_app.gui.supervisor.charts import BarChartView
 from pos_app.services.reports import DailyReport
 
-TOTALS = (("payments", "Payments"), ("refunds", "Refunds"), ("net_payments", "Net"),
+TOTALS = (("gross", "Gross"), ("adjustments", "Adjustments"), ("payments", "Payments"),
+          ("refunds", "Refunds"), ("net_payments", "Net"),
           ("deposits", "Deposits"), ("withdrawals", "Withdrawals"),
           ("wallet_liability", "Wallet liability"))
 
@@ -76,6 +78,8 @@ class TodayView(QWidget):
         charts = QHBoxLayout()
         for chart in (self.by_hour, self.by_method, self.by_cashier):
             charts.addWidget(chart, 1)
+        self.adjustments_label = QLabel()
+        self.adjustments_label.setWordWrap(True)
         self.ranges_label = QLabel()
         self.ranges_label.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -83,6 +87,7 @@ class TodayView(QWidget):
         layout.addLayout(state)
         layout.addLayout(totals)
         layout.addLayout(charts, 1)
+        layout.addWidget(self.adjustments_label)
         layout.addWidget(self.ranges_label)
 
     def _button(self, text: str, keys: str, slot: Callable[[], None]) -> QPushButton:
@@ -116,7 +121,14 @@ class TodayView(QWidget):
                   + (" ✓ no gaps" if not r.missing else f" ✗ missing {r.missing}")
                   for r in report.receipt_ranges]
         self.ranges_label.setText("Receipt numbers — " + ("; ".join(ranges) or "none today"))
+        self.adjustments_label.setText("Adjustments — by kind: " + self._lines(
+            report.adjustments_by_kind) + " — by reason: " + self._lines(
+            report.adjustments_by_reason))
         self.close_button.setEnabled(not report.closed)
+
+    def _lines(self, lines: list) -> str:
+        return "; ".join(f"{line.label.replace('_', ' ')} {line.count} × "
+                         f"{money(self.currency, line.amount)}" for line in lines) or "none"
 
 
 def default_export_path(kind: str, report: DailyReport) -> Path:

@@ -14,11 +14,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
-from pos_app.adapters import ledger
-from pos_app.adapters import tables as t
+from pos_app.adapters import audit_queries, batches, ledger
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, Conflict
@@ -86,21 +82,15 @@ def import_csv(uow: UnitOfWork, *, actor: Actor, workstation: str, kind: str, da
 
 
 def _write(uow: UnitOfWork, steps: list) -> None:
-    try:
+    # Someone may add the same MRN, code or bill number while this file is checked.
+    with batches.clash_as(Conflict("The same records were changed while this file was "
+                                   "imported; nothing was written. Run the import again.",
+                                   code="import_conflict")):
         for step in steps:
             step(uow)
-    except IntegrityError as exc:
-        # Someone added the same MRN, code or bill number while this file was checked.
-        raise Conflict("The same records were changed while this file was imported; "
-                       "nothing was written. Run the import again.",
-                       code="import_conflict") from exc
 
 
 def _imported_before(uow: UnitOfWork, kind: str, digest: str) -> bool:
     """Whether this very file was imported as `kind` before (its hash is in the audit trail)."""
-    e = t.audit_events
-    found = uow.execute(select(e.c.id).where(
-        e.c.action == f"import.{kind}",
-        e.c.details.contains(ledger.canonical({"sha256": digest})[1:-1]),
-    ).limit(1)).first()
-    return found is not None
+    return audit_queries.any_event(uow, action=f"import.{kind}",
+                                   details_containing=ledger.canonical({"sha256": digest})[1:-1])

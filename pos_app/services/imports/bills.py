@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
-
-from pos_app.adapters import tables as t
-from pos_app.adapters.types import utcnow
+from pos_app.adapters import bills_repo, patients_repo, price_list_repo
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.money import Currency
 from pos_app.services.imports import csvfile as f
-from pos_app.services.imports.plan import Plan, chunks, rows_where_in
+from pos_app.services.imports.plan import Plan
 
 HEADER = f.Header(required=("bill_no", "mrn", "service_code", "quantity"),
                   optional=("unit_price",))
@@ -35,16 +32,13 @@ class _Bill:
 def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Currency) -> Plan:
     """Open bills with their items; each line's patient and service must exist."""
     wanted = _group(rows, findings, currency)
-    p, s, b = t.patients, t.services, t.bills
-    patient_ids = dict(rows_where_in(uow, select(p.c.mrn, p.c.id), p.c.mrn,
-                                     {bill.mrn for bill in wanted.values()}))
-    services = {row.code: row for row in rows_where_in(
-        uow, select(s.c.code, s.c.id, s.c.unit_price_minor, s.c.active), s.c.code,
-        {line[1] for bill in wanted.values() for line in bill.lines})}
-    existing = dict(rows_where_in(
-        uow, select(b.c.bill_no, p.c.mrn).join(p, p.c.id == b.c.patient_id), b.c.bill_no, wanted))
+    patient_ids = patients_repo.ids_of(uow, {bill.mrn for bill in wanted.values()})
+    services = price_list_repo.by_codes(
+        uow, {line[1] for bill in wanted.values() for line in bill.lines})
+    existing = bills_repo.owners(uow, wanted)
     result = Plan()
-    bill_rows, items = [], []
+    bill_rows: list[tuple[str, int]] = []
+    items: list[bills_repo.NewItem] = []
     for bill_no, bill in wanted.items():
         if bill_no in existing:
             if existing[bill_no] == bill.mrn:
@@ -65,14 +59,14 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
             if not f.amount_ok(quantity * unit_price, currency):
                 findings.add(line, f"{quantity} x {currency.text(unit_price)} is too large")
                 continue
-            items.append({"bill_no": bill_no, "patient_id": patient_id,
-                          "service_id": service.id, "quantity": quantity,
-                          "unit_price_minor": unit_price,
-                          "amount_minor": quantity * unit_price})
-        bill_rows.append({"bill_no": bill_no, "patient_id": patient_id})
+            if patient_id is not None:
+                items.append(bills_repo.NewItem(bill_no, patient_id, service.id, quantity,
+                                                unit_price))
+        if patient_id is not None:
+            bill_rows.append((bill_no, patient_id))
     result.added = len(bill_rows)
     result.extra["items"] = len(items)
-    result.steps.append(lambda uow: _write(uow, bill_rows, items))
+    result.steps.append(lambda uow: bills_repo.add(uow, bill_rows, items, uow.clock()))
     return result
 
 
@@ -87,7 +81,8 @@ def _group(rows: list[f.Row], findings: f.Findings, currency: Currency) -> dict[
         quantity = f.whole_number(row, "quantity", findings, minimum=1,
                                   maximum=MAX_ITEM_QUANTITY)
         price = f.money(row, "unit_price", findings, currency) if row.get("unit_price") else None
-        if len(findings) > before:
+        if (len(findings) > before or bill_no is None or mrn is None or code is None
+                or quantity is None):
             continue
         bill = wanted.setdefault(bill_no, _Bill(mrn, row.line))
         if bill.mrn != mrn:
@@ -96,16 +91,3 @@ def _group(rows: list[f.Row], findings: f.Findings, currency: Currency) -> dict[
             continue
         bill.lines.append((row.line, code, quantity, price))
     return wanted
-
-
-def _write(uow: UnitOfWork, bill_rows: list[dict], items: list[dict]) -> None:
-    now = utcnow()
-    bill_ids: dict[str, int] = {}
-    b = t.bills
-    for part in chunks(bill_rows):
-        bill_ids.update(uow.execute(insert(b).returning(b.c.bill_no, b.c.id),
-                                    [{**bill, "created_at": now} for bill in part]).all())
-    for part in chunks(items):
-        uow.execute(insert(t.bill_items), [
-            {**{k: v for k, v in item.items() if k != "bill_no"},
-             "bill_id": bill_ids[item["bill_no"]], "created_at": now} for item in part])

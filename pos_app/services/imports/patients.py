@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
 
-from pos_app.adapters import tables as t
+from pos_app.adapters import patients_repo
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.money import Currency
 from pos_app.services.imports import csvfile as f
-from pos_app.services.imports.plan import Plan, chunks, rows_where_in
+from pos_app.services.imports.plan import Plan
 from pos_app.services.patients import MRN_PATTERN, insert_patients
 
 HEADER = f.Header(required=("mrn", "name"), optional=("phone", "dob"))
@@ -22,7 +22,7 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
     line_of: dict[str, int] = {}
     for row in rows:
         before = len(findings)
-        person = {"mrn": f.code(row, "mrn", findings, pattern=MRN_PATTERN),
+        person: dict[str, Any] = {"mrn": f.code(row, "mrn", findings, pattern=MRN_PATTERN),
                   "name": f.text(row, "name", findings, max_length=200),
                   "phone": f.text(row, "phone", findings, max_length=32, required=False),
                   "dob": f.past_date(row, "dob", findings)}
@@ -38,8 +38,7 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
             continue
         new[mrn] = person
         line_of[mrn] = row.line
-    p = t.patients
-    for mrn, name in rows_where_in(uow, select(p.c.mrn, p.c.name), p.c.mrn, new):
+    for mrn, name in patients_repo.names_of(uow, new).items():
         person = new.pop(mrn)
         if f.same_name(name, person["name"]):
             result.skipped += 1
@@ -48,10 +47,5 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
                                        f"not {person['name']!r}")
     people = list(new.values())
     result.added = len(people)
-    result.steps.append(lambda uow: _insert(uow, people))
+    result.steps.append(lambda uow: insert_patients(uow, people))
     return result
-
-
-def _insert(uow: UnitOfWork, people: list[dict]) -> None:
-    for part in chunks(people):
-        insert_patients(uow, list(part))

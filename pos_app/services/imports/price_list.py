@@ -7,14 +7,14 @@ movements and lab results already rely on them, so a file changing them is refus
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, select, update
+from typing import Any
 
-from pos_app.adapters import tables as t
+from pos_app.adapters import price_list_repo, stock_items_repo
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.kinds import ServiceKind, values
 from pos_app.domain.money import Currency
 from pos_app.services.imports import csvfile as f
-from pos_app.services.imports.plan import Plan, chunks, rows_where_in
+from pos_app.services.imports.plan import Plan
 
 HEADER = f.Header(required=("code", "name", "kind", "department", "unit_price"),
                   optional=("stock_code", "lab_test_code", "active"))
@@ -25,13 +25,9 @@ _CHANGEABLE = ("name", "department", "unit_price_minor", "active")
 def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Currency) -> Plan:
     """Services to add and to update; skipped when a known code is listed unchanged."""
     wanted = _read_rows(rows, findings, currency)
-    stock_ids = dict(rows_where_in(uow, select(t.stock_items.c.code, t.stock_items.c.id),
-                                   t.stock_items.c.code,
-                                   {s["stock_code"] for s in wanted.values() if s["stock_code"]}))
-    s = t.services
-    known = {row.code: row for row in rows_where_in(
-        uow, select(s.c.id, s.c.code, s.c.kind, s.c.stock_item_id, s.c.lab_test_code,
-                    *(s.c[name] for name in _CHANGEABLE)), s.c.code, wanted)}
+    stock_ids = {code: item.id for code, item in stock_items_repo.by_codes(
+        uow, {s["stock_code"] for s in wanted.values() if s["stock_code"]}).items()}
+    known = price_list_repo.by_codes(uow, wanted)
     result = Plan()
     new, changed, price_changes = [], [], []
     for code, service in wanted.items():
@@ -56,8 +52,7 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
             if all(service[name] == getattr(old, name) for name in _CHANGEABLE):
                 result.skipped += 1
                 continue
-            changed.append({"_id": old.id,
-                            **{f"v_{name}": service[name] for name in _CHANGEABLE}})
+            changed.append({"id": old.id, **{name: service[name] for name in _CHANGEABLE}})
             if old.unit_price_minor != service["unit_price_minor"]:
                 price_changes.append({"code": code,
                                       "old": currency.text(old.unit_price_minor),
@@ -72,7 +67,7 @@ def _read_rows(rows: list[f.Row], findings: f.Findings, currency: Currency) -> d
     wanted: dict[str, dict] = {}
     for row in rows:
         before = len(findings)
-        service = {
+        service: dict[str, Any] = {
             "line": row.line,
             "code": f.code(row, "code", findings),
             "name": f.text(row, "name", findings, max_length=200),
@@ -110,11 +105,5 @@ def _check_links(row: f.Row, service: dict, findings: f.Findings) -> None:
 
 
 def _write(uow: UnitOfWork, new: list[dict], changed: list[dict]) -> None:
-    for part in chunks(new):
-        uow.execute(insert(t.services), list(part))
-    if changed:
-        s = t.services
-        statement = update(s).where(s.c.id == bindparam("_id")).values(
-            {name: bindparam(f"v_{name}") for name in _CHANGEABLE})
-        for part in chunks(sorted(changed, key=lambda c: c["_id"])):
-            uow.execute(statement, list(part))
+    price_list_repo.add(uow, new)
+    price_list_repo.change(uow, changed)

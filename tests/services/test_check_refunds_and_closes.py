@@ -1,4 +1,5 @@
-"""`check` finds tampering with refunds, withdrawals, closed shifts and closed days."""
+"""`check --full` finds tampering with refunds, withdrawals, closed shifts and closed days
+made after a clean check (an incremental check looks only at what changed since)."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def test_check_finds_each_tampering(a_closed_day, statements, rule):
     with books.app.engine.begin() as conn:
         for statement in statements:
             conn.execute(text(statement))
-    findings = run_check(books.app.uow(write=False), actor=books.supervisor)
+    findings = run_check(books.app.uow(write=False), actor=books.supervisor, full=True)
     assert rule in {finding.rule for finding in findings}
 
 
@@ -91,5 +92,5 @@ def test_check_finds_tampering_with_a_partial_refund(sqlite_books, statements, r
     with books.app.engine.begin() as conn:
         for statement in statements:
             conn.execute(text(statement))
-    findings = run_check(books.app.uow(write=False), actor=books.supervisor)
+    findings = run_check(books.app.uow(write=False), actor=books.supervisor, full=True)
     assert rule in {finding.rule for finding in findings}
