@@ -639,3 +639,111 @@ adjustments = Table(
     _one_of("kind", ["discount", "waiver", "price"], "kind_known"),
     CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
 )
+
+# Payers and credit (SPEC rule 13, revision 0007).
+payers = Table(
+    "payers",
+    metadata,
+    _id(),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", UTCDateTime, nullable=False),
+    _one_of("kind", ["insurer", "employer", "scheme"], "kind_known"),
+)
+payer_covers = Table(
+    "payer_covers",
+    metadata,
+    _id(),
+    _fk("payer_id", "payers.id"),
+    Column("service_kind", String(16), nullable=False),
+    Column("percent_bp", Integer, nullable=False),  # basis points: 8000 = 80 %
+    Column("copay_minor", BigInteger, nullable=False, server_default="0"),
+    Column("copay_per", String(8), nullable=False, server_default="visit"),
+    Column("cap_minor", BigInteger, nullable=True),  # per visit (one payment)
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("payer_id", "service_kind", name="uq_payer_covers_pair"),
+    _one_of("service_kind", values(ServiceKind), "kind_known"),
+    CheckConstraint("percent_bp BETWEEN 0 AND 10000", name="percent_range"),
+    CheckConstraint("copay_minor >= 0", name="copay_not_negative"),
+    _one_of("copay_per", ["visit", "item"], "copay_per_known"),
+    CheckConstraint("cap_minor IS NULL OR cap_minor >= 0", name="cap_not_negative"),
+)
+memberships = Table(
+    "memberships",
+    metadata,
+    _id(),
+    _fk("patient_id", "patients.id"),
+    _fk("payer_id", "payers.id"),
+    Column("member_no", String(64), nullable=False),
+    Column("valid_until", Date, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("patient_id", "payer_id", name="uq_memberships_pair"),
+)
+receivable_accounts = Table(
+    "receivable_accounts",
+    metadata,
+    _id(),
+    _fk("payer_id", "payers.id", nullable=True, unique=True),
+    _fk("patient_id", "patients.id", nullable=True, unique=True),
+    Column("balance_minor", BigInteger, nullable=False, server_default="0"),
+    Column("credit_limit_minor", BigInteger, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("(payer_id IS NULL) <> (patient_id IS NULL)", name="one_debtor"),
+    CheckConstraint("credit_limit_minor >= 0", name="limit_not_negative"),
+)
+receivable_entries = Table(
+    "receivable_entries",
+    metadata,
+    _id(),
+    _fk("account_id", "receivable_accounts.id", index=True),
+    Column("kind", String(16), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),  # + owed, - paid back
+    Column("balance_after_minor", BigInteger, nullable=False),
+    Column("receipt_no", String(32), nullable=True, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    _one_of("kind", ["payer_share", "credit", "settlement", "reversal"], "kind_known"),
+    CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
+)
+payer_shares = Table(
+    "payer_shares",
+    metadata,
+    _id(),
+    _fk("payment_id", "payments.id"),
+    _fk("bill_item_id", "bill_items.id"),
+    _fk("payer_id", "payers.id", index=True),
+    Column("member_no", String(64), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    UniqueConstraint("payment_id", "bill_item_id", name="uq_payer_shares_pair"),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+claim_batches = Table(
+    "claim_batches",
+    metadata,
+    _id(),
+    _fk("payer_id", "payers.id"),
+    Column("batch_no", String(32), nullable=False, unique=True),
+    Column("period_from", Date, nullable=True),
+    Column("period_to", Date, nullable=True),
+    Column("total_minor", BigInteger, nullable=False),
+    _fk("created_by", "users.id"),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+claim_items = Table(  # a payer share is claimed in at most one batch
+    "claim_items",
+    metadata,
+    _fk("batch_id", "claim_batches.id"),
+    Column("payer_share_id", BigInteger().with_variant(Integer, "sqlite"),
+           ForeignKey("payer_shares.id"), primary_key=True),
+)
+settlement_allocations = Table(
+    "settlement_allocations",
+    metadata,
+    Column("settlement_entry_id", BigInteger().with_variant(Integer, "sqlite"),
+           ForeignKey("receivable_entries.id"), primary_key=True),
+    Column("charge_entry_id", BigInteger().with_variant(Integer, "sqlite"),
+           ForeignKey("receivable_entries.id"), primary_key=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)

@@ -27,7 +27,9 @@ from tests.helpers.postgres import APP_ROLE, OWNER, as_owner, as_role
 APPEND_ONLY = ["audit_events", "wallet_entries", "stock_movements",  # revision 0001
                "reversals", "reversal_items", "refund_payouts", "withdrawals",  # 0002
                "shift_tenders", "shift_cash_counts", "day_closes",
-               "adjustments"]  # 0006
+               "adjustments",  # 0006
+               "receivable_entries", "payer_shares", "claim_items",
+               "settlement_allocations"]  # 0007
 
 
 @pytest.fixture
