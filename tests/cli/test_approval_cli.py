@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import pytest
 
-from pos_app.cli.main import main
 from pos_app.services.check import run_check
 from pos_app.services.pay import pay
 from pos_app.services.tenders import TenderRequest
-from tests.helpers.books import PASSWORD, new_key
+from tests.helpers.books import new_key
 
 
 @pytest.fixture
-def caretill(books, tmp_path, monkeypatch, capsys):
-    """Run one `caretill` command in-process as a user; returns (exit status, JSON)."""
-    monkeypatch.setenv("CARETILL_DB", books.app.settings.db_url)
-    monkeypatch.setenv("CARETILL_WORKSTATION", "WS01")
-    monkeypatch.setenv("CARETILL_CONFIG", str(tmp_path / "config.json"))
-    monkeypatch.setenv("CARETILL_PASSWORD", PASSWORD)
-    monkeypatch.setenv("CARETILL_APPROVER_PASSWORD", PASSWORD)
-
-    def run(*args: str, user: str = "supervisor") -> tuple[int, dict]:
-        capsys.readouterr()
-        status = main([*args, "--user", user, "--json"])
-        return status, json.loads(capsys.readouterr().out)
-
-    return run
+def caretill(cli):
+    return cli
 
 
 def _paid(books, mrn="P1"):

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from sqlalchemy import select, text
 
 from pos_app.adapters import tables as t
-from pos_app.cli.main import main
 from pos_app.services.auth import MAX_FAILURES
-from tests.helpers.books import PASSWORD
 
 
 @pytest.fixture
-def caretill(books, tmp_path, monkeypatch, capsys):
-    """Run one `caretill` command in-process as a user; returns (exit status, JSON)."""
-    monkeypatch.setenv("CARETILL_DB", books.app.settings.db_url)
-    monkeypatch.setenv("CARETILL_WORKSTATION", "WS01")
-    monkeypatch.setenv("CARETILL_CONFIG", str(tmp_path / "config.json"))
-    monkeypatch.setenv("CARETILL_PASSWORD", PASSWORD)
-    monkeypatch.delenv("CARETILL_NEW_PASSWORD", raising=False)
-
-    def run(*args: str, user: str = "admin") -> tuple[int, dict]:
-        capsys.readouterr()
-        status = main([*args, "--user", user, "--json"])
-        return status, json.loads(capsys.readouterr().out)
-
-    return run
+def caretill(cli):
+    """User commands act as the admin unless told."""
+    return lambda *args, user="admin": cli(*args, user=user)
 
 
 def test_user_list_prints_every_user_with_its_state(caretill):
