@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self._patient_pane())
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([720, 640])  # at 1366 px the names in the results stay readable
+        splitter.setSizes([540, 820])  # at 1366 px: names in the results and services both readable
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
         self._menus()
