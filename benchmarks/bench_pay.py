@@ -15,11 +15,12 @@ from sqlalchemy import event, insert, select
 
 from benchmarks.common import facility_with_user, open_app
 from pos_app.adapters import tables as t
-from pos_app.adapters.types import utcnow
 from pos_app.domain.actors import Actor
+from pos_app.domain.clock import system_clock as utcnow
 from pos_app.services.check import run_check
 from pos_app.services.patients import insert_patients
 from pos_app.services.pay import pay
+from pos_app.services.shifts import open_shift
 from pos_app.services.tenders import TenderRequest
 
 
@@ -60,6 +61,8 @@ def main() -> None:
     args = parser.parse_args()
     app = open_app(args.db)
     work, actor = seed(app, args.payments)
+    # The facility requires an open shift to take cash: the till's, opened once.
+    open_shift(app.uow(), actor=actor, workstation="WS01", opening_float="0")
     statements = []
     event.listen(app.engine, "before_cursor_execute",
                  lambda *a: statements.append(1))

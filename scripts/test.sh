@@ -19,4 +19,6 @@ if [ "$(id -u)" = 0 ]; then bash scripts/xcb-libs.sh --install; fi
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check .
 .venv/bin/mypy  # the packages and settings are in pyproject.toml [tool.mypy]
-.venv/bin/python -m pytest "$@"
+# Two workers (a 2-core machine): each starts its own throwaway PostgreSQL; a test file's
+# tests stay on one worker. CARETILL_TEST_WORKERS=0 runs in one process.
+.venv/bin/python -m pytest -n "${CARETILL_TEST_WORKERS:-2}" --dist loadfile "$@"

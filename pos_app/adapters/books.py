@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pos_app.adapters import (
+    account_queries,
     adjustments_repo,
     day_closes,
     deposits,
@@ -20,8 +21,10 @@ from pos_app.adapters import (
     items,
     lab_results,
     ledger,
+    payers_repo,
     payments,
     receipts_repo,
+    receivables,
     references,
     reversals,
     shifts_repo,
@@ -61,6 +64,11 @@ OPERATIONS: dict[type[fx.Effect], Operation] = {
     fx.ShiftClosed: lambda uow, e, s: shifts_repo.close(uow, e, s.at),
     fx.DayClosed: lambda uow, e, s: day_closes.record(uow, e),
     fx.AdjustmentRecorded: lambda uow, e, s: adjustments_repo.record(uow, e, s.at),
+    fx.ReceivableEntry: lambda uow, e, s: receivables.post_entry(uow, e, s.at),
+    fx.SettlementAllocated: lambda uow, e, s: account_queries.allocate(uow, e),
+    fx.PayerSharesRecorded: lambda uow, e, s: payers_repo.record_shares(
+        uow, receipt_no=e.receipt_no, payer_id=e.payer_id, member_no=e.member_no,
+        shares=e.shares),
 }
 
 

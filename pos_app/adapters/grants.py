@@ -24,7 +24,8 @@ from pos_app.domain.errors import BadInput, Refused
 # A row lock (SELECT ... FOR UPDATE) needs UPDATE too: wallets, stock, payments, shifts.
 UPDATABLE = (
     "approval_requests", "bill_items", "bills", "check_checkpoints", "idempotency_keys",
-    "lab_results", "payments", "receipts", "services", "shifts", "stock_items",
+    "lab_results", "memberships", "payer_covers", "payments", "receipts",
+    "receivable_accounts", "services", "shifts", "stock_items",
     "user_sessions", "users", "wallets", "workstation_keys", "workstations",
 )
 # Facility settings are replaced (delete then insert) as one change.

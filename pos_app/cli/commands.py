@@ -172,6 +172,7 @@ class PayArgs:
     bill: str | None
     tender: list[str]
     key: str | None
+    payer: str | None = None
 
 
 def pay_command(ctx: Context[PayArgs]) -> Output:
@@ -179,12 +180,14 @@ def pay_command(ctx: Context[PayArgs]) -> Output:
         ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation, mrn=ctx.args.mrn,
         tenders=[parse_tender(text) for text in ctx.args.tender], key=money_key(ctx),
         item_ids=parse_item_ids(ctx.args.items) if ctx.args.items is not None else None,
-        bill_no=ctx.args.bill)
+        bill_no=ctx.args.bill, payer=ctx.args.payer)
     tenders = ", ".join(f"{line.method} {line.amount}" for line in result.tenders)
     return result.to_json(), (
         f"{'Already paid' if result.replayed else 'Paid'} {result.amount} for {result.mrn} "
         f"({tenders or 'nothing due'}), receipt {result.receipt_no}; change {result.change}; "
-        f"wallet balance {result.wallet_balance_after}. Key: {result.idempotency_key}")
+        f"wallet balance {result.wallet_balance_after}. Key: {result.idempotency_key}"
+        + (f"\n{result.payer_name} ({result.member_no}) pays {result.payer_share}; the "
+           f"patient paid {result.patient_share}." if result.payer else ""))
 
 
 class RefusedWithReport(Refused):

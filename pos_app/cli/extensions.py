@@ -10,10 +10,12 @@ from __future__ import annotations
 from types import ModuleType
 
 from pos_app.cli import (
+    account_commands,
     approval_commands,
     backup_commands,
     bill_commands,
     import_commands,
+    payer_commands,
     receipt_commands,
     supervisor_commands,
     user_commands,
@@ -22,4 +24,5 @@ from pos_app.cli import (
 
 EXTENSIONS: list[ModuleType] = [receipt_commands, supervisor_commands, import_commands,
                                 backup_commands, user_commands, bill_commands,
-                                workstation_commands, approval_commands]
+                                workstation_commands, approval_commands, payer_commands,
+                                account_commands]

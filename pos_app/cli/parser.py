@@ -81,6 +81,11 @@ def build_parser() -> Parser:
     padd.add_argument("--dob", help="YYYY-MM-DD")
     show = leaf(patient, "show", "patient, wallet balance and unpaid items")
     show.add_argument("mrn")
+    pcover = leaf(patient, "cover", "record the patient's membership of a payer")
+    pcover.add_argument("mrn")
+    pcover.add_argument("--payer", required=True, help="payer code")
+    pcover.add_argument("--member-no", required=True)
+    pcover.add_argument("--valid-until", help="YYYY-MM-DD (default: no end)")
 
     wallet = group("wallet", "prepaid wallets")
     dep = leaf(wallet, "deposit", "top up a wallet")
@@ -102,6 +107,8 @@ def build_parser() -> Parser:
                      help="one per method: cash, card, mobile_money, wallet, insurance; "
                           "none when nothing is due (fully waived items)")
     pay.add_argument("--key", help="idempotency key (generated and printed when absent)")
+    pay.add_argument("--payer", help="the payer (code) whose scheme covers a share; the "
+                                     "tenders then add up to the patient's share")
 
     check = commands.add_parser("check", help="verify every invariant (supervisor)",
                                 parents=[common])

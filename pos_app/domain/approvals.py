@@ -29,8 +29,8 @@ class Status(enum.StrEnum):
     REJECTED = "rejected"
 
 
-# Kinds that may be requested today: credit (SPEC rule 13) comes with the payers' issue.
-REQUESTABLE = (Kind.REFUND, Kind.WITHDRAWAL, Kind.ADJUSTMENT, Kind.SHIFT_VARIANCE)
+REQUESTABLE = (Kind.REFUND, Kind.WITHDRAWAL, Kind.ADJUSTMENT, Kind.SHIFT_VARIANCE,
+               Kind.CREDIT_LIMIT)
 
 # What deciding a kind is called in a refusal: "cashier2 may not approve wallet withdrawals".
 DECIDING = {Kind.REFUND: "approve refunds", Kind.WITHDRAWAL: "approve wallet withdrawals",
@@ -45,6 +45,7 @@ APPROVING_ROLE = Role.SUPERVISOR
 # role. A cashier decides nothing; an administrator decides any amount.
 DEFAULT_LIMITS: dict[tuple[Role, Kind], Decimal] = {
     (Role.SUPERVISOR, Kind.ADJUSTMENT): Decimal("5000"),
+    (Role.SUPERVISOR, Kind.CREDIT_LIMIT): Decimal("50000"),  # a higher limit: an admin
 }
 LIMIT_ROLES = (Role.CASHIER, Role.SUPERVISOR)
 

@@ -293,6 +293,40 @@ class DayClosed(Effect):
     heads: str  # every workstation's chain head at the close (JSON), a witness
 
 
+@dataclass(frozen=True)
+class ReceivableEntry(Effect):
+    """An entry on a payer's or patient's receivable account (+ owed, - paid back)."""
+
+    name: ClassVar[str] = "receivable_entry"
+    account_id: int
+    kind: str
+    amount_minor: int
+    balance_after_minor: int
+    receipt_no: str | None
+
+
+@dataclass(frozen=True)
+class SettlementAllocated(Effect):
+    """Which charges the settlement entry on `receipt_no` pays: (charge entry id, amount),
+    oldest first unless a claim batch was named."""
+
+    name: ClassVar[str] = "settlement_allocated"
+    receipt_no: str
+    account_id: int
+    allocations: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class PayerSharesRecorded(Effect):
+    """What the payer takes of each item a payment settles: (bill item id, amount)."""
+
+    name: ClassVar[str] = "payer_shares"
+    receipt_no: str
+    payer_id: int
+    member_no: str
+    shares: tuple[tuple[int, int], ...]
+
+
 def effects_json(effects: tuple[Effect, ...]) -> list[dict[str, Any]]:
     """The stable JSON form the audit event records, in the order the effects apply."""
     return [effect.to_json() for effect in effects]

@@ -19,6 +19,7 @@ class TenderMethod(enum.StrEnum):
     MOBILE_MONEY = "mobile_money"
     WALLET = "wallet"
     INSURANCE = "insurance"
+    CREDIT = "credit"  # pay later: a receivable on the patient's own account (SPEC rule 13)
 
 
 DEPOSIT_METHODS = (TenderMethod.CASH, TenderMethod.CARD, TenderMethod.MOBILE_MONEY)
@@ -72,6 +73,7 @@ class ReceiptKind(enum.StrEnum):
     DEPOSIT = "deposit"
     REFUND = "refund"
     WITHDRAWAL = "withdrawal"
+    SETTLEMENT = "settlement"  # money received against a receivable account
 
 
 def values(enum_type: type[enum.StrEnum]) -> list[str]:

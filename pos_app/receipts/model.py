@@ -81,6 +81,9 @@ class Receipt:
     reason: str | None = None
     requested_by: str | None = None
     approved_by: str | None = None
+    payer_name: str | None = None  # a payment with a payer: `total` is the patient's share
+    member_no: str | None = None
+    payer_share: Decimal | None = None
 
     @property
     def adjusted(self) -> bool:

@@ -94,11 +94,17 @@ def _items(receipt: Receipt, columns: int) -> list[str]:
             lines += _amount_row(f"  {label} ({adjustment.reason_code.replace('_', ' ')})",
                                  money(receipt, -adjustment.amount), columns)
     lines += _rule("-", columns)
+    due = receipt.total + (receipt.payer_share or 0)
     if receipt.adjusted:
         lines += _amount_row("Gross", money(receipt, receipt.gross), columns)
-        lines += _amount_row("Adjustments", money(receipt, receipt.total - receipt.gross),
-                             columns)
+        lines += _amount_row("Adjustments", money(receipt, due - receipt.gross), columns)
     total = TOTALS.get(receipt.kind, "TOTAL")
+    if receipt.payer_share is not None:
+        lines += _amount_row("Due", money(receipt, due), columns)
+        lines += _field("Payer", receipt.payer_name or "", columns)
+        lines += _field("Member no", receipt.member_no or "", columns)
+        lines += _amount_row("Payer share", money(receipt, receipt.payer_share), columns)
+        total = "PATIENT SHARE"
     lines += _amount_row(f"{total} {receipt.currency.code}", money(receipt, receipt.total),
                          columns)
     return lines

@@ -7,7 +7,7 @@ requested but not executed (`unknown_kind`).
 from __future__ import annotations
 
 from pos_app.domain.approvals import Kind
-from pos_app.services import adjustments, refund_requests, shifts, withdrawal
+from pos_app.services import adjustments, credit, refund_requests, shifts, withdrawal
 from pos_app.services.approvals import Executor
 
 EXECUTORS: dict[Kind, Executor] = {
@@ -15,4 +15,5 @@ EXECUTORS: dict[Kind, Executor] = {
     Kind.WITHDRAWAL: withdrawal.execute,
     Kind.SHIFT_VARIANCE: shifts.execute_signoff,
     Kind.ADJUSTMENT: adjustments.execute,
+    Kind.CREDIT_LIMIT: credit.execute,
 }

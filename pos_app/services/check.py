@@ -166,7 +166,8 @@ RULES: dict[str, tuple[str, str]] = {
            LEFT JOIN (SELECT bill_item_id, SUM(amount_minor) AS total FROM adjustments
                       WHERE {bill_items:bill_item_id}
                       GROUP BY bill_item_id) adj ON adj.bill_item_id = bi.id
-           LEFT JOIN (SELECT x.bill_item_id, x.amount_minor FROM payment_items x
+           LEFT JOIN (SELECT x.bill_item_id, x.payment_id, x.amount_minor
+                      FROM payment_items x
                       JOIN payments p ON p.id = x.payment_id AND p.status = 'completed'
                       WHERE {bill_items:x.bill_item_id} AND NOT EXISTS (SELECT 1
                         FROM reversal_items ri
@@ -175,7 +176,10 @@ RULES: dict[str, tuple[str, str]] = {
                           AND ri.bill_item_id = x.bill_item_id)) pi ON pi.bill_item_id = bi.id
            WHERE {bill_items:bi.id} AND (bi.amount_minor - COALESCE(adj.total, 0) < 0
               OR (bi.status = 'paid'
-                  AND pi.amount_minor <> bi.amount_minor - COALESCE(adj.total, 0)))""",
+                  AND pi.amount_minor + COALESCE((SELECT ps.amount_minor FROM payer_shares ps
+                        WHERE ps.payment_id = pi.payment_id
+                          AND ps.bill_item_id = bi.id), 0)
+                      <> bi.amount_minor - COALESCE(adj.total, 0)))""",
         "bill item {a}: amount {b} less adjustments {c} is its due, but {d} was paid for it "
         "(a due is never negative; minor units)",
     ),
@@ -296,6 +300,52 @@ RULES: dict[str, tuple[str, str]] = {
                              WHERE e.receipt_no = w.receipt_no AND e.kind = 'withdrawal'
                                AND e.amount_minor = -w.amount_minor)""",
         "withdrawal {a} has no matching wallet entry",
+    ),
+    "receivable_balance_equals_entries": (
+        """SELECT a.id AS a, a.balance_minor AS b, COALESCE(SUM(e.amount_minor), 0) AS c
+           FROM receivable_accounts a LEFT JOIN receivable_entries e ON e.account_id = a.id
+           GROUP BY a.id, a.balance_minor
+           HAVING a.balance_minor <> COALESCE(SUM(e.amount_minor), 0)
+               OR MAX(e.balance_after_minor) IS NOT NULL AND a.balance_minor <>
+                  (SELECT x.balance_after_minor FROM receivable_entries x
+                   WHERE x.account_id = a.id ORDER BY x.id DESC LIMIT 1)""",
+        "receivable account {a}: balance {b} but its entries sum to {c} (or its last "
+        "entry's balance after differs)",
+    ),
+    "payer_shares_in_ledger": (
+        # Per payment: its payer shares add up to the payer_share entry of its receipt on
+        # that payer's account.
+        """SELECT p.receipt_no AS a, s.total AS b,
+                  COALESCE((SELECT SUM(e.amount_minor) FROM receivable_entries e
+                            JOIN receivable_accounts r ON r.id = e.account_id
+                            WHERE e.receipt_no = p.receipt_no AND e.kind = 'payer_share'
+                              AND r.payer_id = s.payer_id), 0) AS c
+           FROM (SELECT payment_id, payer_id, SUM(amount_minor) AS total FROM payer_shares
+                 WHERE {payments:payment_id} GROUP BY payment_id, payer_id) s
+           JOIN payments p ON p.id = s.payment_id
+           WHERE s.total <> COALESCE((SELECT SUM(e.amount_minor) FROM receivable_entries e
+                            JOIN receivable_accounts r ON r.id = e.account_id
+                            WHERE e.receipt_no = p.receipt_no AND e.kind = 'payer_share'
+                              AND r.payer_id = s.payer_id), 0)""",
+        "payment {a}: payer shares of {b} but {c} on the payer's account",
+    ),
+    "settlements_allocated_within": (
+        """SELECT e.id AS a, e.kind AS b, x.total AS c FROM receivable_entries e
+           JOIN (SELECT settlement_entry_id AS id, SUM(amount_minor) AS total
+                   FROM settlement_allocations GROUP BY settlement_entry_id
+                 UNION ALL SELECT charge_entry_id, SUM(amount_minor)
+                   FROM settlement_allocations GROUP BY charge_entry_id) x ON x.id = e.id
+           WHERE (e.kind = 'settlement' AND x.total > -e.amount_minor)
+              OR (e.kind IN ('payer_share', 'credit') AND x.total > e.amount_minor)
+              OR e.kind NOT IN ('settlement', 'payer_share', 'credit')
+              OR EXISTS (SELECT 1 FROM settlement_allocations s
+                         JOIN receivable_entries c ON c.id = s.charge_entry_id
+                         JOIN receivable_entries p ON p.id = s.settlement_entry_id
+                         WHERE (s.settlement_entry_id = e.id OR s.charge_entry_id = e.id)
+                           AND (c.account_id <> p.account_id OR p.kind <> 'settlement'
+                                OR c.kind NOT IN ('payer_share', 'credit')))""",
+        "receivable entry {a} ({b}): settlements allocate {c} to it, more than it holds or "
+        "across accounts",
     ),
     "closed_shifts_unchanged": (
         """SELECT s.id AS a, s.expected_cash_minor AS b, COALESCE(c.expected_minor, -1) AS c

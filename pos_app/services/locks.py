@@ -7,13 +7,16 @@ never wait on each other in a cycle (no deadlock), whatever the cashier picked:
 1. APPROVAL_REQUEST the approval request being decided (`approvals`: the action it executes
                    takes the ranks after it);
 2. WALLET          the patient's wallet (payments, deposits, withdrawals, refunds);
-3. BILL_ITEMS      the bill items paid or refunded, one SELECT ordered by id;
-4. PAYMENT         the payment being refunded, so refunds of one payment take turns;
-5. LAB_RESULTS     that payment's live lab results of the refunded items, by id;
-6. STOCK           the stock rows the pharmacy items draw on or return to, by id;
-7. COUNTER         the workstation's row: receipt counter and audit chain head (a day
+3. RECEIVABLE      the payer's receivable account the command posts to, made on first use;
+4. CREDIT_ACCOUNT  the patient's own receivable account (credit), after the payer's: a
+                   payment may post to both;
+5. BILL_ITEMS      the bill items paid or refunded, one SELECT ordered by id;
+6. PAYMENT         the payment being refunded, so refunds of one payment take turns;
+7. LAB_RESULTS     that payment's live lab results of the refunded items, by id;
+8. STOCK           the stock rows the pharmacy items draw on or return to, by id;
+9. COUNTER         the workstation's row: receipt counter and audit chain head (a day
                    close takes every workstation's row, in id order);
-8. SHIFT           the cashier's open shift: read after the counter by money commands
+10. SHIFT          the cashier's open shift: read after the counter by money commands
                    (a shift closing at the same workstation either sees this money or is
                    seen closed), locked by the shift close itself.
 
@@ -32,6 +35,7 @@ from pos_app.adapters import (
     lab_results,
     ledger,
     payments,
+    receivables,
     shifts_repo,
     stock,
     wallets,
@@ -49,12 +53,14 @@ from pos_app.domain.numbers import MAX_ID
 class Lock(enum.IntEnum):
     APPROVAL_REQUEST = 1
     WALLET = 2
-    BILL_ITEMS = 3
-    PAYMENT = 4
-    LAB_RESULTS = 5
-    STOCK = 6
-    COUNTER = 7
-    SHIFT = 8
+    RECEIVABLE = 3
+    CREDIT_ACCOUNT = 4
+    BILL_ITEMS = 5
+    PAYMENT = 6
+    LAB_RESULTS = 7
+    STOCK = 8
+    COUNTER = 9
+    SHIFT = 10
 
 
 class CounterTaker(Protocol):
@@ -82,6 +88,14 @@ class Locks:
     def wallet(self, mrn: str) -> LockedWallet:
         self._take(Lock.WALLET)
         return wallets.lock(self.uow, mrn)
+
+    def payer_account(self, payer_id: int) -> receivables.Account:
+        self._take(Lock.RECEIVABLE)
+        return receivables.lock_payer_account(self.uow, payer_id, at=self.uow.clock())
+
+    def patient_account(self, patient_id: int) -> receivables.Account:
+        self._take(Lock.CREDIT_ACCOUNT)
+        return receivables.lock_patient_account(self.uow, patient_id, at=self.uow.clock())
 
     def items(self, wallet: LockedWallet, item_ids: list[int]) -> list[LockedItem]:
         self._take(Lock.BILL_ITEMS)

@@ -35,7 +35,7 @@ from pos_app.domain.kinds import (
     TenderMethod,
     WalletEntryKind,
 )
-from pos_app.services import kernel, locks, sessions
+from pos_app.services import covered, credit, kernel, locks, payers, sessions
 from pos_app.services.results import JsonResult
 from pos_app.services.tenders import (
     Tender,
@@ -74,13 +74,30 @@ class PaymentResult(JsonResult):
     cashier: str
     replayed: bool = False
     currency: str = ""
+    payer: str | None = None  # with a payer: its code, and the split of `amount` + its share
+    payer_name: str | None = None
+    member_no: str | None = None
+    payer_share: Decimal | None = None
+    patient_share: Decimal | None = None
+
+    def to_json(self) -> dict:
+        """Without a payer, the payer keys are left out (the shape SPEC gives `pay`)."""
+        data = super().to_json()
+        if self.payer is None:
+            for name in ("payer", "payer_name", "member_no", "payer_share", "patient_share"):
+                del data[name]
+        return data
 
 
 def pay(
     uow: UnitOfWork, *, actor: Actor, workstation: str, mrn: str, tenders: list[TenderRequest],
     key: str, item_ids: list[int] | None = None, bill_no: str | None = None,
+    payer: str | None = None,
 ) -> PaymentResult:
-    """Pay the chosen unpaid items of one patient, exactly once per idempotency key."""
+    """Pay the chosen unpaid items of one patient, exactly once per idempotency key.
+
+    With `payer` the payer's scheme takes its share of each item (SPEC rule 13): the
+    tenders add up to the patient's share, and the payer's goes on its account."""
     idempotency.check_key(key)
     if (item_ids is None) == (bill_no is None):
         raise BadInput("Pay either chosen items or a whole bill.", code="no_items")
@@ -90,7 +107,8 @@ def pay(
         facility = uow.facility()
         parsed = parse_tenders(facility.currency, tenders) if tenders else []
         return kernel.run(uow, _Pay(actor, workstation, facility, mrn, chosen, bill_no,
-                                    tuple(parsed), key))
+                                    tuple(parsed), key,
+                                    payers.check_code(payer) if payer else None))
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,8 @@ class _Locked:
     needed: Counter[int]
     wallet_minor: int
     shift_id: int | None
+    cover: covered.Covered | None
+    owed: credit.Owed | None = None
 
 
 @dataclass(frozen=True)
@@ -112,12 +132,14 @@ class _Pay:
     bill_no: str | None
     tenders: tuple[Tender, ...]
     key: str
+    payer: str | None = None
     name: str = "pay"
 
     def request(self) -> dict:
         return {"mrn": self.mrn, "items": self.item_ids, "bill_no": self.bill_no,
                 "tenders": sorted((p.fingerprint() for p in self.tenders),
-                                  key=lambda f: f["method"])}
+                                  key=lambda f: f["method"]),
+                **({"payer": self.payer} if self.payer else {})}
 
     def replay(self, stored: dict) -> PaymentResult:
         return PaymentResult.from_json(stored, replayed=True)
@@ -125,12 +147,22 @@ class _Pay:
     def lock(self, held: locks.Locks) -> _Locked:
         currency, tenders = self.facility.currency, list(self.tenders)
         wallet = held.wallet(self.mrn)
+        membership = (None if self.payer is None else payers.valid_membership(
+            held.uow, patient_id=wallet.patient_id, payer_code=self.payer,
+            today=held.uow.clock().date()))
+        account = None if membership is None else held.payer_account(membership.payer.id)
+        credit_minor = sum(x.amount_minor for x in tenders if x.method is TenderMethod.CREDIT)
+        owed = None if credit_minor == 0 else held.patient_account(wallet.patient_id)
+        if owed is not None:
+            credit.require_within_limit(currency, owed, credit_minor)
         items = (held.items(wallet, self.item_ids) if self.item_ids is not None
                  else held.unpaid_bill_items(wallet, self.bill_no or ""))
         rules.require_unpaid((item.id, item.service_name, item.status) for item in items)
+        cover = (None if membership is None or account is None
+                 else covered.split_items(held.uow, membership, account, items))
         rules.require_tenders_add_up(
             currency, given_minor=sum(x.amount_minor for x in tenders),
-            total_minor=sum(item.due_minor for item in items), tendered=bool(tenders))
+            total_minor=covered.patient_total(items, cover), tendered=bool(tenders))
         check_references_unused(held.uow, tenders)
         wallet_minor = sum(x.amount_minor for x in tenders if x.method is TenderMethod.WALLET)
         rules.require_wallet_cover(currency, balance_minor=wallet.balance_minor,
@@ -146,14 +178,17 @@ class _Pay:
             required=self.facility.require_shift,
             message=f"{self.actor.username} has no open shift at {self.workstation}: open "
                     "one before taking cash.")
-        return _Locked(wallet, items, needed, wallet_minor, shift_id)
+        return _Locked(wallet, items, needed, wallet_minor, shift_id, cover,
+                       credit.Owed(owed, credit_minor) if owed is not None else None)
 
     def decide(self, state: _Locked, slot: Slot) -> kernel.Decision[PaymentResult]:
         wallet, items, receipt_no = state.wallet, state.items, slot.receipt_no
-        total = sum(item.due_minor for item in items)
+        charged = covered.patient_dues(items, state.cover)
+        total = sum(charged.values())
         change = sum(tender.change_minor for tender in self.tenders)
         balance_after = wallet.balance_minor - state.wallet_minor
-        result = self._result(slot, wallet, items, balance_after)
+        result = covered.with_payer(self._result(slot, wallet, items, balance_after),
+                                    state.cover, self.facility.currency)
         wallet_entry = (() if state.wallet_minor == 0 else (fx.WalletEntry(
             wallet.wallet_id, WalletEntryKind.PAYMENT.value, -state.wallet_minor,
             balance_after, receipt_no),))
@@ -163,7 +198,7 @@ class _Pay:
         payment = fx.PaymentRecorded(
             receipt_no, wallet.patient_id, total, change, balance_after, self.actor.user_id,
             self.workstation, self.key, state.shift_id,
-            tuple(fx.PaymentItemRow(item.id, item.due_minor) for item in items),
+            tuple(fx.PaymentItemRow(item.id, charged[item.id]) for item in items),
             tuple(fx.TenderRow(x.method.value, x.amount_minor, x.reference,
                                x.cash_tendered_minor, x.change_minor) for x in self.tenders),
             tuple(fx.LabOrder(item.id, item.lab_test_code or "", LabStatus.PENDING.value)
@@ -177,6 +212,8 @@ class _Pay:
             fx.ItemsSettled(tuple(item.id for item in items),
                             tuple(sorted({item.bill_id for item in items}))),
             *((fx.StockTaken(sold),) if sold else ()),
+            *covered.effects(state.cover, receipt_no),
+            *credit.entries(state.owed, receipt_no),
         )
         return kernel.Decision(self.actor, "payment", receipt_no,
                                kernel.plain_details(result.to_json()), effects,

@@ -14,7 +14,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from pos_app.adapters import adjustments_repo, ledger, receipt_queries, users_repo
+from pos_app.adapters import (
+    adjustments_repo,
+    ledger,
+    payers_repo,
+    receipt_queries,
+    users_repo,
+)
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
@@ -152,8 +158,12 @@ def _payment(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
     payment = receipt_queries.payment(uow, base.receipt_no)
     tenders = receipt_queries.tenders(uow, payment.id)
     refunds = receipt_queries.refund_receipt_nos(uow, payment.id)
+    shares = payers_repo.shares_of_payment(uow, payment.id)
     return replace(
         base,
+        payer_name=shares[0].payer_name if shares else None,
+        member_no=shares[0].member_no if shares else None,
+        payer_share=money(sum(s.amount_minor for s in shares)) if shares else None,
         lines=_paid_items(uow, currency, payment.id, base.at),
         total=money(payment.amount_minor),
         tenders=tuple(ReceiptTender(

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from pos_app.adapters import idempotency, payments
+from pos_app.adapters import idempotency, payers_repo, payments, receivables
 from pos_app.adapters.items import LockedItem
 from pos_app.adapters.ledger import Slot
 from pos_app.adapters.uow import UnitOfWork
@@ -32,7 +32,7 @@ from pos_app.domain.errors import Refused
 from pos_app.domain.facility import Facility
 from pos_app.domain.kinds import LabStatus, ReceiptKind, TenderMethod, WalletEntryKind
 from pos_app.domain.refunds import ceilings, chosen, not_yet_refunded, plan_payouts
-from pos_app.services import kernel, locks, sessions
+from pos_app.services import credit, kernel, locks, sessions
 from pos_app.services.refund_plan import WHOLE_PAYMENT, Parts
 from pos_app.services.results import JsonResult
 
@@ -109,6 +109,8 @@ class _Locked:
     lab_result_ids: tuple[int, ...]
     payouts: list[tuple[str, int, str | None]]
     shift_id: int | None
+    payer_back: tuple[receivables.Account, int] | None = None  # the payer's account, amount
+    owed: receivables.Account | None = None  # the patient's own account, when credit paid
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,11 @@ class Reversal:
         payment = payments.find(uow, self.receipt_no)
         require_other_than_cashier(payment, self.actor)
         wallet = held.wallet(payment.mrn)
+        shares = payers_repo.shares_of_payment(uow, payment.id)  # written once, never changed
+        account = held.payer_account(shares[0].payer_id) if shares else None
+        owed = (held.patient_account(wallet.patient_id)
+                if any(m == TenderMethod.CREDIT.value
+                       for m, _, _ in payments.tendered(uow, payment.id)) else None)
         paid = payments.paid_items(uow, payment.id)
         # Every item of the payment is locked for a whole reversal: which of them earlier
         # partial refunds took is only known once the payment row is locked, after the items.
@@ -169,13 +176,16 @@ class Reversal:
             shift_id, moves_cash=any(m == TenderMethod.CASH.value for m, _, _ in payouts),
             required=self.facility.require_shift,
             message="No open shift at this workstation to pay cash out of: open one first.")
+        payer_minor = sum(share.amount_minor for share in shares if share.bill_item_id in ids)
         return _Locked(payment, wallet, items, paid, amount, last,
-                       tuple(lab.id for lab in labs), payouts, shift_id)
+                       tuple(lab.id for lab in labs), payouts, shift_id,
+                       (account, payer_minor) if account and payer_minor else None, owed)
 
     def decide(self, state: _Locked, slot: Slot) -> kernel.Decision[ReversalResult]:
         wallet, payment, items = state.wallet, state.payment, state.items
         receipt_no = slot.receipt_no
         wallet_minor = sum(a for m, a, _ in state.payouts if m == TenderMethod.WALLET.value)
+        credit_minor = sum(a for m, a, _ in state.payouts if m == TenderMethod.CREDIT.value)
         balance_after = wallet.balance_minor + wallet_minor
         result = self._result(state, slot, balance_after)
         returned = tuple(fx.StockMovement(item.stock_item_id, item.quantity, "return", item.id)
@@ -197,6 +207,10 @@ class Reversal:
             fx.ItemsReopened(tuple(item.id for item in items),
                              tuple(sorted({item.bill_id for item in items}))),
             *((fx.StockPutBack(returned),) if returned else ()),
+            *_payer_back(state.payer_back, receipt_no),
+            *credit.entries(None if state.owed is None else credit.Owed(state.owed,
+                                                                        -credit_minor),
+                            receipt_no, kind="reversal"),
         )
         return kernel.Decision(self.actor, "payment.reverse", receipt_no,
                                kernel.plain_details(result.to_json()), effects,
@@ -216,3 +230,13 @@ class Reversal:
             lab_results_cancelled=len(state.lab_result_ids), idempotency_key=self.key,
             audit_hash="", at=slot.at.isoformat(), workstation=slot.workstation,
             currency=currency.code, payment_reversed=state.last)
+
+
+def _payer_back(back: tuple[receivables.Account, int] | None,
+                receipt_no: str) -> tuple[fx.Effect, ...]:
+    """The payer's shares of the refunded items leave its account: a `reversal` entry."""
+    if back is None:
+        return ()
+    account, amount = back
+    return (fx.ReceivableEntry(account.id, "reversal", -amount, account.balance_minor - amount,
+                               receipt_no),)

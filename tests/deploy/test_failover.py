@@ -40,7 +40,7 @@ from pos_app.services.deposit import deposit
 from pos_app.services.pay import pay
 from pos_app.services.tenders import TenderRequest
 from tests.conftest import make_app
-from tests.gui.conftest import OFFSCREEN_NOISE, close_till, open_patient, open_till, type_into
+from tests.gui.conftest import close_till, open_patient, open_till, type_into
 from tests.gui.test_cashier_flow import _open_pay
 from tests.helpers.books import PASSWORD, Books, new_key
 from tests.helpers.postgres import APP_ROLE, OWNER, as_role, create_roles
@@ -216,7 +216,6 @@ def test_killing_the_primary_loses_no_acknowledged_payment_and_retries_settle_th
     setup.close()
 
 
-@pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 def test_the_window_shows_the_banner_when_the_primary_dies_and_clears_it_after_promotion(
         pair, qtbot, tmp_path):
     app = make_app(set_up_books(pair), tmp_path, lock_wait_s=1.0)
@@ -254,7 +253,6 @@ def _report_app(url: str, report_url: str, tmp_path: Path) -> App:
                           report_db_url=report_url))
 
 
-@pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 def test_reports_read_the_replica_while_money_goes_to_the_primary(pair, tmp_path, qtbot,
                                                                   monkeypatch, capsys):
     url = set_up_books(pair)

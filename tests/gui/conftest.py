@@ -23,15 +23,6 @@ from pos_app.services import health
 from tests.conftest import make_app
 from tests.helpers.books import Books
 
-# The headless "offscreen" platform says so whenever a window is shown: not our bug.
-OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/gui/" in str(item.path).replace("\\", "/"):
-            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
-
 
 @pytest.fixture
 def sqlite_app(sqlite_url: str, tmp_path: Path) -> Iterator[App]:

@@ -141,8 +141,7 @@ def test_adjustments_above_the_default_supervisor_limit_need_an_admin(books):
         assert approvals.limit_minor(uow, Role.ADMIN, Kind.ADJUSTMENT) is None
 
 
-@pytest.mark.parametrize(("kind", "code"), [("credit_limit", "unknown_kind"),
-                                            ("bonus", "unknown_kind")])
+@pytest.mark.parametrize(("kind", "code"), [("bonus", "unknown_kind")])
 def test_kinds_that_cannot_be_executed_yet_cannot_be_requested(books, kind, code):
     with pytest.raises(BadInput) as refused:
         approvals.request(books.app.uow(), actor=books.cashier, workstation="WS01", kind=kind,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from pos_app.adapters.migrations.checks import swap_check
 from pos_app.adapters.types import UTCDateTime
 
 revision = "0007"
@@ -26,6 +27,13 @@ depends_on = None
 
 APPEND_ONLY = ("receivable_entries", "payer_shares", "claim_items", "settlement_allocations")
 SERVICE_KINDS = "'consultation', 'lab_test', 'pharmacy', 'procedure', 'other'"
+OLD_METHODS = "'cash', 'card', 'mobile_money', 'wallet', 'insurance'"
+# A settlement of a receivable account has its own receipt; credit (pay later) is a tender,
+# paid back by a refund onto the same account.
+WIDENED = (("receipts", "kind", "'payment', 'deposit', 'refund', 'withdrawal'", "'settlement'"),
+           ("tenders", "method", OLD_METHODS, "'credit'"),
+           ("refund_payouts", "method", OLD_METHODS, "'credit'"),
+           ("shift_tenders", "method", OLD_METHODS, "'credit'"))
 
 
 def _key() -> sa.types.TypeEngine:
@@ -168,6 +176,13 @@ def upgrade() -> None:
                                 name=op.f("pk_settlement_allocations")),
     )
     _protect()
+    for table, column, before, added in WIDENED:
+        _widen(table, column, before, f"{before}, {added}")
+
+
+def _widen(table: str, column: str, before: str, after: str) -> None:
+    name = f"ck_{table}_{column}_known"
+    swap_check(table, (name, f"{column} IN ({before})"), (name, f"{column} IN ({after})"))
 
 
 def _protect() -> None:
@@ -184,6 +199,8 @@ def _protect() -> None:
 
 
 def downgrade() -> None:
+    for table, column, before, added in WIDENED:
+        _widen(table, column, f"{before}, {added}", before)
     for table in APPEND_ONLY:
         if op.get_bind().dialect.name == "postgresql":
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
