@@ -25,6 +25,7 @@ from pos_app.domain.errors import BadInput, Busy, CareTillError, Unavailable
 
 # PostgreSQL SQLSTATEs that mean "someone else holds it, try again".
 _BUSY_STATES = {"55P03", "40P01", "40001", "57014"}
+_READ_ONLY = "25006"  # read_only_sql_transaction
 _USERINFO = re.compile(r"(//[^/@:]*:)[^/@]*@")
 _BUSY_MESSAGE = "The till is busy with the same patient or items elsewhere. Try again."
 
@@ -174,6 +175,10 @@ def translate(exc: BaseException) -> CareTillError | None:
         return Busy(_BUSY_MESSAGE, code="busy")
     if pgcode == "25P03" or (pgcode is None and exc.connection_invalidated):
         return Unavailable("The connection to the database was lost; nothing was written.")
+    if pgcode == _READ_ONLY:  # a standby (or a server being demoted): never a bug of ours
+        return Unavailable("The database server takes no writes (a standby); nothing was "
+                           "written. List the primary, or every host with "
+                           "target_session_attrs=read-write, in the database URL.")
     if isinstance(orig, sqlite3.Error):
         if isinstance(orig, sqlite3.OperationalError):
             text = str(orig).lower()
