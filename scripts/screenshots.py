@@ -28,6 +28,7 @@ from pos_app.bootstrap import build  # noqa: E402
 from pos_app.config import Settings  # noqa: E402
 from pos_app.domain.adjustments import DEFAULT_REASON_CODES  # noqa: E402
 from pos_app.domain.errors import Unavailable  # noqa: E402
+from pos_app.domain.kinds import ServiceKind  # noqa: E402
 from pos_app.gui.adjust_dialog import AdjustDialog  # noqa: E402
 from pos_app.gui.app import style  # noqa: E402
 from pos_app.gui.controller import CashierController  # noqa: E402
@@ -45,6 +46,7 @@ from pos_app.services import (  # noqa: E402
     health,
     patients,
     pay,
+    payers,
     refund_requests,
     shifts,
     withdrawal,
@@ -257,6 +259,7 @@ def main() -> int:
     cash_out.password_edit.setText("supervisor")
     shoot(cash_out, "15_cash_out")
     cash_out.close()
+    shoot_pay_with_payer(app, admin, controller, other)
     down["now"] = True
     wait_until(window.banner.isVisible)
     shoot(window, "08_lost_connection")
@@ -265,6 +268,28 @@ def main() -> int:
     QApplication.processEvents()
     app.close()
     return 0
+
+
+def shoot_pay_with_payer(app: object, admin: object, controller: CashierController,
+                         mrn: str) -> None:
+    """The Pay dialog with an insurer chosen: its share shown, the patient's share tendered."""
+    if ONLY and "25_pay_with_payer" not in ONLY:
+        return
+    payers.add_payer(app.uow(), actor=admin, workstation="WS01", code="NHIF",
+                     name="National Health Insurance Fund", kind="insurer")
+    for kind in ServiceKind:
+        payers.set_cover(app.uow(), actor=admin, workstation="WS01", code="NHIF",
+                         service_kind=kind.value, percent="80")
+    payers.cover_patient(app.uow(), actor=admin, workstation="WS01", mrn=mrn,
+                         payer_code="NHIF", member_no="NHIF-0042-7731")
+    dialog = controller.flows.start_pay(controller.detail, controller.items.selected())
+    wait_until(lambda: dialog.payer_combo.count() == 2)
+    dialog.payer_combo.setCurrentIndex(1)
+    wait_until(lambda: "Patient share" in dialog.split_label.text())
+    dialog.fill_rest("cash")
+    dialog.payer_combo.setFocus()
+    shoot(dialog, "25_pay_with_payer")
+    dialog.close()
 
 
 def take_a_morning(app: object, actor: object) -> None:

@@ -28,7 +28,7 @@ from pos_app.gui.pay_dialog import PayDialog
 from pos_app.gui.session import Session
 from pos_app.gui.shortcuts import SHORTCUTS
 from pos_app.gui.topup_dialog import TopUpDialog
-from pos_app.services import auth, deposit, pay, withdrawal
+from pos_app.services import auth, deposit, pay, payers, withdrawal
 from pos_app.services.deposit import DepositResult
 from pos_app.services.patients import PatientDetail, UnpaidItem
 from pos_app.services.pay import PaymentResult
@@ -113,16 +113,34 @@ class MoneyFlows:
         ids = [item.id for item in items]
         dialog.pay_requested.connect(
             lambda tenders: self._send_pay(dialog, key, patient.mrn, ids, tenders))
+        dialog.payer_chosen.connect(lambda code: self._preview(dialog, patient.mrn, ids, code))
         self._offer_shift(dialog, "Pay")
         self.pay_dialog = dialog
         dialog.open()
+        actor = self._session.actor
+        self._ops.run(lambda uow: payers.memberships(uow, actor=actor, mrn=patient.mrn,
+                                                     today=uow.clock().date()),
+                      on_success=dialog.set_memberships, owner=dialog)
         return dialog
+
+    def _preview(self, dialog: PayDialog, mrn: str, ids: list[int], code: str) -> None:
+        """The chosen payer's split of these items, for the dialog to take the patient's share."""
+        if code:
+            self._ops.run(partial(payers.preview_split, actor=self._session.actor, mrn=mrn,
+                                  item_ids=ids, payer=code),
+                          on_success=dialog.set_split, owner=dialog,
+                          on_failure=lambda failure: self._split_refused(dialog, code, failure))
+
+    def _split_refused(self, dialog: PayDialog, code: str, failure: Failure) -> None:
+        self._monitor.report_failure(failure)
+        dialog.split_refused(code, failure.message)
 
     def _send_pay(self, dialog: PayDialog, key: str, mrn: str, ids: list[int],
                   tenders: list[TenderRequest]) -> None:
         self._send(dialog, partial(pay.pay, actor=self._session.actor,
                                    workstation=self._session.workstation, mrn=mrn,
-                                   tenders=tenders, key=key, item_ids=ids), verb="Pay")
+                                   tenders=tenders, key=key, item_ids=ids,
+                                   payer=dialog.payer or None), verb="Pay")
 
     # --- top up -------------------------------------------------------------------------------
     def start_top_up(self, detail: PatientDetail) -> TopUpDialog:

@@ -1,4 +1,5 @@
-"""The Pay dialog: one row per tender, live remaining and change; Pay only when it adds up."""
+"""The Pay dialog: a payer choice, one row per tender, live remaining and change; Pay only when
+it adds up to what the patient owes (with a payer, the patient's share of the split)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from pos_app.domain.errors import BadInput
 from pos_app.domain.kinds import NEEDS_REFERENCE
@@ -15,14 +24,19 @@ from pos_app.gui import pay_form
 from pos_app.gui.form_dialog import FormDialog
 from pos_app.gui.formatting import method_name, money, money_with_code
 from pos_app.gui.widgets import RIGHT, amount_edit
+from pos_app.services.payers import Membership, SplitPreview
 
 OFFLINE = "Database connection lost: Pay waits until it is back. Nothing you typed is lost."
+WORKING = "Working out the payer's share..."
 
 
 class PayDialog(FormDialog):
-    """Emits `pay_requested(list[TenderRequest])`; the controller does the paying."""
+    """Emits `pay_requested(list[TenderRequest])`; the controller does the paying. Choosing a
+    payer emits `payer_chosen(code)` ("" for none); the controller answers with `set_split`
+    (or `split_refused`), and until then Pay waits."""
 
     pay_requested = Signal(list)
+    payer_chosen = Signal(str)
 
     def __init__(self, *, currency: Currency, total: Decimal, wallet_balance: Decimal,
                  patient: str, item_count: int, parent: QWidget | None = None) -> None:
@@ -30,11 +44,18 @@ class PayDialog(FormDialog):
                          heading=f"{patient}  ·  {item_count} item(s)", offline=OFFLINE,
                          parent=parent)
         self._currency, self._total, self._balance = currency, total, wallet_balance
+        self._split: SplitPreview | None = None  # the chosen payer's split, once it is known
         self.amounts: dict[str, QLineEdit] = {}
         self.references: dict[str, QLineEdit] = {}
-        self.total_label = QLabel(f"Total  {money_with_code(currency, total)}", objectName="total")
+        self.body.addLayout(self._payer_row())
+        self.split_label = QLabel(objectName="payerSplit")
+        self.total_label = QLabel(objectName="total")
         self.total_label.setAlignment(RIGHT)
-        self.body.addWidget(self.total_label)
+        totals = QHBoxLayout()
+        totals.addWidget(self.split_label)
+        totals.addStretch(1)
+        totals.addWidget(self.total_label)
+        self.body.addLayout(totals)
         self.body.addLayout(self._rows())
         self.remaining_label = QLabel(objectName="remaining")
         self.remaining_label.setAlignment(RIGHT)
@@ -56,12 +77,74 @@ class PayDialog(FormDialog):
     def _prefill_wallet(self) -> None:
         """The wallet row starts with what the wallet can cover; the cursor goes where the rest is
         typed (or stays on the wallet row, where Enter pays, when the wallet covers it all)."""
-        covered = min(self._balance, self._total)
-        if covered > 0:
-            self.amounts["wallet"].setText(money(self._currency, covered))
+        covered = self._fill_wallet()
         row = "wallet" if covered > 0 and covered == self._total else "cash"
         self.amounts[row].setFocus()
         self.amounts[row].selectAll()
+
+    def _fill_wallet(self) -> Decimal:
+        covered = min(self._balance, self.owed)
+        if self._balance > 0:
+            self.amounts["wallet"].setText(money(self._currency, covered) if covered else "")
+        return covered
+
+    def _payer_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.payer_combo = QComboBox(objectName="payerChoice")
+        self.payer_combo.addItem("No payer", "")
+        self.payer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.payer_combo.currentIndexChanged.connect(self._payer_changed)
+        label = QLabel("Payer [Ctrl+I]")
+        label.setBuddy(self.payer_combo)
+        QShortcut(QKeySequence("Ctrl+I"), self, self.payer_combo.setFocus)
+        row.addWidget(label)
+        row.addWidget(self.payer_combo)
+        row.addStretch(1)
+        return row
+
+    # --- payer --------------------------------------------------------------------------------
+    @property
+    def payer(self) -> str:
+        """The chosen payer's code; "" for none."""
+        return str(self.payer_combo.currentData() or "")
+
+    @property
+    def owed(self) -> Decimal:
+        """What the tenders must add up to: the patient's share once a payer's split is in."""
+        return self._total if self._split is None else self._split.patient_share
+
+    def set_memberships(self, memberships: list[Membership]) -> None:
+        """The patient's valid memberships, offered after "No payer"."""
+        for m in memberships:
+            self.payer_combo.addItem(f"{m.payer_name} ({m.payer_code})  ·  member {m.member_no}",
+                                     m.payer_code)
+
+    def set_split(self, split: SplitPreview) -> None:
+        """The split for the chosen payer (an answer for a payer no longer chosen is dropped)."""
+        if split.payer != self.payer:
+            return
+        self._split = split
+        self.split_label.setText(
+            f"Payer share {money_with_code(self._currency, split.payer_share)}  ·  "
+            f"Patient share {money_with_code(self._currency, split.patient_share)}")
+        self._fill_wallet()
+        self._refresh()
+
+    def split_refused(self, payer: str, message: str) -> None:
+        """The payer cannot take these items (not covered, lapsed): back to no payer, say why."""
+        if payer != self.payer:
+            return
+        self.payer_combo.setCurrentIndex(0)
+        self._say(message)
+
+    def _payer_changed(self) -> None:
+        self._split = None
+        self.split_label.setText(WORKING if self.payer else "")
+        self._say("")
+        if not self.payer:
+            self._fill_wallet()
+        self._refresh()
+        self.payer_chosen.emit(self.payer)
 
     def _rows(self) -> QGridLayout:
         grid = QGridLayout()
@@ -94,6 +177,8 @@ class PayDialog(FormDialog):
             row.addWidget(self.tendered_edit)
             row.addWidget(self.change_label)
             return box
+        if method == "credit":
+            return QLabel("pay later, within the credit limit", objectName="creditNote")
         edit = QLineEdit(objectName=f"{method}Reference")
         needed = " (required)" if method in {m.value for m in NEEDS_REFERENCE} else ""
         edit.setPlaceholderText(f"reference{needed}")
@@ -110,7 +195,11 @@ class PayDialog(FormDialog):
             for method in pay_form.METHODS]
 
     def state(self) -> pay_form.FormState:
-        return pay_form.evaluate(self._currency, self._total, self._balance, self.rows())
+        state = pay_form.evaluate(self._currency, self.owed, self._balance, self.rows(),
+                                  owed="patient's share" if self.payer else "total")
+        if self.payer and self._split is None:
+            state.problems.insert(0, WORKING)
+        return state
 
     def fill_rest(self, method: str) -> None:
         """Put what is still owed on this row (the wallet only up to its balance)."""
@@ -130,6 +219,9 @@ class PayDialog(FormDialog):
     def _refresh(self) -> None:
         """Remaining, change and why Pay waits, as the cashier types."""
         state = self.state()
+        self.total_label.setText(
+            f"Total  {money_with_code(self._currency, self._total)}" if self._split is None else
+            f"Patient pays  {money_with_code(self._currency, self._split.patient_share)}")
         self.remaining_label.setText(
             f"Remaining  {money_with_code(self._currency, state.remaining)}")
         self.remaining_label.setProperty("settled", state.remaining == 0)

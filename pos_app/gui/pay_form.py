@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pos_app.domain.errors import BadInput
-from pos_app.domain.kinds import NEEDS_REFERENCE, PAY_METHODS
+from pos_app.domain.kinds import NEEDS_REFERENCE, PAY_METHODS, TenderMethod
 from pos_app.domain.money import Currency
 from pos_app.gui.formatting import method_name, money, money_with_code
 from pos_app.services.tenders import TenderRequest
 
-METHODS = tuple(method.value for method in PAY_METHODS)
+# Credit last: pay later on the patient's account, within the limit the service checks.
+METHODS = tuple(method.value for method in (*PAY_METHODS, TenderMethod.CREDIT))
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,9 @@ def amount(currency: Currency, text: str, what: str) -> Decimal:
 
 
 def evaluate(currency: Currency, total: Decimal, wallet_balance: Decimal,
-             rows: list[TenderRow]) -> FormState:
-    """Sum the typed tenders against the total; list what stops Pay."""
+             rows: list[TenderRow], *, owed: str = "total") -> FormState:
+    """Sum the typed tenders against the total; list what stops Pay. `owed` names the total
+    (with a payer it is the patient's share, and tenders for more are refused by name)."""
     problems: list[str] = []
     amounts: dict[str, Decimal] = {}
     for row in rows:
@@ -68,7 +70,7 @@ def evaluate(currency: Currency, total: Decimal, wallet_balance: Decimal,
     change = _change(currency, rows, amounts, problems)
     remaining = total - entered
     if remaining < 0:
-        problems.append("The tenders are more than the total.")
+        problems.append(f"The tenders are more than the {owed}.")
     elif remaining > 0:
         problems.append(f"{money_with_code(currency, remaining)} still to pay.")
     return FormState(entered, remaining, change, problems)

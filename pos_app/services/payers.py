@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from pos_app.adapters import ledger, patients_repo, payers_repo
 from pos_app.adapters.payers_repo import MembershipRow, PayerRow
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.adjustments import parse_percent
-from pos_app.domain.cover import Cover
+from pos_app.domain.cover import Cover, Due, require_covered, split
 from pos_app.domain.errors import BadInput, NotFound, Refused
 from pos_app.domain.kinds import ServiceKind, values
 from pos_app.domain.text import refuse_controls
@@ -128,6 +129,58 @@ def memberships(uow: UnitOfWork, *, actor: Actor, mrn: str, today: date) -> list
             raise NotFound(f"No patient has MRN {mrn}.", code="unknown_patient")
         return [Membership(m.payer.code, m.payer.name, m.member_no, m.valid_until)
                 for m in payers_repo.memberships(uow, patient_id) if _valid(m, today)]
+
+
+@dataclass(frozen=True)
+class ItemSplit:
+    item_id: int
+    due: Decimal
+    payer_share: Decimal
+    patient_share: Decimal
+
+
+@dataclass(frozen=True)
+class SplitPreview:
+    """What paying the items with the payer would split; the payment itself computes it
+    again under its locks, so this is only what the cashier is shown before tendering."""
+
+    payer: str
+    payer_name: str
+    member_no: str
+    items: list[ItemSplit]
+    payer_share: Decimal
+    patient_share: Decimal
+
+
+def preview_split(uow: UnitOfWork, *, actor: Actor, mrn: str, item_ids: list[int],
+                  payer: str) -> SplitPreview:
+    """Each item's payer and patient share as `pay(..., payer=...)` would split them
+    (items in the payment's order, by id); read-only, refused as the payment would be."""
+    code = check_code(payer)
+    with uow:
+        sessions.authorize(uow, actor, Role.CASHIER, "see memberships")
+        currency = uow.facility().currency
+        patient_id = patients_repo.id_of(uow, mrn)
+        if patient_id is None:
+            raise NotFound(f"No patient has MRN {mrn}.", code="unknown_patient")
+        membership = valid_membership(uow, patient_id=patient_id, payer_code=code,
+                                      today=uow.clock().date())
+        unpaid = {i.id: i for i in patients_repo.unpaid_items(uow, patient_id)}
+        missing = sorted(set(item_ids) - set(unpaid))
+        if missing:
+            raise Refused(f"Item {missing[0]} is not an unpaid item of patient {mrn}.",
+                          code="item_not_payable")
+        items = [unpaid[i] for i in sorted(set(item_ids))]
+        covers = payers_repo.covers(uow, membership.payer.id)
+        require_covered((item.kind for item in items), covers, code)
+        shares = split([Due(i.id, i.kind, i.amount_minor - i.adjusted_minor) for i in items],
+                       covers)
+    money = currency.from_minor
+    return SplitPreview(
+        code, membership.payer.name, membership.member_no,
+        [ItemSplit(s.item_id, money(s.due_minor), money(s.payer_minor),
+                   money(s.patient_minor)) for s in shares],
+        money(sum(s.payer_minor for s in shares)), money(sum(s.patient_minor for s in shares)))
 
 
 def valid_membership(uow: UnitOfWork, *, patient_id: int, payer_code: str,

@@ -182,3 +182,18 @@ def test_the_receipt_names_the_payer_and_both_shares(books):
     printed = "\n".join(render_text(receipt))
     for text in ("National Health Fund", "M-123", "Payer share", "400.00", "PATIENT SHARE"):
         assert text in printed
+
+
+def test_the_preview_shows_the_split_the_payment_then_makes_and_writes_nothing(books):
+    scheme(books, ("lab_test", "80", "50", "visit", None), ("pharmacy", "50", None, "visit", None))
+    mrn = books.patient("P1")
+    member(books, mrn)
+    items = books.bill(mrn, ("LAB", 1), ("DRUG", 2))
+    before = books.snapshot()
+    preview = payers.preview_split(books.app.uow(), actor=books.cashier, mrn=mrn,
+                                   item_ids=items, payer="NHIF")
+    assert books.snapshot() == before, "a preview is read-only"
+    paid = pay_with(books, mrn, items, tender("cash", str(preview.patient_share)))
+    assert (paid.payer_share, paid.patient_share) == (preview.payer_share,
+                                                      preview.patient_share)
+    assert preview.payer_share + preview.patient_share == Decimal("700.00")
