@@ -1,5 +1,5 @@
-"""Receivable accounts as statements, settlements and ageing read them, and the two writes
-beyond an entry: a settlement's allocations and a patient's credit limit.
+"""Receivable accounts as statements, settlements and ageing read them, and the writes
+beyond an entry: a settlement's row and allocations, and a patient's credit limit.
 
 A charge (a payer share or a patient's credit) stays open by what no settlement has
 allocated to it yet; settlements pay open charges oldest first unless told otherwise.
@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select, update
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
-from pos_app.domain.effects import SettlementAllocated
+from pos_app.domain.effects import SettlementAllocated, SettlementRecorded
 
 CHARGES = ("payer_share", "credit")
 
@@ -117,6 +117,15 @@ def allocate(uow: UnitOfWork, allocated: SettlementAllocated) -> None:
         uow.execute(insert(t.settlement_allocations), [
             {"settlement_entry_id": settlement, "charge_entry_id": charge,
              "amount_minor": amount} for charge, amount in allocated.allocations])
+
+
+def record_settlement(uow: UnitOfWork, settled: SettlementRecorded, at: datetime) -> None:
+    """Write the settlement's own row: its method, reference and shift."""
+    uow.execute(insert(t.settlements).values(
+        receipt_no=settled.receipt_no, account_id=settled.account_id, method=settled.method,
+        amount_minor=settled.amount_minor, reference=settled.reference,
+        cashier_id=settled.cashier_id, workstation=settled.workstation,
+        shift_id=settled.shift_id, idempotency_key=settled.idempotency_key, created_at=at))
 
 
 def set_credit_limit(uow: UnitOfWork, account: int, limit_minor: int) -> None:

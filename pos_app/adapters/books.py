@@ -66,6 +66,7 @@ OPERATIONS: dict[type[fx.Effect], Operation] = {
     fx.AdjustmentRecorded: lambda uow, e, s: adjustments_repo.record(uow, e, s.at),
     fx.ReceivableEntry: lambda uow, e, s: receivables.post_entry(uow, e, s.at),
     fx.SettlementAllocated: lambda uow, e, s: account_queries.allocate(uow, e),
+    fx.SettlementRecorded: lambda uow, e, s: account_queries.record_settlement(uow, e, s.at),
     fx.PayerSharesRecorded: lambda uow, e, s: payers_repo.record_shares(
         uow, receipt_no=e.receipt_no, payer_id=e.payer_id, member_no=e.member_no,
         shares=e.shares),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from pos_app.adapters import tables as t
+from pos_app.adapters.batches import chunks, rows_where_in
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.cover import Cover
 
@@ -87,6 +89,40 @@ def memberships(uow: UnitOfWork, patient_id: int) -> list[MembershipRow]:
         .where(m.patient_id == patient_id).order_by(t.payers.c.code))
     return [MembershipRow(PayerRow(r.id, r.code, r.name, r.kind), r.member_no, r.valid_until)
             for r in rows]
+
+
+def ids_by_code(uow: UnitOfWork, codes: Iterable[str]) -> dict[str, int]:
+    """Code -> id of the payers among `codes` that exist."""
+    p = t.payers
+    return {row.code: row.id
+            for row in rows_where_in(uow, select(p.c.code, p.c.id), p.c.code, codes)}
+
+
+def memberships_of(uow: UnitOfWork, patient_ids: Iterable[int]
+                   ) -> dict[tuple[int, int], tuple[str, date | None]]:
+    """(patient id, payer id) -> (member number, valid until) of the patients' memberships."""
+    m = t.memberships.c
+    rows = rows_where_in(uow, select(m.patient_id, m.payer_id, m.member_no, m.valid_until),
+                         m.patient_id, patient_ids)
+    return {(row.patient_id, row.payer_id): (row.member_no, row.valid_until) for row in rows}
+
+
+def write_memberships(uow: UnitOfWork, memberships: Sequence[dict], *, at: datetime) -> None:
+    """Insert or replace memberships (patient_id, payer_id, member_no, valid_until, new),
+    a statement per few thousand rows."""
+    m = t.memberships
+    new = [{k: v for k, v in row.items() if k != "new"} | {"created_at": at}
+           for row in memberships if row["new"]]
+    changed = [{"_patient": row["patient_id"], "_payer": row["payer_id"],
+                "v_member_no": row["member_no"], "v_valid_until": row["valid_until"]}
+               for row in memberships if not row["new"]]
+    for part in chunks(new):
+        uow.execute(insert(m), list(part))
+    statement = update(m).where(m.c.patient_id == bindparam("_patient"),
+                                m.c.payer_id == bindparam("_payer")).values(
+        member_no=bindparam("v_member_no"), valid_until=bindparam("v_valid_until"))
+    for part in chunks(changed):
+        uow.execute(statement, list(part))
 
 
 def record_shares(uow: UnitOfWork, *, receipt_no: str, payer_id: int, member_no: str,

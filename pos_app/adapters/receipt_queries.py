@@ -1,5 +1,5 @@
 """Issued receipts as stored, for showing and reprinting them: the receipt row and the rows
-of its payment, deposit, refund or withdrawal."""
+of its payment, deposit, refund, withdrawal or account settlement."""
 
 from __future__ import annotations
 
@@ -86,6 +86,26 @@ class WithdrawalRow:
     reason: str
     cashier_id: int
     approved_by: int
+
+
+@dataclass(frozen=True)
+class SettlementRow:
+    """A settlement with its debtor: a payer's code and name, or none for a patient."""
+
+    method: str
+    amount_minor: int
+    reference: str | None
+    payer_code: str | None
+    payer_name: str | None
+    balance_after_minor: int
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    """What a settlement paid of one charge, and the receipt that charge came with."""
+
+    receipt_no: str | None
+    amount_minor: int
 
 
 def _one(cls: type, row: Any) -> Any:
@@ -182,6 +202,31 @@ def withdrawal(uow: UnitOfWork, receipt_no: str) -> WithdrawalRow:
     return _one(WithdrawalRow, uow.execute(
         select(w.c.amount_minor, w.c.reason, w.c.cashier_id, w.c.approved_by)
         .where(w.c.receipt_no == receipt_no)).one())
+
+
+def settlement(uow: UnitOfWork, receipt_no: str) -> SettlementRow:
+    s, e = t.settlements, t.receivable_entries
+    return _one(SettlementRow, uow.execute(
+        select(s.c.method, s.c.amount_minor, s.c.reference, t.payers.c.code.label("payer_code"),
+               t.payers.c.name.label("payer_name"), e.c.balance_after_minor)
+        .join(t.receivable_accounts, t.receivable_accounts.c.id == s.c.account_id)
+        .outerjoin(t.payers, t.payers.c.id == t.receivable_accounts.c.payer_id)
+        .join(e, (e.c.receipt_no == s.c.receipt_no) & (e.c.account_id == s.c.account_id)
+              & (e.c.kind == "settlement"))
+        .where(s.c.receipt_no == receipt_no)).one())
+
+
+def allocations(uow: UnitOfWork, receipt_no: str) -> list[AllocationRow]:
+    """The charges the settlement on `receipt_no` paid, oldest charge first."""
+    paid, charge = t.receivable_entries.alias("paid"), t.receivable_entries.alias("charge")
+    a = t.settlement_allocations
+    rows = uow.execute(
+        select(charge.c.receipt_no, a.c.amount_minor)
+        .join(paid, paid.c.id == a.c.settlement_entry_id)
+        .join(charge, charge.c.id == a.c.charge_entry_id)
+        .where(paid.c.receipt_no == receipt_no, paid.c.kind == "settlement")
+        .order_by(charge.c.id)).all()
+    return [_one(AllocationRow, row) for row in rows]
 
 
 def wallet_balance_after(uow: UnitOfWork, receipt_no: str, kind: str) -> int | None:

@@ -84,9 +84,10 @@ def closed_day(uow: UnitOfWork, day: date) -> ClosedDay | None:
 
 
 def tallies(uow: UnitOfWork, start: datetime, end: datetime) -> dict[str, Tally]:
-    """Payments, deposits, refunds and withdrawals made in [start, end)."""
+    """Payments, deposits, refunds, withdrawals and account settlements made in [start, end)."""
     tables: dict[str, Table] = {"payments": t.payments, "deposits": t.deposits,
-                                "refunds": t.reversals, "withdrawals": t.withdrawals}
+                                "refunds": t.reversals, "withdrawals": t.withdrawals,
+                                "settlements": t.settlements}
     found = {}
     for name, table in tables.items():
         row = uow.execute(select(func.count(), func.coalesce(func.sum(table.c.amount_minor), 0))
@@ -108,9 +109,9 @@ def wallet_liability(uow: UnitOfWork, end: datetime) -> int:
 
 
 def breakdowns(uow: UnitOfWork, start: datetime, end: datetime) -> dict[str, list[Breakdown]]:
-    """Payments by method, cashier, department and kind; deposits and refund payouts by
-    method; each ordered by its label."""
-    p, d, v = t.payments, t.deposits, t.reversals
+    """Payments by method, cashier, department and kind; deposits, account settlements and
+    refund payouts by method; each ordered by its label."""
+    p, d, v, s = t.payments, t.deposits, t.reversals, t.settlements
     in_p = _between(p.c.created_at, start, end)
     count, amount = func.count(), func.sum
     items = (select(t.services.c.department, t.services.c.kind, t.payment_items.c.amount_minor)
@@ -131,6 +132,9 @@ def breakdowns(uow: UnitOfWork, start: datetime, end: datetime) -> dict[str, lis
         "deposits_by_method": select(d.c.method, count, amount(d.c.amount_minor))
         .where(_between(d.c.created_at, start, end))
         .group_by(d.c.method).order_by(d.c.method),
+        "settlements_by_method": select(s.c.method, count, amount(s.c.amount_minor))
+        .where(_between(s.c.created_at, start, end))
+        .group_by(s.c.method).order_by(s.c.method),
         "refunds_by_method": select(t.refund_payouts.c.method, count,
                                     amount(t.refund_payouts.c.amount_minor))
         .join(v, v.c.id == t.refund_payouts.c.reversal_id)

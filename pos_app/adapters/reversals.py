@@ -20,9 +20,10 @@ def record(uow: UnitOfWork, reversal: ReversalRecorded, at: datetime) -> int:
         request_id=reversal.request_id, workstation=reversal.workstation,
         shift_id=reversal.shift_id, idempotency_key=reversal.idempotency_key,
         created_at=at).returning(t.reversals.c.id)).scalar_one()
-    uow.execute(insert(t.refund_payouts), [
-        {"reversal_id": reversal_id, "method": p.method, "amount_minor": p.amount_minor,
-         "reference": p.reference} for p in reversal.payouts])
+    if reversal.payouts:  # none when the payer had paid it all
+        uow.execute(insert(t.refund_payouts), [
+            {"reversal_id": reversal_id, "method": p.method, "amount_minor": p.amount_minor,
+             "reference": p.reference} for p in reversal.payouts])
     uow.execute(insert(t.reversal_items), [
         {"reversal_id": reversal_id, "bill_item_id": i.bill_item_id,
          "amount_minor": i.amount_minor} for i in reversal.items])

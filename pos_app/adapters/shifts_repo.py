@@ -88,7 +88,8 @@ def set_tolerance_minor(uow: UnitOfWork, minor: int) -> None:
 def expected_by_method(uow: UnitOfWork, shift_id: int,
                        methods: tuple[str, ...]) -> dict[str, tuple[int, int]]:
     """{method: (expected minor units, documents)} of everything linked to the shift:
-    payments' tenders and deposits in, refund payouts and withdrawals (cash) out."""
+    payments' tenders, deposits and account settlements in, refund payouts and withdrawals
+    (cash) out."""
     totals: dict[str, list[int]] = {m: [0, 0] for m in methods}
 
     def add(rows: Iterable[Sequence[Any]], sign: int) -> None:
@@ -106,6 +107,10 @@ def expected_by_method(uow: UnitOfWork, shift_id: int,
                            func.count())
                     .where(t.deposits.c.shift_id == shift_id)
                     .group_by(t.deposits.c.method)).all(), 1)
+    add(uow.execute(select(t.settlements.c.method, func.sum(t.settlements.c.amount_minor),
+                           func.count())
+                    .where(t.settlements.c.shift_id == shift_id)
+                    .group_by(t.settlements.c.method)).all(), 1)
     add(uow.execute(select(t.refund_payouts.c.method, func.sum(t.refund_payouts.c.amount_minor),
                            func.count())
                     .join(t.reversals, t.reversals.c.id == t.refund_payouts.c.reversal_id)

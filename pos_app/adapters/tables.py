@@ -28,6 +28,7 @@ from pos_app.adapters.types import UTCDateTime
 from pos_app.domain.approvals import Status
 from pos_app.domain.kinds import (
     DEPOSIT_METHODS,
+    SETTLE_METHODS,
     BillStatus,
     ItemStatus,
     LabStatus,
@@ -490,7 +491,8 @@ reversals = Table(
     _fk("shift_id", "shifts.id", nullable=True),
     Column("idempotency_key", String(80), nullable=False),
     Column("created_at", UTCDateTime, nullable=False, index=True),
-    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    # 0 when the payer paid it all: the reversal only takes the payer's shares back.
+    CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
     CheckConstraint("approved_by <> cashier_id", name="two_people"),
 )
 
@@ -745,5 +747,25 @@ settlement_allocations = Table(
     Column("charge_entry_id", BigInteger().with_variant(Integer, "sqlite"),
            ForeignKey("receivable_entries.id"), primary_key=True),
     Column("amount_minor", BigInteger, nullable=False),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+# Money received against an account, as taken at the till (its method and shift, like a
+# deposit's): the receipt's row, append-only; its ledger line is the `settlement` entry.
+settlements = Table(
+    "settlements",
+    metadata,
+    _id(),
+    Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False,
+           unique=True),
+    _fk("account_id", "receivable_accounts.id", index=True),
+    Column("method", String(16), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("reference", String(64), nullable=True),
+    _fk("cashier_id", "users.id"),
+    Column("workstation", String(16), nullable=False),
+    _fk("shift_id", "shifts.id", nullable=True, index=True),
+    Column("idempotency_key", String(80), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+    _one_of("method", SETTLE_METHODS, "method_known"),
     CheckConstraint("amount_minor > 0", name="amount_positive"),
 )

@@ -1,4 +1,4 @@
-"""`caretill import patients|services|stock|bills FILE.csv`: the administrator's imports.
+"""`caretill import patients|services|stock|bills|memberships FILE.csv`: admin imports.
 
 Each file is checked whole and written in one transaction, or refused with exit 2
 (`invalid_import`) naming each bad line; nothing is written then. Admins only
@@ -22,6 +22,7 @@ COLUMNS = {
     "services": "code,name,kind,department,unit_price[,stock_code][,lab_test_code][,active]",
     "stock": "code,name,quantity[,unit]",
     "bills": "bill_no,mrn,service_code,quantity[,unit_price]",
+    "memberships": "mrn,payer_code,member_no[,valid_until YYYY-MM-DD]",
 }
 
 

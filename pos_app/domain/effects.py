@@ -317,6 +317,22 @@ class SettlementAllocated(Effect):
 
 
 @dataclass(frozen=True)
+class SettlementRecorded(Effect):
+    """Money received against an account at the till: how, and in which shift (if any)."""
+
+    name: ClassVar[str] = "settlement"
+    receipt_no: str
+    account_id: int
+    method: str
+    amount_minor: int
+    reference: str | None
+    cashier_id: int
+    workstation: str
+    idempotency_key: str
+    shift_id: int | None
+
+
+@dataclass(frozen=True)
 class PayerSharesRecorded(Effect):
     """What the payer takes of each item a payment settles: (bill item id, amount)."""
 

@@ -23,6 +23,8 @@ class TenderMethod(enum.StrEnum):
 
 
 DEPOSIT_METHODS = (TenderMethod.CASH, TenderMethod.CARD, TenderMethod.MOBILE_MONEY)
+# How money against a receivable account arrives; all but cash name their slip or transfer.
+SETTLE_METHODS = ("cash", "card", "mobile_money", "bank_transfer")
 # The order the Pay dialog offers the methods in: the wallet first, as it is already paid in.
 PAY_METHODS = (TenderMethod.WALLET, TenderMethod.CASH, TenderMethod.CARD,
                TenderMethod.MOBILE_MONEY, TenderMethod.INSURANCE)

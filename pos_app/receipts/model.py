@@ -84,6 +84,8 @@ class Receipt:
     payer_name: str | None = None  # a payment with a payer: `total` is the patient's share
     member_no: str | None = None
     payer_share: Decimal | None = None
+    account: str | None = None  # a settlement: the payer or patient whose account it paid
+    account_balance_after: Decimal | None = None  # what that account still owes after it
 
     @property
     def adjusted(self) -> bool:

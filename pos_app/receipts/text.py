@@ -18,12 +18,13 @@ WIDTHS = {58: 32, 80: 48}
 MIN_COLUMNS = 24
 LABEL_WIDTH = 10
 TITLES = {"payment": "PAYMENT RECEIPT", "deposit": "WALLET DEPOSIT RECEIPT",
-          "refund": "REFUND", "withdrawal": "WALLET WITHDRAWAL"}
+          "refund": "REFUND", "withdrawal": "WALLET WITHDRAWAL",
+          "settlement": "ACCOUNT SETTLEMENT"}
 TOTALS = {"refund": "REFUNDED", "withdrawal": "WITHDRAWN"}
 MONEY_HEADINGS = {"payment": "Paid by", "refund": "Paid back as", "withdrawal": "Paid out as"}
 ADJUSTMENTS = {"discount": "Discount", "waiver": "Waiver", "price": "Price correction"}
 METHODS = {"cash": "Cash", "card": "Card", "mobile_money": "Mobile money", "wallet": "Wallet",
-           "insurance": "Insurance"}
+           "insurance": "Insurance", "credit": "Credit", "bank_transfer": "Bank transfer"}
 
 
 def money(receipt: Receipt, amount: Decimal) -> str:
@@ -74,7 +75,8 @@ def _header(receipt: Receipt, columns: int) -> list[str]:
     at = receipt.at.astimezone()
     fields = (("Receipt", receipt.receipt_no), ("Reverses", receipt.reverses_receipt_no),
               ("Date", at.strftime("%Y-%m-%d %H:%M")), ("Station", receipt.workstation),
-              ("Cashier", receipt.cashier), ("Requested", receipt.requested_by),
+              ("Cashier", receipt.cashier), ("Account", receipt.account),
+              ("Requested", receipt.requested_by),
               ("Approved", receipt.approved_by), ("Patient", receipt.patient_name),
               ("MRN", receipt.mrn), ("Reason", receipt.reason))
     for label, value in fields:
@@ -119,6 +121,9 @@ def _tenders(receipt: Receipt, columns: int) -> list[str]:
     if receipt.wallet_balance_after is not None:
         lines += _amount_row("Wallet balance after", money(receipt, receipt.wallet_balance_after),
                              columns)
+    if receipt.account_balance_after is not None:
+        lines += _amount_row("Account owes after",
+                             money(receipt, receipt.account_balance_after), columns)
     return lines
 
 

@@ -20,15 +20,13 @@ from pos_app.domain.actors import Actor, Role
 from pos_app.domain.allocation import BUCKETS, allocate, bucket
 from pos_app.domain.errors import BadInput, NotFound, Refused
 from pos_app.domain.facility import Facility
-from pos_app.domain.kinds import ReceiptKind
+from pos_app.domain.kinds import SETTLE_METHODS, ReceiptKind
 from pos_app.domain.rules import require_shift_for_cash
 from pos_app.domain.text import refuse_controls
 from pos_app.services import kernel, sessions
 from pos_app.services.locks import Locks
 from pos_app.services.results import JsonResult
 
-# How money against an account arrives; all but cash name their slip or transfer.
-SETTLE_METHODS = ("cash", "card", "mobile_money", "bank_transfer")
 MAX_REFERENCE = 64
 
 
@@ -124,10 +122,15 @@ def ageing(uow: UnitOfWork, *, actor: Actor) -> list[AgeingLine]:
     """What each account still owes, by the age of its open charges today (per the clock):
     0–30, 31–60, 61–90 and over 90 days."""
     with uow:
-        actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "see receivables ageing")
-        currency, today = uow.facility().currency, uow.clock()
-        names = account_queries.debtors(uow)
-        owed = account_queries.every_open_charge(uow)
+        sessions.authorize(uow, actor, Role.SUPERVISOR, "see receivables ageing")
+        return ageing_lines(uow)
+
+
+def ageing_lines(uow: UnitOfWork) -> list[AgeingLine]:
+    """The ageing per account, read in the caller's transaction (the daily report's too)."""
+    currency, today = uow.facility().currency, uow.clock()
+    names = account_queries.debtors(uow)
+    owed = account_queries.every_open_charge(uow)
     lines = []
     for account, charges in sorted(owed.items(), key=lambda pair: names[pair[0]]):
         sums = dict.fromkeys(BUCKETS, 0)
@@ -261,6 +264,9 @@ class _Settle:
             fx.ReceivableEntry(account.id, "settlement", -self.amount_minor, balance_after,
                                slot.receipt_no),
             fx.SettlementAllocated(slot.receipt_no, account.id, paid),
+            fx.SettlementRecorded(slot.receipt_no, account.id, self.method, self.amount_minor,
+                                  self.reference, self.actor.user_id, self.workstation,
+                                  self.key, state.shift_id),
         )
         return kernel.Decision(self.actor, "account.settle", slot.receipt_no,
                                {**kernel.plain_details(result.to_json()),

@@ -1,7 +1,7 @@
 """Receipts from the database: show, reprint (counted and audited) and verify a QR payload.
 
 Every kind is built here: payments (marked REVERSED once refunded), deposits,
-refunds and wallet withdrawals.
+refunds, wallet withdrawals and account settlements.
 """
 
 from __future__ import annotations
@@ -222,6 +222,22 @@ def _withdrawal(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
     )
 
 
+def _settlement(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
+    """Money received against an account: whose, how, and which charges it paid."""
+    money = currency.from_minor
+    row = receipt_queries.settlement(uow, base.receipt_no)
+    account = (f"{row.payer_name} (payer {row.payer_code})" if row.payer_code is not None
+               else f"{base.patient_name} (patient {base.mrn})")
+    lines = tuple(ReceiptLine(f"Against {a.receipt_no or 'opening charge'}", 1,
+                              money(a.amount_minor), money(a.amount_minor))
+                  for a in receipt_queries.allocations(uow, base.receipt_no))
+    return replace(
+        base, account=account, lines=lines, total=money(row.amount_minor),
+        tenders=(ReceiptTender(row.method, money(row.amount_minor), row.reference),),
+        account_balance_after=money(row.balance_after_minor),
+    )
+
+
 def _balance_after(uow: UnitOfWork, base: Receipt, kind: WalletEntryKind,
                    currency: Currency) -> Decimal:
     """The wallet balance right after this receipt, from its wallet ledger entry.
@@ -240,5 +256,6 @@ def _balance_after(uow: UnitOfWork, base: Receipt, kind: WalletEntryKind,
 LOADERS: dict[str, Callable[[UnitOfWork, Receipt, Currency], Receipt]] = {
     ReceiptKind.PAYMENT.value: _payment, ReceiptKind.DEPOSIT.value: _deposit,
     ReceiptKind.REFUND.value: _refund, ReceiptKind.WITHDRAWAL.value: _withdrawal,
+    ReceiptKind.SETTLEMENT.value: _settlement,
 }
 

@@ -11,12 +11,14 @@ import csv
 import io
 from pathlib import Path
 
+from pos_app.domain.allocation import BUCKETS
 from pos_app.domain.text import spreadsheet_safe, strip_controls
 from pos_app.services.reports import DailyReport
 
 SECTIONS = (("by_method", "Payments by method"), ("by_cashier", "Payments by cashier"),
             ("by_department", "Payments by department"), ("by_kind", "Payments by service kind"),
             ("by_hour", "Payments by hour"), ("deposits_by_method", "Deposits by method"),
+            ("settlements_by_method", "Account settlements by method"),
             ("refunds_by_method", "Refunds by method"),
             ("adjustments_by_kind", "Adjustments by kind"),
             ("adjustments_by_reason", "Adjustments by reason"))
@@ -35,6 +37,9 @@ def rows(report: DailyReport) -> list[list[str]]:
             out.append(["shift_variance", f"{shift['cashier']}@{shift['workstation']} "
                         f"#{shift['shift_id']} {tender['method']}", "",
                         tender["variance"] or "unconfirmed"])
+    for line in data["receivables_ageing"]:
+        out += [["receivables_ageing", f"{line['account']} {bucket}", "", line[bucket]]
+                for bucket in (*BUCKETS, "total")]
     for rng in data["receipt_ranges"]:
         out.append(["receipt_range", rng["workstation"], str(rng["count"]),
                     f"{rng['first']}..{rng['last']}"

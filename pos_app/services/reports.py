@@ -30,6 +30,7 @@ from pos_app.domain.effects import DayClosed
 from pos_app.domain.errors import BadInput, Refused
 from pos_app.domain.money import Currency
 from pos_app.services import kernel, sessions
+from pos_app.services.accounts import AgeingLine, ageing_lines
 from pos_app.services.locks import Locks
 
 ZONE_KEY = "timezone"
@@ -78,10 +79,12 @@ class DailyReport:
     by_hour: list[Line]
     deposits_by_method: list[Line]
     refunds_by_method: list[Line]
+    settlements_by_method: list[Line] = field(default_factory=list)
     shifts: list[dict] = field(default_factory=list)
     receipt_ranges: list[ReceiptRange] = field(default_factory=list)
     adjustments_by_kind: list[Line] = field(default_factory=list)
     adjustments_by_reason: list[Line] = field(default_factory=list)
+    receivables_ageing: list[AgeingLine] = field(default_factory=list)
 
     def to_json(self) -> dict:
         lines = (lambda rows: [row.to_json() for row in rows])  # noqa: E731
@@ -95,9 +98,11 @@ class DailyReport:
             "by_hour": lines(self.by_hour),
             "deposits_by_method": lines(self.deposits_by_method),
             "refunds_by_method": lines(self.refunds_by_method),
+            "settlements_by_method": lines(self.settlements_by_method),
             "adjustments_by_kind": lines(self.adjustments_by_kind),
             "adjustments_by_reason": lines(self.adjustments_by_reason), "shifts": self.shifts,
             "receipt_ranges": [r.to_json() for r in self.receipt_ranges],
+            "receivables_ageing": [line.to_json() for line in self.receivables_ageing],
         }
 
 
@@ -134,8 +139,9 @@ def business_date_of(uow: UnitOfWork, moment: datetime, zone: ZoneInfo) -> date:
 def daily_report(uow: UnitOfWork, *, actor: Actor, day: date | None = None,
                  replica: UnitOfWork | None = None) -> DailyReport:
     """Totals of one business day (default: today): per method, cashier, department, kind,
-    hour; refunds, deposits, withdrawals, wallet liability at its end, shift variances and
-    receipt ranges.
+    hour; refunds, deposits, withdrawals, wallet liability at its end, shift variances,
+    receipt ranges, and what each receivable account owes by age as the report is made
+    (a snapshot, like the wallet liability: settlements change it later).
 
     With `replica` (a read-only copy, `report_db_url`) the figures are read there, sparing
     the primary; the live session is still checked on `uow`, as a replica may not yet
@@ -266,7 +272,8 @@ def _report(uow: UnitOfWork, day: date, start: datetime, end: datetime,
         by_hour=[Line(f"{h:02d}:00", c, money(a)) for h, (c, a) in sorted(hours.items())],
         shifts=_shifts(currency, report_queries.closed_shift_tenders(uow, start, end)),
         receipt_ranges=_receipt_ranges(uow, start, end),
-        adjustments_by_kind=adjusted["kind"], adjustments_by_reason=adjusted["reason_code"])
+        adjustments_by_kind=adjusted["kind"], adjustments_by_reason=adjusted["reason_code"],
+        receivables_ageing=ageing_lines(uow))
 
 
 def _shifts(currency: Currency, rows: list[report_queries.ShiftTender]) -> list[dict]:

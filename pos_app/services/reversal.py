@@ -12,7 +12,8 @@ are undone, and the payment stays `completed` until its last items are refunded.
 The money goes back the way it came, wallet first, then the other tenders in the
 order they were taken, never more on a method than it paid less what earlier
 refunds of the payment already gave back on it; a supervisor may instead name
-the payouts, within the same ceilings.
+the payouts, within the same ceilings. Items the payer paid in full give the patient
+nothing back: their reversal (a 0 refund receipt) only takes the payer's shares back.
 """
 
 from __future__ import annotations
@@ -153,7 +154,8 @@ class Reversal:
                                explicit=self.parts.item_ids is not None)
         items = [item for item in items if item.id in ids]
         amount = sum(paid[i] for i in ids)
-        if amount == 0:
+        payer_minor = sum(share.amount_minor for share in shares if share.bill_item_id in ids)
+        if amount == 0 and payer_minor == 0:
             raise Refused("These items cost nothing; there is nothing to refund.",
                           code="nothing_to_refund")
         last = refunded | set(ids) == set(paid)
@@ -176,7 +178,6 @@ class Reversal:
             shift_id, moves_cash=any(m == TenderMethod.CASH.value for m, _, _ in payouts),
             required=self.facility.require_shift,
             message="No open shift at this workstation to pay cash out of: open one first.")
-        payer_minor = sum(share.amount_minor for share in shares if share.bill_item_id in ids)
         return _Locked(payment, wallet, items, paid, amount, last,
                        tuple(lab.id for lab in labs), payouts, shift_id,
                        (account, payer_minor) if account and payer_minor else None, owed)

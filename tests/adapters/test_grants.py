@@ -29,7 +29,7 @@ APPEND_ONLY = ["audit_events", "wallet_entries", "stock_movements",  # revision 
                "shift_tenders", "shift_cash_counts", "day_closes",
                "adjustments",  # 0006
                "receivable_entries", "payer_shares", "claim_items",
-               "settlement_allocations"]  # 0007
+               "settlement_allocations", "settlements"]  # 0007
 
 
 @pytest.fixture

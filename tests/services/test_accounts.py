@@ -9,11 +9,18 @@ from sqlalchemy import select
 from pos_app.adapters import tables as t
 from pos_app.domain.allocation import BUCKETS
 from pos_app.domain.errors import BadInput, Refused
+from pos_app.receipts.text import render_text
 from pos_app.services.accounts import Debtor, settle, statement
+from pos_app.services.check import run_check
+from pos_app.services.receipts import get_receipt
+from pos_app.services.reports import daily_report
+from pos_app.services.shifts import Confirmation, close_shift, open_shift
 from tests.helpers.books import new_key
 from tests.helpers.clock import SteppingClock, clock_of
 from tests.helpers.money import pay_items, tender
 from tests.services.test_credit import give_credit
+from tests.services.test_payers import member, pay_with, scheme
+from tests.services.test_shifts import _require_shifts
 
 
 def _settle(books, mrn, amount, *, key=None, method="cash", reference=None):
@@ -96,8 +103,6 @@ def test_an_account_is_named_by_exactly_one_debtor():
 
 
 def test_check_finds_a_settlement_allocated_beyond_its_charge(books):
-    from pos_app.services.check import run_check
-
     mrn, first, _ = _owing(books)
     _settle(books, mrn, "300.00")
     assert run_check(books.app.uow(), actor=books.supervisor, full=True) == []
@@ -131,3 +136,83 @@ def test_ageing_buckets_open_charges_by_their_age(books):
         data = line.to_json()
         assert {k: data[k] for k in BUCKETS if data[k] != "0.00"} == expected
         assert line.total == Decimal("1200.00")
+
+
+def _receipt(books, receipt_no, reason=None):
+    return get_receipt(books.app.uow(), actor=books.cashier, workstation="WS01",
+                       receipt_no=receipt_no, reprint_reason=reason)
+
+
+def test_a_settlement_receipt_names_the_account_and_its_allocations_and_reprints(books):
+    mrn, first, second = _owing(books)
+    done = _settle(books, mrn, "500.00", method="bank_transfer", reference="TRX-7")
+    shown = _receipt(books, done.receipt_no)
+    assert (shown.kind, shown.account, shown.total, shown.account_balance_after) == (
+        "settlement", f"Test Patient (patient {mrn})", Decimal("500.00"), Decimal("800.00"))
+    assert [(x.method, x.amount, x.reference) for x in shown.tenders] == [
+        ("bank_transfer", Decimal("500.00"), "TRX-7")]
+    assert [(line.description, line.amount) for line in shown.lines] == [
+        (f"Against {first}", Decimal("300.00")), (f"Against {second}", Decimal("200.00"))]
+    copy = _receipt(books, done.receipt_no, reason="lost it")
+    text = "\n".join(render_text(copy))
+    assert copy.copy_number == 1
+    for expected in ("ACCOUNT SETTLEMENT", "COPY 1", f"patient {mrn}", "Bank transfer",
+                     "Ref TRX-7", f"Against {first}", "800.00"):
+        assert expected in text
+
+
+def test_a_payers_settlement_receipt_names_the_payer(books):
+    scheme(books, ("consultation", "100", None, "visit", None))
+    mrn = books.patient("P1")
+    member(books, mrn)
+    paid = pay_with(books, mrn, books.bill(mrn, ("CONS", 1)))
+    done = settle(books.app.uow(), actor=books.cashier, workstation="WS01",
+                  debtor=Debtor(payer="NHIF"), amount="400.00", method="cash", key=new_key())
+    shown = _receipt(books, done.receipt_no)
+    assert (shown.account, shown.mrn, shown.account_balance_after) == (
+        "National Health Fund (payer NHIF)", "", Decimal("600.00"))
+    assert [(line.description, line.amount) for line in shown.lines] == [
+        (f"Against {paid.receipt_no}", Decimal("400.00"))]
+
+
+def test_settlements_at_the_till_count_in_the_shift_and_cash_needs_one(books):
+    mrn, _, _ = _owing(books)
+    open_shift(books.app.uow(), actor=books.cashier, workstation="WS01", opening_float="100.00")
+    _settle(books, mrn, "300.00")
+    _settle(books, mrn, "200.00", method="card", reference="SLIP-2")
+    _settle(books, mrn, "100.00", method="bank_transfer", reference="TRX-1")
+    closed = close_shift(books.app.uow(), actor=books.cashier, workstation="WS01",
+                         counted_cash="400.00",
+                         confirmations={"card": Confirmation("200.00", 1)})
+    by_method = {line.method: line for line in closed.tenders}
+    assert (closed.expected_cash, closed.variance) == (Decimal("400.00"), Decimal("0.00"))
+    assert by_method["card"].expected == Decimal("200.00")
+    assert run_check(books.app.uow(), actor=books.supervisor, full=True) == []
+    day = daily_report(books.app.uow(write=False), actor=books.supervisor).to_json()
+    assert (day["totals"]["settlements"], day["counts"]["settlements"]) == ("600.00", 3)
+    assert {line["label"]: line["amount"] for line in day["settlements_by_method"]} == {
+        "bank_transfer": "100.00", "card": "200.00", "cash": "300.00"}
+    _require_shifts(books)
+    before = books.snapshot()
+    with pytest.raises(Refused) as refused:
+        _settle(books, mrn, "50.00")
+    assert refused.value.code == "no_open_shift"
+    assert books.snapshot() == before
+    assert _settle(books, mrn, "50.00", method="bank_transfer", reference="TRX-2").receipt_no
+
+
+def test_check_finds_a_settlement_added_to_a_closed_shift(books):
+    mrn, first, _ = _owing(books)
+    open_shift(books.app.uow(), actor=books.cashier, workstation="WS01", opening_float="0")
+    done = _settle(books, mrn, "100.00")
+    close_shift(books.app.uow(), actor=books.cashier, workstation="WS01", counted_cash="100.00")
+    with books.app.uow() as uow:  # money slipped into the shift after its close
+        row = uow.execute(select(t.settlements).where(
+            t.settlements.c.receipt_no == done.receipt_no)).one()._asdict()
+        del row["id"]
+        uow.execute(t.settlements.insert().values(
+            {**row, "receipt_no": first,
+             "created_at": datetime.now(UTC) + timedelta(days=1)}))
+        uow.commit()
+    rules = {f.rule for f in run_check(books.app.uow(), actor=books.supervisor, full=True)}
+    assert "closed_shifts_unchanged" in rules

@@ -137,6 +137,28 @@ def test_a_reversal_takes_the_payers_shares_back_off_its_account(books):
     assert not run_check(books.app.uow(), actor=books.supervisor)
 
 
+def test_a_fully_covered_payment_is_reversed_with_a_zero_refund(books):
+    scheme(books, ("consultation", "100", None, "visit", None))
+    mrn = books.patient("P1")
+    member(books, mrn)
+    [cons] = books.bill(mrn, ("CONS", 1))
+    paid = pay_with(books, mrn, [cons])
+    share = payer_account(books)[0]
+    assert share > 0
+    refund = reverse_payment(books.app.uow(), actor=books.supervisor, workstation="WS01",
+                             receipt_no=paid.receipt_no, reason="wrong patient", key=new_key())
+    assert (refund.amount, refund.payouts, refund.payment_reversed) == (
+        Decimal("0.00"), [], True)
+    assert payer_account(books) == (0, [("payer_share", share, share),
+                                         ("reversal", -share, 0)])
+    assert books.item_status(cons) == "unpaid"
+    receipt = get_receipt(books.app.uow(), actor=books.cashier, workstation="WS01",
+                          receipt_no=refund.receipt_no)
+    assert (receipt.kind, receipt.total, receipt.reverses_receipt_no) == (
+        "refund", Decimal("0.00"), paid.receipt_no)
+    assert not run_check(books.app.uow(), actor=books.supervisor)
+
+
 def test_check_is_clean_after_payer_payments_and_catches_a_share_without_its_entry(books):
     scheme(books, ("lab_test", "80", None, "visit", None))
     mrn = books.patient("P1")

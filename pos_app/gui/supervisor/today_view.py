@@ -1,5 +1,5 @@
 """Today's figures: totals (gross, adjustments, payments), charts by hour, method and cashier,
-adjustments by kind and reason, receipt ranges, exports."""
+adjustments by kind and reason, receipt ranges, receivables by age, exports."""
 
 from __future__ import annotations
 
@@ -82,6 +82,8 @@ class TodayView(QWidget):
         self.adjustments_label.setWordWrap(True)
         self.ranges_label = QLabel()
         self.ranges_label.setWordWrap(True)
+        self.ageing_label = QLabel()
+        self.ageing_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(state)
@@ -89,6 +91,7 @@ class TodayView(QWidget):
         layout.addLayout(charts, 1)
         layout.addWidget(self.adjustments_label)
         layout.addWidget(self.ranges_label)
+        layout.addWidget(self.ageing_label)
 
     def _button(self, text: str, keys: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(f"{text}  [{keys}]")
@@ -124,6 +127,13 @@ class TodayView(QWidget):
         self.adjustments_label.setText("Adjustments — by kind: " + self._lines(
             report.adjustments_by_kind) + " — by reason: " + self._lines(
             report.adjustments_by_reason))
+        self.ageing_label.setText("Receivables owed — " + ("; ".join(
+            f"{line.account}: 0–30 d {money(self.currency, line.days_0_30)}, "
+            f"31–60 d {money(self.currency, line.days_31_60)}, "
+            f"61–90 d {money(self.currency, line.days_61_90)}, "
+            f"> 90 d {money(self.currency, line.over_90)} "
+            f"(total {money(self.currency, line.total)})"
+            for line in report.receivables_ageing) or "none"))
         self.close_button.setEnabled(not report.closed)
 
     def _lines(self, lines: list) -> str:

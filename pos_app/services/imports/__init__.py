@@ -1,4 +1,5 @@
-"""Administrator imports from the hospital's other systems: patients, price list, stock, bills.
+"""Administrator imports from the hospital's other systems: patients, price list, stock, bills,
+memberships.
 
 `import_csv` reads the whole file, validates every line against the file and the
 database, and only then writes all of it in one transaction with one audit
@@ -19,13 +20,13 @@ from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import BadInput, Conflict
 from pos_app.services import sessions
-from pos_app.services.imports import bills, csvfile, patients, price_list, stock
+from pos_app.services.imports import bills, csvfile, memberships, patients, price_list, stock
 from pos_app.services.imports.csvfile import InvalidImport
 
 __all__ = ["KINDS", "ImportResult", "InvalidImport", "import_csv"]
 
 KINDS: dict[str, ModuleType] = {"patients": patients, "services": price_list, "stock": stock,
-                                "bills": bills}
+                                "bills": bills, "memberships": memberships}
 
 
 @dataclass(frozen=True)

@@ -185,20 +185,27 @@ def amount_ok(minor: int, currency: Currency) -> bool:
     return currency.from_minor(minor) < MAX_MAJOR_UNITS
 
 
-def past_date(row: Row, name: str, findings: Findings) -> date | None:
-    """An optional YYYY-MM-DD date that is not in the future."""
+def optional_date(row: Row, name: str, findings: Findings) -> date | None:
+    """An optional date written YYYY-MM-DD."""
     value = row.get(name)
     if not value:
         return None
     try:
         if not _DATE.match(value):
             raise ValueError(value)
-        day = date.fromisoformat(value)
+        return date.fromisoformat(value)
     except ValueError:
         findings.add(row.line, f"{name} {value!r} is not a date written YYYY-MM-DD")
         return None
+
+
+def past_date(row: Row, name: str, findings: Findings) -> date | None:
+    """An optional YYYY-MM-DD date that is not in the future."""
+    day = optional_date(row, name, findings)
+    if day is None:
+        return None
     if day > date.today() or day.year < 1880:
-        findings.add(row.line, f"{name} {value} is not a plausible date")
+        findings.add(row.line, f"{name} {day} is not a plausible date")
         return None
     return day
 

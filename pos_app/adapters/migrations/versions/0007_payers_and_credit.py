@@ -5,7 +5,8 @@ each debtor has one receivable account whose balance always equals the sum of it
 append-only entries (charges, settlements, reversals). `payer_shares` records, per paid
 item, what the payer owes and under which member number; `claim_items` puts each share in
 at most one numbered claim batch; `settlement_allocations` says which charges a settlement
-paid, oldest first unless told.
+paid, oldest first unless told, and `settlements` how and in which shift the money came.
+A fully covered payment's reversal gives the patient nothing back: a reversal may be 0.
 
 Revision ID: 0007
 Revises: 0006
@@ -25,7 +26,8 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-APPEND_ONLY = ("receivable_entries", "payer_shares", "claim_items", "settlement_allocations")
+APPEND_ONLY = ("receivable_entries", "payer_shares", "claim_items", "settlement_allocations",
+               "settlements")
 SERVICE_KINDS = "'consultation', 'lab_test', 'pharmacy', 'procedure', 'other'"
 OLD_METHODS = "'cash', 'card', 'mobile_money', 'wallet', 'insurance'"
 # A settlement of a receivable account has its own receipt; credit (pay later) is a tender,
@@ -34,6 +36,8 @@ WIDENED = (("receipts", "kind", "'payment', 'deposit', 'refund', 'withdrawal'", 
            ("tenders", "method", OLD_METHODS, "'credit'"),
            ("refund_payouts", "method", OLD_METHODS, "'credit'"),
            ("shift_tenders", "method", OLD_METHODS, "'credit'"))
+REVERSAL_AMOUNT = (("ck_reversals_amount_positive", "amount_minor > 0"),
+                   ("ck_reversals_amount_not_negative", "amount_minor >= 0"))
 
 
 def _key() -> sa.types.TypeEngine:
@@ -175,9 +179,33 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("settlement_entry_id", "charge_entry_id",
                                 name=op.f("pk_settlement_allocations")),
     )
+    op.create_table(
+        "settlements",
+        _id(),
+        sa.Column("receipt_no", sa.String(length=32), nullable=False),
+        *_ref("account_id", "receivable_accounts", "settlements"),
+        sa.Column("method", sa.String(length=16), nullable=False),
+        sa.Column("amount_minor", sa.BigInteger(), nullable=False),
+        sa.Column("reference", sa.String(length=64), nullable=True),
+        *_ref("cashier_id", "users", "settlements"),
+        sa.Column("workstation", sa.String(length=16), nullable=False),
+        *_ref("shift_id", "shifts", "settlements", nullable=True),
+        sa.Column("idempotency_key", sa.String(length=80), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.CheckConstraint("method IN ('cash', 'card', 'mobile_money', 'bank_transfer')",
+                           name=op.f("ck_settlements_method_known")),
+        sa.CheckConstraint("amount_minor > 0", name=op.f("ck_settlements_amount_positive")),
+        sa.ForeignKeyConstraint(["receipt_no"], ["receipts.receipt_no"],
+                                name=op.f("fk_settlements_receipt_no_receipts")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_settlements")),
+        sa.UniqueConstraint("receipt_no", name=op.f("uq_settlements_receipt_no")),
+    )
+    for column in ("account_id", "shift_id", "created_at"):
+        op.create_index(f"ix_settlements_{column}", "settlements", [column])
     _protect()
     for table, column, before, added in WIDENED:
         _widen(table, column, before, f"{before}, {added}")
+    swap_check("reversals", *REVERSAL_AMOUNT)
 
 
 def _widen(table: str, column: str, before: str, after: str) -> None:
@@ -199,6 +227,7 @@ def _protect() -> None:
 
 
 def downgrade() -> None:
+    swap_check("reversals", *reversed(REVERSAL_AMOUNT))
     for table, column, before, added in WIDENED:
         _widen(table, column, f"{before}, {added}", before)
     for table in APPEND_ONLY:
@@ -207,7 +236,7 @@ def downgrade() -> None:
         else:
             for verb in ("update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
-    for table in ("settlement_allocations", "claim_items", "claim_batches", "payer_shares",
-                  "receivable_entries", "receivable_accounts", "memberships", "payer_covers",
-                  "payers"):
+    for table in ("settlements", "settlement_allocations", "claim_items", "claim_batches",
+                  "payer_shares", "receivable_entries", "receivable_accounts", "memberships",
+                  "payer_covers", "payers"):
         op.drop_table(table)
