@@ -52,7 +52,11 @@ def receipt_number(workstation: str, seq: int) -> str:
 
 def canonical(data: Any) -> str:
     """The one JSON spelling of `data` that hashes are taken over."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL(data)
+
+
+# one encoder for every hash (`json.dumps` with options builds a new one per call)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
 def event_hash(

@@ -142,10 +142,12 @@ def read(uow: UnitOfWork, owner: str, keys: list[Any]) -> dict[str, Rows]:
     found: dict[str, Rows] = {}
     for table in BY_OWNER[owner]:
         rows: Rows = defaultdict(list)
-        for row in uow.execute(_statement(table, uow.dialect), {"keys": param}):
-            if stock:
+        fetched = uow.execute(_statement(table, uow.dialect), {"keys": param}).tuples().all()
+        if stock:
+            for row in fetched:
                 rows[(row[0], row[1])].append(tuple(row[2:]))
-            else:
-                rows[row[0]].append(tuple(row[1:]))
+        else:
+            for key, *fields in fetched:
+                rows[key].append(tuple(fields))
         found[table.name] = rows
     return found

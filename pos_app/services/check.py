@@ -91,7 +91,9 @@ RULES: dict[str, tuple[str, str]] = {
               OR (r.kind = 'refund' AND NOT EXISTS
                     (SELECT 1 FROM reversals v WHERE v.receipt_no = r.receipt_no))
               OR (r.kind = 'withdrawal' AND NOT EXISTS
-                    (SELECT 1 FROM withdrawals w WHERE w.receipt_no = r.receipt_no)))""",
+                    (SELECT 1 FROM withdrawals w WHERE w.receipt_no = r.receipt_no))
+              OR (r.kind = 'settlement' AND NOT EXISTS
+                    (SELECT 1 FROM settlements s WHERE s.receipt_no = r.receipt_no)))""",
         "receipt {a} ({b}) has no {b} behind it",
     ),
     "audit_chain_complete": (
@@ -360,7 +362,9 @@ RULES: dict[str, tuple[str, str]] = {
               OR EXISTS (SELECT 1 FROM reversals v WHERE v.shift_id = s.id
                          AND v.created_at > s.closed_at)
               OR EXISTS (SELECT 1 FROM withdrawals w WHERE w.shift_id = s.id
-                         AND w.created_at > s.closed_at))""",
+                         AND w.created_at > s.closed_at)
+              OR EXISTS (SELECT 1 FROM settlements m WHERE m.shift_id = s.id
+                         AND m.created_at > s.closed_at))""",
         "closed shift {a}: expected cash {b} (per tender {c}) or money added after its close",
     ),
     "closed_days_unchanged": (
@@ -439,7 +443,7 @@ def _audit(uow: UnitOfWork, findings: list[Finding], *, start: dict[str, tuple[i
     for ws in chains:
         result = replay_chains.verify_chain(
             uow, ws.id, keys=keys, start=starts[ws.id], unsigned_through=ws.unsigned_through,
-            on_event=lambda e: replay.event(at=e.at, digest=e.hash, details=e.details),
+            on_event=lambda e: replay.event(e.at, e.hash, e.details),
             progress=step)
         found.extend(result.findings[:MAX_FINDINGS_PER_RULE])
         if result.head is not None:

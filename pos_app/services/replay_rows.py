@@ -11,7 +11,7 @@ before effects were recorded are not replayed (the invariant rules of `check` st
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.kinds import PaymentStatus, ShiftStatus
 
 RuleFinding = tuple[str, str]
-Rows = dict[str, list[tuple]]
+Rows = dict[Any, list[tuple]]
 BATCH = 5_000  # keys compared at once, and keys per query
 
 
@@ -30,119 +30,171 @@ class Replay:
 
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
-        self.expected: dict[str, dict[Any, Rows]] = {owner: {} for owner in BY_OWNER}
+        # per owner and table, the rows each key must hold; per owner, each key of the batch
+        # with the tables its events named
+        self.expected: dict[str, dict[str, Rows]] = {
+            owner: {table.name: {} for table in tables} for owner, tables in BY_OWNER.items()}
+        self.keys: dict[str, dict[Any, set[str]]] = {owner: {} for owner in BY_OWNER}
+        self.whole: set[Any] = set()  # receipts whose every table is compared
         self.pending = 0
         self.findings: list[RuleFinding] = []
 
-    def event(self, *, at: datetime, digest: str, details: str) -> None:
+    def event(self, at: datetime, digest: str, details: str) -> None:
         """Take one audit event; only events that record their effects are replayed."""
         if '"effects"' not in details:
             return
-        effects = json.loads(details).get("effects")
+        effects = _decode(details).get("effects")
         if not isinstance(effects, list):
             return
         for effect in effects:
-            self._project(effect, at=at, digest=digest)
+            project = _PROJECT.get(effect.get("effect"))
+            if project is not None:
+                project(self, effect, at, digest)
         if self.pending >= BATCH:
             self.flush()
 
-    def _rows(self, owner: str, key: Any) -> Rows:
-        """The rows expected under `key`, per table; a table named nowhere is not compared."""
-        keys = self.expected[owner]
-        if key not in keys:
-            keys[key] = defaultdict(list)
+    def _name(self, owner: str, key: Any, table: str) -> None:
+        """Compare `table` for `key` (a table named nowhere, for a key not a whole receipt,
+        is not compared)."""
+        named = self.keys[owner].get(key)
+        if named is None:
+            named = self.keys[owner][key] = set()
             self.pending += 1
-        return keys[key]
+        named.add(table)
 
-    def _project(self, e: dict[str, Any], *, at: datetime, digest: str) -> None:
-        kind, when = e.get("effect"), at
-        if kind == "receipt":  # every table a receipt's rows may sit in is compared
-            rows = self._rows(RECEIPT, e["receipt_no"])
-            for table in BY_OWNER[RECEIPT]:
-                if table.name != "payment_status":  # a later refund may change it
-                    rows.setdefault(table.name, [])
-            rows["receipts"].append((
-                e["workstation"], e["seq"], e["kind"], e["patient_id"], e["cashier_id"], when,
-                digest))
-        elif kind == "wallet_entry":
-            self._rows(RECEIPT, e["receipt_no"])["wallet_entries"].append((
-                e["wallet_id"], e["kind"], e["amount_minor"], e["balance_after_minor"], when))
-        elif kind == "payment":
-            rows = self._rows(RECEIPT, e["receipt_no"])
-            rows["payments"].append((
-                e["patient_id"], e["amount_minor"], e["change_minor"],
-                e["wallet_balance_after_minor"], e["cashier_id"], e["workstation"],
-                e["idempotency_key"], e["shift_id"], when))
-            rows["payment_items"].extend((i["bill_item_id"], i["amount_minor"])
-                                         for i in e["items"])
-            rows["tenders"].extend((x["method"], x["amount_minor"], x["reference"],
-                                    x["cash_tendered_minor"], x["change_minor"])
-                                   for x in e["tenders"])
-            rows["lab_results"].extend((lab["bill_item_id"], lab["lab_test_code"], when)
-                                       for lab in e["lab_results"])
-        elif kind == "references":
-            self._rows(RECEIPT, e["receipt_no"])["tender_references"].extend(
-                (method, key) for method, key in e["references"])
-        elif kind == "deposit":
-            self._rows(RECEIPT, e["receipt_no"])["deposits"].append((
-                e["patient_id"], e["wallet_id"], e["method"], e["amount_minor"], e["reference"],
-                e["cashier_id"], e["workstation"], e["idempotency_key"], e["shift_id"], when))
-        elif kind == "withdrawal":
-            self._rows(RECEIPT, e["receipt_no"])["withdrawals"].append((
-                e["patient_id"], e["wallet_id"], e["amount_minor"], e["reason"],
-                e["cashier_id"], e["approved_by"], e["workstation"], e["shift_id"],
-                e["idempotency_key"], when))
-        elif kind == "reversal":
-            rows = self._rows(RECEIPT, e["receipt_no"])
-            rows["reversals"].append((
-                e["payment_id"], e["payment_receipt_no"], e["reason"], e["amount_minor"],
-                e["cashier_id"], e["requested_by"], e["approved_by"], e["request_id"],
-                e["workstation"], e["shift_id"], e["idempotency_key"], when))
-            rows["reversal_items"].extend((i["bill_item_id"], i["amount_minor"])
-                                          for i in e["items"])
-            rows["refund_payouts"].extend((p["method"], p["amount_minor"], p["reference"])
-                                          for p in e["payouts"])
-        elif kind == "payment_reversed":
-            self._rows(RECEIPT, e["receipt_no"])["payment_status"].append(
-                (PaymentStatus.REVERSED.value,))
-        elif kind in ("stock_taken", "stock_put_back"):
-            for m in e["movements"]:
-                self._rows(STOCK, (m["bill_item_id"], when))["stock_movements"].append((
-                    m["stock_item_id"], m["delta"], m["reason"]))
-        elif kind == "shift_closed":
-            rows = self._rows(SHIFT, e["shift_id"])
-            rows["shifts"].append((
-                ShiftStatus.CLOSED.value, when, e["expected_cash_minor"], e["counted_cash_minor"],
-                e["variance_minor"], e["variance_reason"], e["approved_by"]))
-            rows["shift_tenders"].extend((x["method"], x["expected_minor"], x["expected_count"],
-                                          x["counted_minor"], x["counted_count"],
-                                          x["variance_minor"]) for x in e["tenders"])
-            rows["shift_cash_counts"].extend((v, n) for v, n in e["cash_counts"])
-        elif kind == "day_closed":
-            self._rows(DAY, date.fromisoformat(e["business_date"]))["day_closes"].append((
-                datetime.fromisoformat(e["window_start"]),
-                datetime.fromisoformat(e["window_end"]), e["closed_by"], e["workstation"],
-                e["receipt_count"], e["payments_minor"], e["deposits_minor"],
-                e["refunds_minor"], e["withdrawals_minor"], e["report"], e["report_hash"]))
+    def _rows(self, owner: str, key: Any, table: str) -> list[tuple]:
+        """The rows `table` must hold under `key`, to add to."""
+        self._name(owner, key, table)
+        return self.expected[owner][table].setdefault(key, [])
+
+    def _extend(self, owner: str, key: Any, table: str, rows: Iterable[tuple]) -> None:
+        """Add rows `table` must hold under `key`; none is still a comparison to make."""
+        self._name(owner, key, table)
+        found = list(rows)
+        if found:
+            self.expected[owner][table].setdefault(key, []).extend(found)
+
+    def _receipt(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+        no = e["receipt_no"]
+        self.whole.add(no)  # every table a receipt's rows may sit in is compared
+        self._rows(RECEIPT, no, "receipts").append((
+            e["workstation"], e["seq"], e["kind"], e["patient_id"], e["cashier_id"], when,
+            digest))
+
+    def _wallet_entry(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+        self._rows(RECEIPT, e["receipt_no"], "wallet_entries").append((
+            e["wallet_id"], e["kind"], e["amount_minor"], e["balance_after_minor"], when))
+
+    def _payment(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+        key = e["receipt_no"]
+        self._rows(RECEIPT, key, "payments").append((
+            e["patient_id"], e["amount_minor"], e["change_minor"],
+            e["wallet_balance_after_minor"], e["cashier_id"], e["workstation"],
+            e["idempotency_key"], e["shift_id"], when))
+        self._extend(RECEIPT, key, "payment_items",
+                     ((i["bill_item_id"], i["amount_minor"]) for i in e["items"]))
+        self._extend(RECEIPT, key, "tenders", (
+            (x["method"], x["amount_minor"], x["reference"], x["cash_tendered_minor"],
+             x["change_minor"]) for x in e["tenders"]))
+        self._extend(RECEIPT, key, "lab_results", (
+            (lab["bill_item_id"], lab["lab_test_code"], when) for lab in e["lab_results"]))
+
+    def _references(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+        self._extend(RECEIPT, e["receipt_no"], "tender_references",
+                     ((method, key) for method, key in e["references"]))
+
+    def _deposit(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+        self._rows(RECEIPT, e["receipt_no"], "deposits").append((
+            e["patient_id"], e["wallet_id"], e["method"], e["amount_minor"], e["reference"],
+            e["cashier_id"], e["workstation"], e["idempotency_key"], e["shift_id"], when))
+
+    def _withdrawal(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+        self._rows(RECEIPT, e["receipt_no"], "withdrawals").append((
+            e["patient_id"], e["wallet_id"], e["amount_minor"], e["reason"],
+            e["cashier_id"], e["approved_by"], e["workstation"], e["shift_id"],
+            e["idempotency_key"], when))
+
+    def _reversal(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+        key = e["receipt_no"]
+        self._rows(RECEIPT, key, "reversals").append((
+            e["payment_id"], e["payment_receipt_no"], e["reason"], e["amount_minor"],
+            e["cashier_id"], e["requested_by"], e["approved_by"], e["request_id"],
+            e["workstation"], e["shift_id"], e["idempotency_key"], when))
+        self._extend(RECEIPT, key, "reversal_items",
+                     ((i["bill_item_id"], i["amount_minor"]) for i in e["items"]))
+        self._extend(RECEIPT, key, "refund_payouts",
+                     ((p["method"], p["amount_minor"], p["reference"]) for p in e["payouts"]))
+
+    def _payment_reversed(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+        self._rows(RECEIPT, e["receipt_no"], "payment_status").append(
+            (PaymentStatus.REVERSED.value,))
+
+    def _stock(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+        for m in e["movements"]:
+            self._rows(STOCK, (m["bill_item_id"], when), "stock_movements").append((
+                m["stock_item_id"], m["delta"], m["reason"]))
+
+    def _shift_closed(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+        key = e["shift_id"]
+        self._rows(SHIFT, key, "shifts").append((
+            ShiftStatus.CLOSED.value, when, e["expected_cash_minor"], e["counted_cash_minor"],
+            e["variance_minor"], e["variance_reason"], e["approved_by"]))
+        self._extend(SHIFT, key, "shift_tenders", (
+            (x["method"], x["expected_minor"], x["expected_count"], x["counted_minor"],
+             x["counted_count"], x["variance_minor"]) for x in e["tenders"]))
+        self._extend(SHIFT, key, "shift_cash_counts",
+                     ((v, n) for v, n in e["cash_counts"]))
+
+    def _day_closed(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+        self._rows(DAY, date.fromisoformat(e["business_date"]), "day_closes").append((
+            datetime.fromisoformat(e["window_start"]),
+            datetime.fromisoformat(e["window_end"]), e["closed_by"], e["workstation"],
+            e["receipt_count"], e["payments_minor"], e["deposits_minor"],
+            e["refunds_minor"], e["withdrawals_minor"], e["report"], e["report_hash"]))
 
     def flush(self) -> None:
-        """Compare every collected key's rows with the tables' rows for it."""
-        for owner, expected in self.expected.items():
-            if not expected:
+        """Compare every collected key's rows with the tables' rows for it: per table, the
+        whole batch at once, and key by key only when that differs."""
+        for owner, keys in self.keys.items():
+            if not keys:
                 continue
-            keys = list(expected)
-            actual = replay_queries.read(self.uow, owner, keys)
-            for key in keys:
-                for table, want in expected[key].items():
-                    have = actual[table].get(key, _NONE)
-                    if want != have and (len(want) != len(have)
-                                         or _ordered(want) != _ordered(have)):
-                        self.findings.append(("events_match_rows", _describe(
-                            owner, key, table, _ordered(want), _ordered(have))))
-            expected.clear()
+            actual = replay_queries.read(self.uow, owner, list(keys))
+            whole = self.whole if owner == RECEIPT else _NO_KEYS
+            all_whole = len(whole) == len(keys)
+            found: list[tuple[int, int, RuleFinding]] = []
+            for order, (table, expected) in enumerate(self.expected[owner].items()):
+                rows = actual[table]
+                if not (all_whole and table in _WHOLE_RECEIPT and expected == rows):
+                    in_whole = table in _WHOLE_RECEIPT
+                    for position, (key, named) in enumerate(keys.items()):
+                        if table in named or (in_whole and key in whole):
+                            want = expected.get(key, _NONE)
+                            have = rows.get(key, _NONE)
+                            if want != have and (len(want) != len(have)
+                                                 or _ordered(want) != _ordered(have)):
+                                found.append((position, order, ("events_match_rows", _describe(
+                                    owner, key, table, _ordered(want), _ordered(have)))))
+                expected.clear()
+            self.findings.extend(finding for *_, finding in sorted(found))
+            keys.clear()
+        self.whole.clear()
         self.pending = 0
 
 
+_PROJECT: dict[Any, Callable[[Replay, dict[str, Any], datetime, str], None]] = {
+    "receipt": Replay._receipt, "wallet_entry": Replay._wallet_entry,
+    "payment": Replay._payment, "references": Replay._references,
+    "deposit": Replay._deposit, "withdrawal": Replay._withdrawal,
+    "reversal": Replay._reversal, "payment_reversed": Replay._payment_reversed,
+    "stock_taken": Replay._stock, "stock_put_back": Replay._stock,
+    "shift_closed": Replay._shift_closed, "day_closed": Replay._day_closed,
+}
+# a receipt's tables, each compared even when its event names no row in it (a later
+# refund may change a payment's status, so that one only when an event says so)
+_WHOLE_RECEIPT = frozenset(table.name for table in BY_OWNER[RECEIPT]
+                           if table.name != "payment_status")
+_NO_KEYS: frozenset[Any] = frozenset()
+_decode = json.JSONDecoder().decode
 _NONE: list[tuple] = []
 
 
