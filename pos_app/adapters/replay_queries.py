@@ -142,7 +142,7 @@ def read(uow: UnitOfWork, owner: str, keys: list[Any]) -> dict[str, Rows]:
     found: dict[str, Rows] = {}
     for table in BY_OWNER[owner]:
         rows: Rows = defaultdict(list)
-        fetched = uow.execute(_statement(table, uow.dialect), {"keys": param}).tuples().all()
+        fetched = uow.execute(_statement(table, uow.dialect), {"keys": param}).all()
         if stock:
             for row in fetched:
                 rows[(row[0], row[1])].append(tuple(row[2:]))
