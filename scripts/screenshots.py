@@ -35,6 +35,7 @@ from pos_app.gui.controller import CashierController  # noqa: E402
 from pos_app.gui.health import ConnectionMonitor  # noqa: E402
 from pos_app.gui.login import LoginDialog  # noqa: E402
 from pos_app.gui.operations import Operations  # noqa: E402
+from pos_app.gui.payers_dialog import PayersDialog  # noqa: E402
 from pos_app.gui.reason_dialog import reprint_reason_dialog  # noqa: E402
 from pos_app.gui.session import Session  # noqa: E402
 from pos_app.gui.supervisor.dashboard import SupervisorDashboard  # noqa: E402
@@ -260,6 +261,7 @@ def main() -> int:
     shoot(cash_out, "15_cash_out")
     cash_out.close()
     shoot_pay_with_payer(app, admin, controller, other)
+    shoot_payers(app, admin, ops, window, other)
     down["now"] = True
     wait_until(window.banner.isVisible)
     shoot(window, "08_lost_connection")
@@ -289,6 +291,30 @@ def shoot_pay_with_payer(app: object, admin: object, controller: CashierControll
     dialog.fill_rest("cash")
     dialog.payer_combo.setFocus()
     shoot(dialog, "25_pay_with_payer")
+    dialog.close()
+
+
+def shoot_payers(app: object, admin: object, ops: Operations, window: QWidget,
+                 mrn: str) -> None:
+    """The admin's payers screen: a second payer's scheme, one of its members being typed."""
+    if ONLY and "26_payers" not in ONLY:
+        return
+    payers.add_payer(app.uow(), actor=admin, workstation="WS01", code="ACME-STAFF",
+                     name="Acme Tea Estates staff scheme", kind="employer")
+    for kind, percent, copay, cap in (("consultation", "100", "100", None),
+                                      ("lab_test", "80", None, "20000"),
+                                      ("pharmacy", "50", "50", "5000")):
+        payers.set_cover(app.uow(), actor=admin, workstation="WS01", code="ACME-STAFF",
+                         service_kind=kind, percent=percent, copay=copay, cap=cap)
+    dialog = PayersDialog(operations=ops, actor=admin, workstation="WS01",
+                          parent=window)
+    dialog.show()
+    wait_until(lambda: len(dialog.rows) >= 1)
+    dialog.select("ACME-STAFF")
+    dialog.mrn_edit.setText(mrn)
+    dialog.member_no_edit.setText("ACME-00318")
+    dialog.until_edit.setText("2027-06-30")
+    shoot(dialog, "26_payers")
     dialog.close()
 
 

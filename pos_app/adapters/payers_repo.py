@@ -67,6 +67,19 @@ def covers(uow: UnitOfWork, payer_id: int) -> dict[str, Cover]:
                                     row.cap_minor) for row in rows}
 
 
+def all_with_covers(uow: UnitOfWork) -> list[tuple[PayerRow, dict[str, Cover]]]:
+    """Every payer by code, with its cover per service kind."""
+    c = t.payer_covers.c
+    payers = [PayerRow(*row) for row in uow.execute(
+        select(*_payer_columns()).order_by(t.payers.c.code))]
+    covers: dict[int, dict[str, Cover]] = {payer.id: {} for payer in payers}
+    for row in uow.execute(select(c.payer_id, c.service_kind, c.percent_bp, c.copay_minor,
+                                  c.copay_per, c.cap_minor).order_by(c.service_kind)):
+        covers[row.payer_id][row.service_kind] = Cover(row.percent_bp, row.copay_minor,
+                                                       row.copay_per, row.cap_minor)
+    return [(payer, covers[payer.id]) for payer in payers]
+
+
 def set_membership(uow: UnitOfWork, *, patient_id: int, payer_id: int, member_no: str,
                    valid_until: date | None, at: datetime) -> None:
     """The patient's membership of the payer, replacing the one they had."""

@@ -21,6 +21,7 @@ from pos_app.gui.health import ConnectionMonitor
 from pos_app.gui.idle_lock import DEFAULT_IDLE_LOCK_MINUTES, IdleLock, idle_lock_ms
 from pos_app.gui.login import LoginDialog
 from pos_app.gui.operations import Failure, Operations
+from pos_app.gui.payers_dialog import PayersDialog, add_payers_action
 from pos_app.gui.receipt_flows import ReceiptOutputs
 from pos_app.gui.session import Session, close_windows
 from pos_app.gui.setup_dialog import SetupDialog
@@ -62,6 +63,7 @@ class Shell(QObject):
         self.login: LoginDialog | None = None
         self.controller: CashierController | None = None
         self.users_dialog: UsersDialog | None = None
+        self.payers_dialog: PayersDialog | None = None
         self._idle_ms = idle_ms
         self.idle_lock = IdleLock(timeout_ms=idle_ms, parent=self)
         self.idle_lock.idle.connect(lambda: self.end_session("idle_lock"))
@@ -88,6 +90,7 @@ class Shell(QObject):
         self.controller.settings_requested.connect(self._settings)
         if actor.role is Role.ADMIN:
             add_users_menu(self.controller.window, self._users)
+            add_payers_action(self.controller.window, self._payers)
         window = self.controller.window
         # A till screen is often only 1366x768; a kiosk session may have no window manager
         # to honour "maximised", so take the available geometry ourselves as well.
@@ -119,7 +122,7 @@ class Shell(QObject):
             login.show_notice(f"Locked after {idle_words(self._idle_ms)} without use: "
                                    "sign in again.", username=actor.username)
         roots = [w for w in (controller.window, controller.dashboard) if w is not None]
-        self.users_dialog = None
+        self.users_dialog = self.payers_dialog = None
         controller.deleteLater()
         close_windows(roots)
         self._ops.run(partial(auth.sign_out, actor=actor, workstation=self._app.workstation,
@@ -140,6 +143,16 @@ class Shell(QObject):
                                         workstation=session.workstation,
                                         parent=self.controller.window)
         self.users_dialog.open()
+
+    def _payers(self) -> None:
+        """Admins: the payers and schemes screen, on top of the window of this session."""
+        if self.controller is None or self.controller.session.actor.role is not Role.ADMIN:
+            return
+        session = self.controller.session
+        self.payers_dialog = PayersDialog(operations=self._ops, actor=session.actor,
+                                          workstation=session.workstation,
+                                          parent=self.controller.window)
+        self.payers_dialog.open()
 
     def _settings(self) -> None:
         if self.controller is None or self.controller.session.actor.role is not Role.ADMIN:

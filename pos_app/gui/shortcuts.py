@@ -53,6 +53,7 @@ SHORTCUTS = [
     Shortcut("help", "F1", "Shortcut help"),
     Shortcut("settings", "Ctrl+Shift+S", "Settings (admin only)"),
     Shortcut("users", "Ctrl+Shift+U", "Users: add, disable, role, password (admin only)"),
+    Shortcut("payers", "Ctrl+Shift+Y", "Payers and schemes: cover, members (admin only)"),
     Shortcut("sign_out", "Ctrl+Shift+Q", "Sign out"),
 ]
 # Keys that work inside lists and dialogs rather than as window actions.

@@ -42,6 +42,37 @@ class Membership:
                 "valid_until": self.valid_until.isoformat() if self.valid_until else None}
 
 
+@dataclass(frozen=True)
+class CoverView:
+    """One service kind of a payer's scheme, in money rather than minor units."""
+
+    service_kind: str
+    percent: Decimal
+    copay: Decimal
+    copay_per: str
+    cap: Decimal | None
+
+
+@dataclass(frozen=True)
+class PayerView:
+    code: str
+    name: str
+    kind: str
+    covers: list[CoverView]
+
+
+def list_payers(uow: UnitOfWork, *, actor: Actor) -> list[PayerView]:
+    """Every payer by code with its scheme, for the admin's payers screen."""
+    with uow:
+        sessions.authorize(uow, actor, Role.ADMIN, "manage payers")
+        money = uow.facility().currency.from_minor
+        return [PayerView(payer.code, payer.name, payer.kind, [
+            CoverView(kind, Decimal(cover.percent_bp) / 100, money(cover.copay_minor),
+                      cover.copay_per, None if cover.cap_minor is None else money(cover.cap_minor))
+            for kind, cover in covers.items()])
+            for payer, covers in payers_repo.all_with_covers(uow)]
+
+
 def add_payer(uow: UnitOfWork, *, actor: Actor, workstation: str, code: str, name: str,
               kind: str) -> PayerRow:
     """A new payer; `duplicate_payer` if the code is taken."""

@@ -164,6 +164,17 @@ def test_login_and_setup_fit_the_till_screen(qtbot, sqlite_app, tmp_path, settle
         assert_fits(qtbot, dialog)
 
 
+def test_the_payers_screen_fits_the_till_screen(qtbot, gui_books, settle):
+    from pos_app.gui.operations import Operations
+    from pos_app.gui.payers_dialog import PayersDialog
+
+    dialog = PayersDialog(operations=Operations(new_uow=gui_books.app.uow),
+                          actor=gui_books.admin, workstation="WS01")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert_fits(qtbot, dialog)
+
+
 def test_a_long_name_and_a_large_balance_never_widen_the_window_past_the_screen(qtbot):
     window = MainWindow(results=patients_model(), items=ItemsModel(lambda: Currency("KES", 2)))
     qtbot.addWidget(window)

@@ -219,3 +219,17 @@ def test_the_preview_shows_the_split_the_payment_then_makes_and_writes_nothing(b
     assert (paid.payer_share, paid.patient_share) == (preview.payer_share,
                                                       preview.patient_share)
     assert preview.payer_share + preview.patient_share == Decimal("700.00")
+
+
+def test_list_payers_shows_each_scheme_and_needs_an_admin(books):
+    scheme(books, ("lab_test", "80", "100", "visit", "20000"), ("pharmacy", "50", None, "item",
+                                                                None))
+    [nhif] = payers.list_payers(books.app.uow(), actor=books.admin)
+    assert (nhif.code, nhif.name, nhif.kind) == ("NHIF", "National Health Fund", "insurer")
+    assert nhif.covers == [
+        payers.CoverView("lab_test", Decimal("80"), Decimal("100.00"), "visit",
+                         Decimal("20000.00")),
+        payers.CoverView("pharmacy", Decimal("50"), Decimal("0.00"), "item", None)]
+    with pytest.raises(Refused) as refused:
+        payers.list_payers(books.app.uow(), actor=books.cashier)
+    assert refused.value.code == "permission_denied"
