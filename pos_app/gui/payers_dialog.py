@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QGroupBox,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -36,8 +34,14 @@ from pos_app.domain.errors import BadInput
 from pos_app.domain.kinds import ServiceKind
 from pos_app.gui.operations import Failure, Operations
 from pos_app.gui.shortcuts import BY_NAME
-from pos_app.gui.users_dialog import _button, _label
-from pos_app.gui.widgets import amount_edit, cancel_button, refusal_label
+from pos_app.gui.widgets import (
+    amount_edit,
+    buddy_label,
+    cancel_button,
+    key_button,
+    refusal_label,
+    rows_table,
+)
 from pos_app.services import payers
 from pos_app.services.payers import PAYER_KINDS, CoverView, Membership, PayerView
 
@@ -108,12 +112,7 @@ class PayersDialog(QDialog):
         self.setObjectName("payersDialog")
         self._ops, self._actor, self._workstation = operations, actor, workstation
         self.rows: list[PayerView] = []
-        self.table = QTableWidget(0, len(COLUMNS), objectName="payers")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        self.table = rows_table("payers", COLUMNS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -144,14 +143,14 @@ class PayersDialog(QDialog):
         self.copay_edit = amount_edit("copay", "co-pay", 90)
         self.copay_per_combo = _combo("copayPer", ("visit", "item"))
         self.cap_edit = amount_edit("cap", "cap", 100)
-        self.cover_button = _button("Set cover", "Ctrl+K", "setCover")
+        self.cover_button = key_button("Set cover", "Ctrl+K", "setCover")
         self.cover_button.clicked.connect(self.set_cover)
-        row.addWidget(_label("Ser&vice", self.service_combo))
+        row.addWidget(buddy_label("Ser&vice", self.service_combo))
         row.addWidget(self.service_combo, 2)
-        row.addWidget(_label("Pe&rcent", self.percent_edit))
+        row.addWidget(buddy_label("Pe&rcent", self.percent_edit))
         row.addWidget(self.percent_edit, 1)
         row.addWidget(self.copay_edit, 1)
-        row.addWidget(_label("p&er", self.copay_per_combo))
+        row.addWidget(buddy_label("p&er", self.copay_per_combo))
         row.addWidget(self.copay_per_combo, 1)
         row.addWidget(self.cap_edit, 1)
         row.addWidget(self.cover_button)
@@ -163,9 +162,9 @@ class PayersDialog(QDialog):
         self.mrn_edit = _edit("memberMrn", "MRN")
         self.member_no_edit = _edit("memberNo", "member number")
         self.until_edit = _edit("validUntil", "valid until YYYY-MM-DD (empty: no end)")
-        self.member_button = _button("Cover patient", "Ctrl+M", "coverPatient")
+        self.member_button = key_button("Cover patient", "Ctrl+M", "coverPatient")
         self.member_button.clicked.connect(self.cover_patient)
-        row.addWidget(_label("&MRN", self.mrn_edit))
+        row.addWidget(buddy_label("&MRN", self.mrn_edit))
         row.addWidget(self.mrn_edit, 2)
         row.addWidget(self.member_no_edit, 2)
         row.addWidget(self.until_edit, 3)
@@ -178,9 +177,9 @@ class PayersDialog(QDialog):
         self.code_edit = _edit("payerCode", "code")
         self.name_edit = _edit("payerName", "name")
         self.kind_combo = _combo("payerKind", PAYER_KINDS)
-        self.add_button = _button("Add payer", "Ctrl+N", "addPayer")
+        self.add_button = key_button("Add payer", "Ctrl+N", "addPayer")
         self.add_button.clicked.connect(self.add_payer)
-        row.addWidget(_label("C&ode", self.code_edit))
+        row.addWidget(buddy_label("C&ode", self.code_edit))
         row.addWidget(self.code_edit, 1)
         row.addWidget(self.name_edit, 3)
         row.addWidget(self.kind_combo, 1)

@@ -11,20 +11,16 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -34,7 +30,7 @@ from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.gui.operations import Failure, Operations
 from pos_app.gui.shortcuts import BY_NAME
-from pos_app.gui.widgets import cancel_button, refusal_label
+from pos_app.gui.widgets import buddy_label, cancel_button, key_button, refusal_label, rows_table
 from pos_app.services import auth, users
 
 COLUMNS = ("User", "Role", "Account", "Password")
@@ -54,20 +50,6 @@ def add_users_menu(window: QMainWindow, open_users: Callable[[], None]) -> QActi
     action.triggered.connect(open_users)
     window.menuBar().addMenu("A&dmin").addAction(action)
     return action
-
-
-def _button(text: str, keys: str, name: str) -> QPushButton:
-    button = QPushButton(f"{text}  [{keys}]", objectName=name)
-    button.setShortcut(QKeySequence(keys))
-    button.setAutoDefault(False)
-    return button
-
-
-def _label(text: str, buddy: QWidget) -> QLabel:
-    """A form label whose Alt+letter jumps to `buddy`."""
-    label = QLabel(text)
-    label.setBuddy(buddy)
-    return label
 
 
 def _roles() -> QComboBox:
@@ -102,13 +84,7 @@ class UsersDialog(QDialog):
         self.setObjectName("usersDialog")
         self._ops, self._actor, self._workstation = operations, actor, workstation
         self.rows: list[Any] = []
-        self.table = QTableWidget(0, len(COLUMNS), objectName="users")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table = rows_table("users", COLUMNS)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.message_label = refusal_label()
         self.notice_label = QLabel(objectName="notice")
@@ -131,9 +107,9 @@ class UsersDialog(QDialog):
         box = QGroupBox("Selected user")
         form = QFormLayout(box)
         self.role_combo = _roles()
-        self.set_role_button = _button("Set role", "Ctrl+R", "setRole")
+        self.set_role_button = key_button("Set role", "Ctrl+R", "setRole")
         self.set_role_button.clicked.connect(self.set_role)
-        self.toggle_button = _button("Disable", "Ctrl+D", "toggleActive")
+        self.toggle_button = key_button("Disable", "Ctrl+D", "toggleActive")
         self.toggle_button.clicked.connect(self.toggle_active)
         role_row = QHBoxLayout()
         role_row.addWidget(self.role_combo, 1)
@@ -141,13 +117,13 @@ class UsersDialog(QDialog):
         role_row.addWidget(self.toggle_button)
         self.reset_edit = _password("resetPassword",
                                     "temporary password, 8+ characters")
-        self.reset_button = _button("Reset password", "Ctrl+P", "resetPasswordButton")
+        self.reset_button = key_button("Reset password", "Ctrl+P", "resetPasswordButton")
         self.reset_button.clicked.connect(self.reset_password)
         reset_row = QHBoxLayout()
         reset_row.addWidget(self.reset_edit, 1)
         reset_row.addWidget(self.reset_button)
-        form.addRow(_label("R&ole", self.role_combo), role_row)
-        form.addRow(_label("New pass&word", self.reset_edit), reset_row)
+        form.addRow(buddy_label("R&ole", self.role_combo), role_row)
+        form.addRow(buddy_label("New pass&word", self.reset_edit), reset_row)
         return box
 
     def _add_box(self) -> QGroupBox:
@@ -157,7 +133,7 @@ class UsersDialog(QDialog):
         self.new_name_edit.setPlaceholderText("user name")
         self.new_role_combo = _roles()
         self.new_password_edit = _password("newUserPassword", "temporary password")
-        self.add_button = _button("Add user", "Ctrl+N", "addUser")
+        self.add_button = key_button("Add user", "Ctrl+N", "addUser")
         self.add_button.clicked.connect(self.add_user)
         row.addWidget(self.new_name_edit, 2)
         row.addWidget(self.new_role_combo, 1)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -23,6 +26,33 @@ def refusal_label() -> QLabel:
     label = QLabel(objectName="refusal")
     label.setWordWrap(True)
     return label
+
+
+def key_button(text: str, keys: str, name: str) -> QPushButton:
+    """A button whose key is on it and works from anywhere in its window."""
+    button = QPushButton(f"{text}  [{keys}]", objectName=name)
+    button.setShortcut(QKeySequence(keys))
+    button.setAutoDefault(False)
+    return button
+
+
+def buddy_label(text: str, buddy: QWidget) -> QLabel:
+    """A form label whose Alt+letter jumps to `buddy`."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
+def rows_table(name: str, columns: list[str] | tuple[str, ...]) -> QTableWidget:
+    """A read-only list of records, one selected row at a time (the admin screens)."""
+    table = QTableWidget(0, len(columns), objectName=name)
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    return table
 
 
 TITLE_BAR = 40  # what a window manager adds above a window, at most, on a till's desktop

@@ -8,7 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from pos_app.cli.main import main
-from tests.helpers.books import PASSWORD
+from pos_app.services.pay import PaymentResult, pay
+from pos_app.services.tenders import TenderRequest
+from tests.helpers.books import PASSWORD, Books, new_key
 
 Run = Callable[..., tuple[int, dict]]
 
@@ -29,3 +31,12 @@ def cli(books, tmp_path, monkeypatch, capsys) -> Run:
         return status, json.loads(capsys.readouterr().out)
 
     return run
+
+
+def paid_mixed(books: Books, mrn: str = "P1") -> PaymentResult:
+    """A payment of 1,200.00 (wallet 300.00 + cash 900.00) for a consultation and a drug."""
+    books.patient(mrn, balance="500.00")
+    items = books.bill(mrn, ("CONS", 1), ("DRUG", 2))
+    return pay(books.app.uow(), actor=books.cashier, workstation="WS01", mrn=mrn,
+               item_ids=items, key=new_key(),
+               tenders=[TenderRequest("wallet", "300.00"), TenderRequest("cash", "900.00")])

@@ -7,9 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pos_app.services.check import run_check
-from pos_app.services.pay import pay
-from pos_app.services.tenders import TenderRequest
-from tests.helpers.books import new_key
+from tests.cli.conftest import paid_mixed
 
 
 @pytest.fixture
@@ -17,16 +15,8 @@ def caretill(cli):
     return cli
 
 
-def _paid(books, mrn="P1"):
-    books.patient(mrn, balance="500.00")
-    items = books.bill(mrn, ("CONS", 1), ("DRUG", 2))
-    return pay(books.app.uow(), actor=books.cashier, workstation="WS01", mrn=mrn,
-               item_ids=items, key=new_key(),
-               tenders=[TenderRequest("wallet", "300.00"), TenderRequest("cash", "900.00")])
-
-
 def test_a_refund_request_is_listed_approved_once_and_shown_to_its_cashier(books, caretill):
-    paid = _paid(books)
+    paid = paid_mixed(books)
     status, asked = caretill("payment", "request-refund", paid.receipt_no, "--reason",
                              "Double charge", user="cashier")
     assert status == 0
@@ -55,7 +45,7 @@ def test_a_refund_request_is_listed_approved_once_and_shown_to_its_cashier(books
 
 
 def test_reject_needs_a_reason_and_a_second_person(books, caretill):
-    paid = _paid(books)
+    paid = paid_mixed(books)
     _, asked = caretill("payment", "request-refund", paid.receipt_no, "--reason", "Unsure",
                         user="supervisor")
     request_id = str(asked["request_id"])

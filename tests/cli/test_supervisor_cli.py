@@ -9,6 +9,7 @@ import pytest
 from pos_app.services.check import run_check
 from pos_app.services.pay import pay
 from pos_app.services.tenders import TenderRequest
+from tests.cli.conftest import paid_mixed
 from tests.helpers.books import new_key
 
 
@@ -17,16 +18,8 @@ def caretill(cli):
     return cli
 
 
-def _paid(books, mrn="P1"):
-    books.patient(mrn, balance="500.00")
-    items = books.bill(mrn, ("CONS", 1), ("DRUG", 2))
-    return pay(books.app.uow(), actor=books.cashier, workstation="WS01", mrn=mrn,
-               item_ids=items, key=new_key(),
-               tenders=[TenderRequest("wallet", "300.00"), TenderRequest("cash", "900.00")])
-
-
 def test_payment_reverse_refunds_once_then_exits_3_already_reversed(books, caretill):
-    paid = _paid(books)
+    paid = paid_mixed(books)
     status, result = caretill("payment", "reverse", paid.receipt_no, "--reason", "Wrong bill")
     assert status == 0
     assert (result["amount"], result["cashier"], result["approved_by"]) == (
@@ -44,20 +37,20 @@ def test_payment_reverse_refunds_once_then_exits_3_already_reversed(books, caret
     ("wallet", "withdraw", "P1", "10", "--reason", "x"),
 ])
 def test_a_cashier_is_refused_supervisor_commands_with_exit_3(books, caretill, command):
-    _paid(books)
+    paid_mixed(books)
     status, result = caretill(*command, user="cashier2")
     assert (status, result["error"]["code"]) == (3, "permission_denied")
 
 
 def test_a_reason_is_required_and_a_bad_date_is_bad_input(books, caretill):
-    paid = _paid(books)
+    paid = paid_mixed(books)
     assert caretill("payment", "reverse", paid.receipt_no)[0] == 2
     status, bad = caretill("report", "daily", "--date", "24/11/2026")
     assert (status, bad["error"]["code"]) == (2, "invalid_date")
 
 
 def test_a_shift_from_open_to_blind_close_with_card_slips_and_sign_off(books, caretill):
-    _paid(books)  # taken before the shift: not in it
+    paid_mixed(books)  # taken before the shift: not in it
     status, opened = caretill("shift", "open", "--float", "1000", user="cashier")
     assert status == 0 and opened["opening_float"] == "1000.00"
     assert caretill("shift", "open", "--float", "0", user="cashier")[1]["error"]["code"] == (
@@ -81,7 +74,7 @@ def test_a_shift_from_open_to_blind_close_with_card_slips_and_sign_off(books, ca
 
 
 def test_daily_report_in_every_format_and_the_z_close(books, caretill, tmp_path):
-    _paid(books)
+    paid_mixed(books)
     status, report = caretill("report", "daily")
     assert status == 0 and report["totals"]["payments"] == "1200.00"
     assert report["receipt_ranges"][0]["gapless"] is True
@@ -107,7 +100,7 @@ def test_wallet_withdraw_pays_a_balance_out_once_per_key(books, caretill):
 
 
 def test_a_cashiers_refund_request_is_approved_by_a_supervisor(books, caretill):
-    paid = _paid(books)
+    paid = paid_mixed(books)
     status, asked = caretill("payment", "request-refund", paid.receipt_no, "--reason",
                              "Double charge", user="cashier")
     assert status == 0
@@ -120,7 +113,7 @@ def test_a_cashiers_refund_request_is_approved_by_a_supervisor(books, caretill):
 
 
 def test_payment_reverse_with_items_refunds_just_them_and_pays_back_as_told(books, caretill):
-    paid = _paid(books)
+    paid = paid_mixed(books)
     cons, drug = paid.items
     status, result = caretill("payment", "reverse", paid.receipt_no, "--reason", "Not given",
                               "--items", str(drug), "--payout", "cash:200.00")
