@@ -25,7 +25,14 @@ from pathlib import Path
 from benchmarks import bench_server
 from benchmarks.bench_server import Bench
 from benchmarks.pay_workers import PayRun, run_workers
-from benchmarks.pgbench_replay import PGBENCH, PgbenchRun, per_client, replay_script, run_pgbench
+from benchmarks.pgbench_replay import (
+    PGBENCH,
+    PgbenchRun,
+    per_client,
+    replay_script,
+    run_pgbench,
+    sent,
+)
 from benchmarks.proc_stats import load_average, percentile
 from tests.helpers.postgres import APP_ROLE
 
@@ -50,11 +57,11 @@ class Figures:
     errors: int
 
 
-def _from_pgbench(run: PgbenchRun, statements: int) -> Figures:
+def _from_pgbench(run: PgbenchRun, statements: int, round_trips: int) -> Figures:
     done = max(run.transactions, 1)
     lat = run.latencies_ms
     return Figures(run.transactions / run.seconds, percentile(lat, .5), percentile(lat, .95),
-                   percentile(lat, .99), statements, statements + 2,
+                   percentile(lat, .99), statements, round_trips,
                    1000 * run.client_cpu / done, 1000 * run.server_cpu / done, run.failed)
 
 
@@ -70,9 +77,10 @@ def _from_workers(run: PayRun) -> Figures:
 class Harness:
     """The runs of one invocation, on one server."""
 
-    def __init__(self, bench: Bench, seconds: float, script: str, statements: int) -> None:
+    def __init__(self, bench: Bench, seconds: float, script: str,
+                 sent: tuple[int, int]) -> None:
         self.bench, self.seconds = bench, seconds
-        self.script, self.statements = script, statements
+        self.script, self.sent = script, sent  # the replay's statements and round trips
         self.results: dict[tuple[str, int], list[Figures]] = defaultdict(list)
         self.loads: list[str] = []
         self.round_no = 0
@@ -85,7 +93,7 @@ class Harness:
 
     def tpcb(self, clients: int) -> None:
         run = self._pgbench(clients, database="pgbench", user=self.bench.server.user)
-        self._keep(TPCB, clients, _from_pgbench(run, TPCB_STATEMENTS))
+        self._keep(TPCB, clients, _from_pgbench(run, TPCB_STATEMENTS, TPCB_STATEMENTS + 2))
 
     def replay(self, clients: int) -> None:
         per = per_client(self.seconds, clients)
@@ -97,7 +105,7 @@ class Harness:
         if self.bench.paid_items(block) != 2 * run.transactions:
             raise RuntimeError(f"the replay's {run.transactions} transactions paid "
                                f"{self.bench.paid_items(block)} items, not two each")
-        self._keep(REPLAY, clients, _from_pgbench(run, self.statements))
+        self._keep(REPLAY, clients, _from_pgbench(run, *self.sent))
 
     def caretill(self, clients: int, *, shared: bool = False) -> None:
         per = per_client(self.seconds, clients)
@@ -192,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
             script = replay_script(statements, known, raw.cursor().mogrify)
         finally:
             raw.close()
-        harness = Harness(bench, args.seconds, script, len(statements))
+        harness = Harness(bench, args.seconds, script, sent(statements))
         for round_no in range(args.rounds):
             print(f"round {round_no + 1} of {args.rounds}", flush=True)
             harness.round_no = round_no  # keeps the replay's idempotency keys distinct

@@ -3,10 +3,10 @@
 Each worker builds CareTill as a till does (its own engine, workstation id and data
 folder, connecting as the application role), takes one untimed payment to warm up, waits
 for the others, then pays its own jobs until the time is up. Listeners count what goes
-over the wire: statements (before_cursor_execute), BEGIN, COMMIT and ROLLBACK, and the
-pool's pre-ping (a checkout of a connection that was not just opened). The worker reads
-its own CPU time from /proc; the parent reads the server's while the workers still hold
-their connections.
+over the wire: round trips and the statements in them (`_counter`), and the pool's
+pre-ping if one is configured (a checkout of a connection that was not just opened).
+The worker reads its own CPU time from /proc; the parent reads the server's while the
+workers still hold their connections.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from benchmarks.pay_seed import TENDERS, Job, till_app
 from benchmarks.proc_stats import process_cpu, server_cpu
+from pos_app.adapters import pg_transactions
 from pos_app.bootstrap import App
 from pos_app.domain.actors import Actor
 from pos_app.domain.errors import CareTillError
@@ -48,22 +49,27 @@ class PayRun:
 
 
 def _counter(engine: Engine) -> Counter[str]:
+    """Counts of what goes over the wire. Each cursor execution is one round trip (BEGIN
+    and the timeouts travel with a transaction's first statement, COMMIT with its last
+    writes: pg_transactions); statements count the SQL inside, SET LOCALs as one and
+    BEGIN/COMMIT as none, as the issue's first count did."""
     counts: Counter[str] = Counter()
 
-    def bump(name: str):  # noqa: ANN202
-        return lambda *_args: counts.update((name,))
+    def executed(_conn, _cursor, statement, _params, context, _many) -> None:  # noqa: ANN001
+        batch = context.execution_options.get(pg_transactions.BATCH) if context else None
+        opened = statement.startswith("BEGIN; ")
+        counts.update(round_trips=1, statements=(len(batch) if batch is not None else 1)
+                      + (1 if opened else 0))
 
-    event.listen(engine, "before_cursor_execute", bump("statements"))
-    for name in ("begin", "commit", "rollback"):
-        event.listen(engine, name, bump(name))
-    event.listen(engine.pool, "connect", bump("connect"))
-    event.listen(engine.pool, "checkout", bump("checkout"))
+    event.listen(engine, "before_cursor_execute", executed)
+    event.listen(engine.pool, "connect", lambda *_args: counts.update(("connect",)))
+    event.listen(engine.pool, "checkout", lambda *_args: counts.update(("checkout",)))
     return counts
 
 
 def _round_trips(counts: Counter[str], pre_ping: bool) -> int:
     pings = counts["checkout"] - counts["connect"] if pre_ping else 0
-    return counts["statements"] + counts["begin"] + counts["commit"] + counts["rollback"] + pings
+    return counts["round_trips"] + pings
 
 
 def _pay(app: App, actor: Actor, job: Job) -> None:

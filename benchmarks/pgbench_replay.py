@@ -26,16 +26,20 @@ from sqlalchemy.engine import Engine
 
 from benchmarks.pay_seed import Job
 from benchmarks.proc_stats import server_cpu, server_processes, settle
+from pos_app.adapters import pg_transactions
 
 PGBENCH = Path("/usr/lib/postgresql/15/bin/pgbench")
 
 
 @dataclass(frozen=True)
 class Captured:
-    """One statement as the driver received it."""
+    """One round trip as the driver received it; for a batch of writes, its statements
+    one by one with their values (`pg_transactions.BATCH`) and whether COMMIT ends it."""
 
     sql: str
     params: object
+    batch: list[tuple[str, dict]] | None = None
+    commits: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,9 @@ def capture(engine: Engine, run: Callable[[], object]) -> list[Captured]:
     seen: list[Captured] = []
 
     def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        seen.append(Captured(statement, parameters))
+        options = context.execution_options if context else {}
+        seen.append(Captured(statement, parameters, options.get(pg_transactions.BATCH),
+                             bool(options.get(pg_transactions.COMMITS))))
 
     event.listen(engine, "before_cursor_execute", record)
     try:
@@ -77,6 +83,14 @@ def capture(engine: Engine, run: Callable[[], object]) -> list[Captured]:
     finally:
         event.remove(engine, "before_cursor_execute", record)
     return seen
+
+
+def sent(statements: list[Captured]) -> tuple[int, int]:
+    """Statements and round trips of a captured payment, counted as the workers count
+    theirs (`pay_workers._counter`): the SET LOCALs as one, BEGIN and COMMIT as none."""
+    inside = sum((len(c.batch) if c.batch is not None else 1) + c.sql.startswith("BEGIN; ")
+                 for c in statements)
+    return inside, len(statements)
 
 
 def replay_script(statements: list[Captured], known: Known, mogrify: Callable) -> str:
@@ -100,19 +114,32 @@ def replay_script(statements: list[Captured], known: Known, mogrify: Callable) -
         return value
 
     lines = ["\\set n :n + 1", "\\set p :first + :client_id * :per + :n - 1",
-             "\\set i 2 * :p", "\\set j 2 * :p + 1", "BEGIN;"]
+             "\\set i 2 * :p", "\\set j 2 * :p + 1"]
     for captured in statements:
-        params = captured.params
-        sets = params if isinstance(params, list | tuple) and params and \
-            isinstance(params[0], dict) else [params]
-        for one in sets:
-            swapped = {k: swap(v) for k, v in one.items()} if isinstance(one, dict) else one
-            sql = mogrify(captured.sql, swapped).decode()
-            if sql.lstrip().upper().startswith("SET "):
-                sql = sql.replace("; ", " \\; ")  # one round trip, as CareTill sends it
-            lines.append(sql + _ending(sql))
-    lines.append("COMMIT;")
+        opening, first = _opening(captured.sql)
+        if captured.batch is not None:
+            parts = [mogrify(sql, {k: swap(v) for k, v in values.items()}).decode()
+                     for sql, values in captured.batch]
+        else:
+            params = captured.params
+            sets = params if isinstance(params, list | tuple) and params and \
+                isinstance(params[0], dict) else [params]
+            parts = [mogrify(first, {k: swap(v) for k, v in one.items()}
+                             if isinstance(one, dict) else one).decode() for one in sets]
+        parts = opening + parts + (["COMMIT"] if captured.commits else [])
+        # one round trip, as CareTill sends it: pgbench's compound statement
+        lines.append(" \\;\n".join(parts) + _ending(parts[-1]))
     return "\n".join(lines) + "\n"
+
+
+def _opening(sql: str) -> tuple[list[str], str]:
+    """The BEGIN and SET LOCALs CareTill sends before a transaction's first statement
+    (pg_transactions), and the statement after them."""
+    opening = []
+    while sql.startswith(("BEGIN; ", "SET LOCAL ")):
+        head, sql = sql.split("; ", 1)
+        opening.append(head)
+    return opening, sql
 
 
 def _ending(sql: str) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from pos_app.adapters import pg_transactions
 from pos_app.domain.errors import BadInput, Busy, CareTillError, Unavailable
 
 # PostgreSQL SQLSTATEs that mean "someone else holds it, try again".
@@ -53,7 +54,11 @@ def create_database_engine(url: str, timeouts: Timeouts | None = None) -> Engine
     # psycopg2 is the driver CareTill ships with, whatever SQLAlchemy's default is.
     engine = create_engine(
         parsed.set(drivername="postgresql+psycopg2"),
-        pool_pre_ping=True,
+        # BEGIN and COMMIT travel with statements (pg_transactions); no pre-ping: a
+        # connection found dead by a transaction's first statement is replaced and that
+        # statement sent again (UnitOfWork.execute), nothing having been done on it
+        isolation_level="AUTOCOMMIT",
+        pool_pre_ping=False,
         pool_size=5,
         max_overflow=5,
         connect_args={
@@ -65,21 +70,16 @@ def create_database_engine(url: str, timeouts: Timeouts | None = None) -> Engine
             "application_name": "caretill",
         },
     )
-    settings = transaction_settings(timeouts)
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql(settings)
-
+    pg_transactions.install(engine, transaction_settings(timeouts))
     return engine
 
 
 def transaction_settings(timeouts: Timeouts) -> str:
-    """The timeouts as ONE statement of SET LOCALs, sent at each transaction's start.
+    """The timeouts as SET LOCALs, sent with each transaction's BEGIN and first statement.
 
     Settings that end with the transaction leave nothing behind on a server connection
     that a pooler (pgbouncer, transaction pooling) hands to another till next, and they
-    cost one round trip; startup `options` are refused or dropped by poolers.
+    cost no round trip of their own; startup `options` are refused or dropped by poolers.
     """
     return (f"SET LOCAL lock_timeout = {int(timeouts.lock_wait_s * 1000)}; "
             "SET LOCAL idle_in_transaction_session_timeout = "

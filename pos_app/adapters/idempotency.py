@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pos_app.adapters import tables as t
@@ -44,20 +44,12 @@ def claim(uow: UnitOfWork, key: str, command: str, request: dict[str, Any]) -> d
     Raises `Conflict` (idempotency_conflict) when the key was used for something else.
     """
     digest = fingerprint(command, request)
-    dialect_insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
-    inserted = uow.execute(
-        dialect_insert(t.idempotency_keys)
-        .values(key=key, command=command, request_hash=digest, created_at=uow.clock())
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(t.idempotency_keys.c.key)
-    ).first()
+    inserted = uow.execute(_CLAIM[uow.dialect], {
+        "key": key, "command": command, "request_hash": digest, "created_at": uow.clock(),
+    }).first()
     if inserted is not None:
         return None
-    row = uow.execute(
-        select(t.idempotency_keys.c.command, t.idempotency_keys.c.request_hash,
-               t.idempotency_keys.c.result)
-        .where(t.idempotency_keys.c.key == key)
-    ).one()
+    row = uow.execute(_CLAIMED, {"k": key}).one()
     if row.command != command or row.request_hash != digest:
         raise Conflict(
             f"The idempotency key {key} was already used for a different request; "
@@ -69,10 +61,20 @@ def claim(uow: UnitOfWork, key: str, command: str, request: dict[str, Any]) -> d
     return json.loads(row.result)
 
 
+# built once: every money command claims its key
+_CLAIM = {name: dialect_insert(t.idempotency_keys).on_conflict_do_nothing(index_elements=["key"])
+          .returning(t.idempotency_keys.c.key)
+          for name, dialect_insert in (("postgresql", postgresql.insert),
+                                       ("sqlite", sqlite.insert))}
+_CLAIMED = (select(t.idempotency_keys.c.command, t.idempotency_keys.c.request_hash,
+                   t.idempotency_keys.c.result)
+            .where(t.idempotency_keys.c.key == bindparam("k")))
+
+
 def store(uow: UnitOfWork, key: str, result: dict[str, Any]) -> None:
     """Keep the result with the key, in the same transaction as the money it moved."""
-    uow.execute(
-        update(t.idempotency_keys)
-        .where(t.idempotency_keys.c.key == key)
-        .values(result=json.dumps(result))
-    )
+    uow.write(_STORE, {"k": key, "r": json.dumps(result)})
+
+
+_STORE = (update(t.idempotency_keys).where(t.idempotency_keys.c.key == bindparam("k"))
+          .values(result=bindparam("r")))

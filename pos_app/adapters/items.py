@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, cast, exists, func, select, update
+from sqlalchemy import BigInteger, bindparam, cast, exists, func, select, update
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
@@ -59,11 +59,13 @@ def _query():
     )
 
 
+_CHOSEN = _query().where(t.bill_items.c.id.in_(bindparam("ids", expanding=True)))
+
+
 def lock(uow: UnitOfWork, item_ids: list[int], *, patient_id: int,
          mrn: str) -> list[LockedItem]:
     """The chosen items, locked by id; each must exist and be this patient's."""
-    rows = [LockedItem(*r) for r in
-            uow.execute(_query().where(t.bill_items.c.id.in_(item_ids))).all()]
+    rows = [LockedItem(*r) for r in uow.execute(_CHOSEN, {"ids": item_ids}).all()]
     missing = sorted(set(item_ids) - {row.id for row in rows})
     if missing:
         raise NotFound(f"No bill item has id {missing[0]}.", code="unknown_item")
@@ -94,18 +96,25 @@ def lock_unpaid_of_bill(uow: UnitOfWork, bill_no: str, *, patient_id: int,
 
 
 def settle(uow: UnitOfWork, settled: ItemsSettled) -> None:
-    """Mark the items paid, and each of their bills with nothing unpaid left."""
-    changed = uow.execute(
-        update(t.bill_items)
-        .where(t.bill_items.c.id.in_(settled.item_ids),
-               t.bill_items.c.status == ItemStatus.UNPAID.value)
-        .values(status=ItemStatus.PAID.value)).rowcount
-    if changed != len(settled.item_ids):
-        raise Refused("An item was paid by someone else meanwhile.", code="item_not_payable")
-    unpaid_left = exists().where(t.bill_items.c.bill_id == t.bills.c.id,
-                                 t.bill_items.c.status == ItemStatus.UNPAID.value)
-    uow.execute(update(t.bills).where(t.bills.c.id.in_(settled.bill_ids), ~unpaid_left)
-                .values(status=BillStatus.PAID.value))
+    """Mark the items paid, and each of their bills with nothing unpaid left.
+
+    The command locked the items (`lock`, FOR UPDATE) and found each unpaid in this
+    transaction, so no other transaction can pay one before this one ends: the updates
+    go with the next round trip (`UnitOfWork.write`), their row counts unread."""
+    for item_id in settled.item_ids:
+        uow.write(_SETTLE, {"item_id": item_id})
+    for bill_id in settled.bill_ids:
+        uow.write(_BILL_PAID, {"bill_id": bill_id})
+
+
+_UNPAID_LEFT = exists().where(t.bill_items.c.bill_id == t.bills.c.id,
+                              t.bill_items.c.status == ItemStatus.UNPAID.value)
+_SETTLE = (update(t.bill_items)
+           .where(t.bill_items.c.id == bindparam("item_id"),
+                  t.bill_items.c.status == ItemStatus.UNPAID.value)
+           .values(status=ItemStatus.PAID.value))
+_BILL_PAID = (update(t.bills).where(t.bills.c.id == bindparam("bill_id"), ~_UNPAID_LEFT)
+              .values(status=BillStatus.PAID.value))
 
 
 def reopen(uow: UnitOfWork, reopened: ItemsReopened) -> None:

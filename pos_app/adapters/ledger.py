@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pos_app.adapters import tables as t
@@ -69,22 +69,30 @@ def event_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def _bump(*, with_receipt: bool) -> Any:
+    """Move a workstation's audit counter (and receipt counter) on, returning them."""
+    w = t.workstations
+    bump = {"audit_seq": w.c.audit_seq + 1}
+    if with_receipt:
+        bump["receipt_seq"] = w.c.receipt_seq + 1
+    return (update(w).where(w.c.id == bindparam("ws")).values(**bump)
+            .returning(w.c.receipt_seq, w.c.audit_seq, w.c.audit_head))
+
+
+# built once: the statements every audited command sends
+_BUMP = {True: _bump(with_receipt=True), False: _bump(with_receipt=False)}
+_EVENT = insert(t.audit_events).inline()
+_HEAD = (update(t.workstations).where(t.workstations.c.id == bindparam("ws"))
+         .values(audit_head=bindparam("head")))
+
+
 def take_slot(uow: UnitOfWork, workstation: str, *, with_receipt: bool) -> Slot:
     """Lock the workstation row (last in the lock order) and move its counters on."""
-    bump = {"audit_seq": t.workstations.c.audit_seq + 1}
-    if with_receipt:
-        bump["receipt_seq"] = t.workstations.c.receipt_seq + 1
-    statement = (
-        update(t.workstations)
-        .where(t.workstations.c.id == workstation)
-        .values(**bump)
-        .returning(t.workstations.c.receipt_seq, t.workstations.c.audit_seq,
-                   t.workstations.c.audit_head)
-    )
-    row = uow.execute(statement).first()
+    statement, params = _BUMP[with_receipt], {"ws": workstation}
+    row = uow.execute(statement, params).first()
     if row is None:
         register_workstation(uow, workstation)
-        row = uow.execute(statement).one()
+        row = uow.execute(statement, params).one()
     compare_with_witness(uow, Head(workstation, row.audit_seq - 1, row.audit_head))
     return Slot(workstation, row.receipt_seq, row.audit_seq, row.audit_head, uow.clock())
 
@@ -162,18 +170,13 @@ def _write_event(uow: UnitOfWork, slot: Slot, key: WorkstationKey | None, *,
     digest = event_hash(prev_hash=slot.prev_hash, workstation=slot.workstation,
                         seq=slot.audit_seq, at=slot.at, actor_id=actor_id, action=action,
                         receipt_no=receipt_no, details=details_text)
-    uow.execute(
-        insert(t.audit_events).values(
-            workstation=slot.workstation, seq=slot.audit_seq, at=slot.at, actor_id=actor_id,
-            action=action, receipt_no=receipt_no, details=details_text,
-            prev_hash=slot.prev_hash, hash=digest,
-            key_id=key.key_id if key else None, signature=key.sign(digest) if key else None,
-        )
-    )
-    uow.execute(
-        update(t.workstations).where(t.workstations.c.id == slot.workstation)
-        .values(audit_head=digest)
-    )
+    uow.write(_EVENT, {
+        "workstation": slot.workstation, "seq": slot.audit_seq, "at": slot.at,
+        "actor_id": actor_id, "action": action, "receipt_no": receipt_no,
+        "details": details_text, "prev_hash": slot.prev_hash, "hash": digest,
+        "key_id": key.key_id if key else None,
+        "signature": key.sign(digest) if key else None})
+    uow.write(_HEAD, {"ws": slot.workstation, "head": digest})
     _remember_head(uow, Head(slot.workstation, slot.audit_seq, digest))
     return digest
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
@@ -26,30 +26,40 @@ class PaymentRow:
     amount_minor: int
 
 
-def record(uow: UnitOfWork, payment: PaymentRecorded, at: datetime) -> int:
-    """Write the payment, its items, its tenders and its pending lab results; its id."""
-    payment_id = uow.execute(insert(t.payments).values(
-        receipt_no=payment.receipt_no, patient_id=payment.patient_id,
-        amount_minor=payment.amount_minor, change_minor=payment.change_minor,
-        wallet_balance_after_minor=payment.wallet_balance_after_minor,
-        cashier_id=payment.cashier_id, workstation=payment.workstation,
-        idempotency_key=payment.idempotency_key, created_at=at, shift_id=payment.shift_id,
-    ).returning(t.payments.c.id)).scalar_one()
-    uow.execute(insert(t.payment_items), [
-        {"payment_id": payment_id, "bill_item_id": item.bill_item_id,
-         "amount_minor": item.amount_minor} for item in payment.items])
-    if payment.tenders:  # none when fully waived items are settled for nothing
-        uow.execute(insert(t.tenders), [
-            {"payment_id": payment_id, "method": tender.method,
-             "amount_minor": tender.amount_minor, "reference": tender.reference,
-             "cash_tendered_minor": tender.cash_tendered_minor,
-             "change_minor": tender.change_minor} for tender in payment.tenders])
-    if payment.lab_results:
-        uow.execute(insert(t.lab_results), [
-            {"bill_item_id": lab.bill_item_id, "payment_id": payment_id,
-             "lab_test_code": lab.lab_test_code, "status": lab.status, "created_at": at}
-            for lab in payment.lab_results])
-    return payment_id
+def record(uow: UnitOfWork, payment: PaymentRecorded, at: datetime) -> None:
+    """Write the payment, its items, its tenders and its pending lab results.
+
+    The rows under the payment name it by its receipt number (unique), so all of them
+    go in the same round trip as the payment itself, its id never read back."""
+    uow.write(_PAYMENT, {
+        "receipt_no": payment.receipt_no, "patient_id": payment.patient_id,
+        "amount_minor": payment.amount_minor, "change_minor": payment.change_minor,
+        "wallet_balance_after_minor": payment.wallet_balance_after_minor,
+        "cashier_id": payment.cashier_id, "workstation": payment.workstation,
+        "idempotency_key": payment.idempotency_key, "created_at": at,
+        "shift_id": payment.shift_id})
+    receipt = {"of_receipt": payment.receipt_no}
+    for item in payment.items:
+        uow.write(_ITEM, {**receipt, "bill_item_id": item.bill_item_id,
+                          "amount_minor": item.amount_minor})
+    for tender in payment.tenders:  # none when fully waived items are settled for nothing
+        uow.write(_TENDER, {**receipt, "method": tender.method,
+                            "amount_minor": tender.amount_minor, "reference": tender.reference,
+                            "cash_tendered_minor": tender.cash_tendered_minor,
+                            "change_minor": tender.change_minor})
+    for lab in payment.lab_results:
+        uow.write(_LAB, {**receipt, "bill_item_id": lab.bill_item_id,
+                         "lab_test_code": lab.lab_test_code, "status": lab.status,
+                         "created_at": at})
+
+
+# built once: the statements every payment sends
+_PAYMENT = insert(t.payments).inline()
+_PAYMENT_ID = (select(t.payments.c.id).where(t.payments.c.receipt_no == bindparam("of_receipt"))
+               .scalar_subquery())
+_ITEM = insert(t.payment_items).values(payment_id=_PAYMENT_ID).inline()
+_TENDER = insert(t.tenders).values(payment_id=_PAYMENT_ID).inline()
+_LAB = insert(t.lab_results).values(payment_id=_PAYMENT_ID).inline()
 
 
 def find(uow: UnitOfWork, receipt_no: str) -> PaymentRow:

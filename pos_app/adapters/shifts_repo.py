@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pos_app.adapters import tables as t
@@ -30,9 +30,12 @@ class ShiftRow:
 
 def open_id(uow: UnitOfWork, *, cashier_id: int, workstation: str) -> int | None:
     """The id of the cashier's open shift at this workstation, if any (one query)."""
-    return uow.execute(select(t.shifts.c.id).where(
-        t.shifts.c.cashier_id == cashier_id, t.shifts.c.workstation == workstation,
-        t.shifts.c.status == ShiftStatus.OPEN.value)).scalar()
+    return uow.execute(_OPEN_ID, {"cashier_id": cashier_id, "ws": workstation}).scalar()
+
+
+_OPEN_ID = select(t.shifts.c.id).where(  # every money command asks
+    t.shifts.c.cashier_id == bindparam("cashier_id"), t.shifts.c.workstation == bindparam("ws"),
+    t.shifts.c.status == ShiftStatus.OPEN.value)
 
 
 def open_shift(uow: UnitOfWork, *, cashier_id: int, workstation: str, at: datetime,

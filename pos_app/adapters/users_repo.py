@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
@@ -37,8 +37,11 @@ def _row(row: Any) -> UserRow:
 
 
 def by_id(uow: UnitOfWork, user_id: int) -> UserRow | None:
-    row = uow.execute(select(*_COLUMNS).where(t.users.c.id == user_id)).first()
+    row = uow.execute(_BY_ID, {"user_id": user_id}).first()
     return None if row is None else _row(row)
+
+
+_BY_ID = select(*_COLUMNS).where(t.users.c.id == bindparam("user_id"))  # every command asks
 
 
 def by_username(uow: UnitOfWork, username: str) -> UserRow | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
@@ -29,13 +29,7 @@ class LockedWallet:
 
 def lock(uow: UnitOfWork, mrn: str) -> LockedWallet:
     """The patient's wallet, locked; `unknown_patient` if the MRN is not registered."""
-    row = uow.execute(
-        select(t.wallets.c.id, t.wallets.c.patient_id, t.wallets.c.balance_minor,
-               t.patients.c.mrn, t.patients.c.name)
-        .join(t.patients, t.patients.c.id == t.wallets.c.patient_id)
-        .where(t.patients.c.mrn == mrn)
-        .with_for_update(of=t.wallets)
-    ).first()
+    row = uow.execute(_LOCK, {"mrn": mrn}).first()
     if row is None:
         raise NotFound(f"No patient has MRN {mrn}.", code="unknown_patient")
     return LockedWallet(row.id, row.patient_id, row.mrn, row.name, row.balance_minor)
@@ -61,9 +55,18 @@ def post(uow: UnitOfWork, entry: WalletEntry, at: datetime) -> None:
 
 
 def _write(uow: UnitOfWork, entry: WalletEntry, at: datetime) -> None:
-    uow.execute(update(t.wallets).where(t.wallets.c.id == entry.wallet_id)
-                .values(balance_minor=t.wallets.c.balance_minor + entry.amount_minor))
-    uow.execute(insert(t.wallet_entries).values(
-        wallet_id=entry.wallet_id, kind=entry.kind, amount_minor=entry.amount_minor,
-        balance_after_minor=entry.balance_after_minor, receipt_no=entry.receipt_no,
-        created_at=at))
+    uow.write(_MOVE, {"wallet_id": entry.wallet_id, "delta": entry.amount_minor})
+    uow.write(_ENTRY, {
+        "wallet_id": entry.wallet_id, "kind": entry.kind, "amount_minor": entry.amount_minor,
+        "balance_after_minor": entry.balance_after_minor, "receipt_no": entry.receipt_no,
+        "created_at": at})
+
+
+_LOCK = (select(t.wallets.c.id, t.wallets.c.patient_id, t.wallets.c.balance_minor,
+                t.patients.c.mrn, t.patients.c.name)
+         .join(t.patients, t.patients.c.id == t.wallets.c.patient_id)
+         .where(t.patients.c.mrn == bindparam("mrn"))
+         .with_for_update(of=t.wallets))
+_MOVE = (update(t.wallets).where(t.wallets.c.id == bindparam("wallet_id"))
+         .values(balance_minor=t.wallets.c.balance_minor + bindparam("delta")))
+_ENTRY = insert(t.wallet_entries).inline()

@@ -36,7 +36,7 @@ def test_a_short_run_prints_the_table_with_sane_figures_for_every_contender() ->
     assert set(rows) == expected
     for key, row in rows.items():
         assert row["tx/s"] > 0, key
-        assert row["statements/tx"] > 0 and row["round trips/tx"] > row["statements/tx"], key
+        assert 0 < row["round trips/tx"] <= row["statements/tx"] + 2, key
         assert 0 < row["p50 ms"] <= row["p95 ms"] <= row["p99 ms"], key
         assert row["server CPU ms/tx"] > 0 and row["errors"] == 0, key
     for n in (1, 4):

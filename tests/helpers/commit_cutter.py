@@ -1,7 +1,7 @@
 """A loopback TCP proxy in front of PostgreSQL that loses the answer to a COMMIT.
 
 It forwards the wire protocol both ways. When the client sends COMMIT (simple or
-extended Query) to end a transaction in which it sent a statement matching `when`,
+extended Query, alone or as the last statement of a message) to end a transaction in which it sent a statement matching `when`,
 the proxy passes the COMMIT to the server, waits for the server to answer, drops
 that answer and closes both sides: the commit happened, the client never hears so.
 Every other connection and transaction (pool pings, BEGIN, sign-ins) goes through.
@@ -73,7 +73,10 @@ class _Link:
                     else:
                         sql = _statement(message[:1], message[5:])
                         if sql is not None:
-                            statement = sql.strip(b" \t\r\n;").upper()
+                            # the last statement of the message: CareTill sends a
+                            # transaction's last writes and its COMMIT as one message
+                            statement = sql.strip(b" \t\r\n;").upper().rsplit(
+                                b";", 1)[-1].strip()
                             marked = marked or self.proxy.when in sql.upper()
                             if marked and statement in _COMMITS:
                                 self._lose_answer(message)
