@@ -3,10 +3,10 @@ where the client's CPU goes over many payments (cProfile), on a throwaway Postgr
 
     python -m benchmarks.profile_pay [--payments N] [--top K]
 
-It prints each statement of one steady-state payment (first line of its SQL), the
-counts of statements and round trips, the client CPU per payment over N payments, and
-the K functions with the most own time. The figures for issue 15's note come from here
-and from `benchmarks.compare`.
+It prints each round trip of one steady-state payment (the start of its SQL), the
+counts of statements and round trips and the wall and client CPU per payment over N
+payments, then the K functions with the most own time over N more under cProfile.
+The figures for issue 15's note come from here and from `benchmarks.compare`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
         for number, captured in enumerate(statements, 1):
             first = " ".join(captured.sql.split())[:150]
             print(f"  {number:2d}. {first}")
-        jobs = bench.block(args.payments + 1).split(1)[0]
+        jobs = bench.block(2 * args.payments + 1).split(1)[0]
         app = till_app(bench.app_url, bench.root / TILL, TILL)
         try:
             def one(job) -> None:  # noqa: ANN001
@@ -48,20 +48,23 @@ def main(argv: list[str] | None = None) -> None:
                     key=f"prof-{uuid.uuid4().hex}")
 
             one(jobs[0])
+            timed, profiled = jobs[1:args.payments + 1], jobs[args.payments + 1:]
             counts = _counter(app.engine)
-            profile = cProfile.Profile()
             cpu, began = process_cpu(), time.perf_counter()
-            profile.enable()
-            for job in jobs[1:]:
+            for job in timed:
                 one(job)
-            profile.disable()
             cpu, wall = process_cpu() - cpu, time.perf_counter() - began
-            n = len(jobs) - 1
+            n = len(timed)
             pre_ping = bool(getattr(app.engine.pool, "_pre_ping", 0))
             print(f"{n} payments: {counts['statements'] / n:.1f} statements and "
                   f"{_round_trips(counts, pre_ping) / n:.1f} round trips each; "
-                  f"{1000 * wall / n:.2f} ms wall, {1000 * cpu / n:.2f} ms client CPU each "
-                  "(with cProfile on: compare runs, not absolutes)")
+                  f"{1000 * wall / n:.2f} ms wall, {1000 * cpu / n:.2f} ms client CPU each")
+            profile = cProfile.Profile()
+            profile.enable()
+            for job in profiled:
+                one(job)
+            profile.disable()
+            print(f"then {len(profiled)} payments under cProfile:")
             pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
         finally:
             app.close()

@@ -5,16 +5,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from pos_app.adapters import tables as t
+from pos_app.adapters import users_repo
 from pos_app.adapters.uow import UnitOfWork
+from pos_app.adapters.users_repo import UserRow
 
 
 @dataclass(frozen=True)
 class SessionRow:
     user_id: int
     ended_at: datetime | None
+
+
+def user_and_session(uow: UnitOfWork, user_id: int,
+                     session_id: int | None) -> tuple[UserRow | None, SessionRow | None]:
+    """The user and (if given) the session, in one statement: every privileged call asks."""
+    if session_id is None:
+        return users_repo.by_id(uow, user_id), None
+    row = uow.execute(_USER_AND_SESSION, {"user_id": user_id, "session_id": session_id}).first()
+    if row is None:
+        return None, None
+    user = UserRow(*row[:len(users_repo.COLUMNS)])
+    found = row[len(users_repo.COLUMNS):]
+    return user, None if found[0] is None else SessionRow(found[1], found[2])
+
+
+_s = t.user_sessions
+_USER_AND_SESSION = (
+    select(*users_repo.COLUMNS, _s.c.id, _s.c.user_id, _s.c.ended_at)
+    .select_from(t.users.outerjoin(_s, _s.c.id == bindparam("session_id")))
+    .where(t.users.c.id == bindparam("user_id")))
 
 
 def get(uow: UnitOfWork, session_id: int) -> SessionRow | None:

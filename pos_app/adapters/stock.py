@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
@@ -39,17 +39,21 @@ def put_back(uow: UnitOfWork, movements: tuple[StockMovement, ...], at: datetime
 
 
 def _move(uow: UnitOfWork, movements: tuple[StockMovement, ...], at: datetime) -> None:
-    """One update of every row touched and one insert of the movements."""
+    """One update per stock row touched and one insert per movement, all waiting for the
+    command's next round trip (`UnitOfWork.write`)."""
     if not movements:
         return
     delta: dict[int, int] = {}
     for movement in movements:
         delta[movement.stock_item_id] = delta.get(movement.stock_item_id, 0) + movement.delta
-    uow.execute(
-        update(t.stock_items)
-        .where(t.stock_items.c.id.in_(list(delta)))
-        .values(quantity_on_hand=t.stock_items.c.quantity_on_hand
-                + case(delta, value=t.stock_items.c.id)))
-    uow.execute(insert(t.stock_movements), [
-        {"stock_item_id": m.stock_item_id, "delta": m.delta, "reason": m.reason,
-         "bill_item_id": m.bill_item_id, "created_at": at} for m in movements])
+    for stock_item_id, units in delta.items():
+        uow.write(_COUNT, {"stock_item_id": stock_item_id, "units": units})
+    for m in movements:
+        uow.write(_MOVEMENT, {"stock_item_id": m.stock_item_id, "delta": m.delta,
+                              "reason": m.reason, "bill_item_id": m.bill_item_id,
+                              "created_at": at})
+
+
+_COUNT = (update(t.stock_items).where(t.stock_items.c.id == bindparam("stock_item_id"))
+          .values(quantity_on_hand=t.stock_items.c.quantity_on_hand + bindparam("units")))
+_MOVEMENT = insert(t.stock_movements).inline()

@@ -29,7 +29,7 @@ class UserRow:
     locked_until: datetime | None
 
 
-_COLUMNS = [t.users.c[f.name] for f in fields(UserRow)]
+COLUMNS = [t.users.c[f.name] for f in fields(UserRow)]
 
 
 def _row(row: Any) -> UserRow:
@@ -41,16 +41,16 @@ def by_id(uow: UnitOfWork, user_id: int) -> UserRow | None:
     return None if row is None else _row(row)
 
 
-_BY_ID = select(*_COLUMNS).where(t.users.c.id == bindparam("user_id"))  # every command asks
+_BY_ID = select(*COLUMNS).where(t.users.c.id == bindparam("user_id"))  # every command asks
 
 
 def by_username(uow: UnitOfWork, username: str) -> UserRow | None:
-    row = uow.execute(select(*_COLUMNS).where(t.users.c.username == username)).first()
+    row = uow.execute(select(*COLUMNS).where(t.users.c.username == username)).first()
     return None if row is None else _row(row)
 
 
 def all_by_name(uow: UnitOfWork) -> list[UserRow]:
-    return [_row(row) for row in uow.execute(select(*_COLUMNS).order_by(t.users.c.username))]
+    return [_row(row) for row in uow.execute(select(*COLUMNS).order_by(t.users.c.username))]
 
 
 def count(uow: UnitOfWork) -> int:

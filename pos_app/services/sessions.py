@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pos_app.adapters import sessions_repo, users_repo
+from pos_app.adapters import sessions_repo
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import Refused
@@ -24,15 +24,14 @@ def authorize(uow: UnitOfWork, actor: Actor, role: Role, action: str) -> Actor:
 
     Call it inside the service's `with uow:` block, before anything is written.
     """
-    user = users_repo.by_id(uow, actor.user_id)
+    user, session = sessions_repo.user_and_session(uow, actor.user_id, actor.session_id)
     if user is None or not user.active:
         raise Refused(f"The account {actor.username} is disabled: it may not {action}.",
                       code="permission_denied")
-    if actor.session_id is not None:
-        session = sessions_repo.get(uow, actor.session_id)
-        if session is None or session.user_id != actor.user_id or session.ended_at is not None:
-            raise Refused(f"The session of {actor.username} has ended: sign in again to "
-                          f"{action}.", code="session_ended")
+    if actor.session_id is not None and (session is None or session.user_id != actor.user_id
+                                         or session.ended_at is not None):
+        raise Refused(f"The session of {actor.username} has ended: sign in again to "
+                      f"{action}.", code="session_ended")
     current = Actor(user.id, user.username, Role(user.role), bool(user.must_change_password),
                     actor.session_id)
     current.require(role, action)
