@@ -15,10 +15,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Row, bindparam, insert, select, text, update
+from sqlalchemy import Date, Integer, Row, bindparam, insert, or_, select, text, update
 
 from pos_app.adapters import tables as t
+from pos_app.adapters.database import sqlite_path
 from pos_app.adapters.ledger import ENROLLED, REVOKED
+from pos_app.adapters.replay_queries import stamp
 from pos_app.adapters.uow import UnitOfWork
 
 Marks = dict[str, int]
@@ -144,13 +146,52 @@ CHAIN_COLUMNS = ("seq", "at", "actor_id", "action", "receipt_no", "details", "pr
                  "hash", "key_id", "signature")
 
 
-def chain_events(uow: UnitOfWork, workstation: str, *, after: int, batch: int) -> Iterator[Row]:
-    """One chain's events after seq `after`, in order, streamed `batch` rows at a time."""
+def chain_events(uow: UnitOfWork, workstation: str, *, after: int, through: int | None,
+                 batch: int) -> Iterator[Row]:
+    """One chain's events after seq `after` (up to `through`, or all), in order, read
+    `batch` rows at a time (by seq, so no server-side cursor is needed); `stamp` is `at`
+    as the driver reads it (`replay_queries.stamp`)."""
+    while True:
+        rows = uow.execute(_CHAIN_PAGE, {"ws": workstation, "after": after,
+                                         "through": through, "batch": batch}).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].seq
+
+
+_e = t.audit_events
+_CHAIN_PAGE = (select(*(_e.c[name] for name in CHAIN_COLUMNS), stamp(_e.c.at).label("stamp"))
+               .where(_e.c.workstation == bindparam("ws"), _e.c.seq > bindparam("after"),
+                      or_(bindparam("through", type_=Integer).is_(None),
+                          _e.c.seq <= bindparam("through", type_=Integer)))
+               .order_by(_e.c.seq).limit(bindparam("batch")))
+
+
+def last_event_through(uow: UnitOfWork, workstation: str, seq: int) -> tuple[int, str]:
+    """The seq and hash of the chain's last event at or before `seq` ((0, "") if none)."""
     e = t.audit_events
-    yield from uow.execute(
-        select(*(e.c[name] for name in CHAIN_COLUMNS))
-        .where(e.c.workstation == workstation, e.c.seq > after)
-        .order_by(e.c.seq).execution_options(yield_per=batch))
+    row = uow.execute(select(e.c.seq, e.c.hash).where(
+        e.c.workstation == workstation, e.c.seq <= seq).order_by(e.c.seq.desc()).limit(1)
+    ).first()
+    return (row.seq, row.hash) if row else (0, "")
+
+
+def enrolled_through(uow: UnitOfWork, workstation: str, seq: int) -> bool:
+    """Whether the chain enrolled a key at or before event `seq`."""
+    e = t.audit_events
+    return uow.execute(select(e.c.id).where(
+        e.c.workstation == workstation, e.c.action == ENROLLED, e.c.seq <= seq).limit(1)
+    ).first() is not None
+
+
+def shareable_url(uow: UnitOfWork) -> str | None:
+    """The database's URL for another process to open (with its password), or None when
+    only this process can reach it (an SQLite database in memory)."""
+    url = uow.engine.url
+    if url.get_backend_name() == "sqlite" and sqlite_path(url) is None:
+        return None
+    return url.render_as_string(hide_password=False)
 
 
 def key_events(uow: UnitOfWork) -> Sequence[Row]:

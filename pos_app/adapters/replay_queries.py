@@ -16,13 +16,29 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Date, Select, String, select, text
+from sqlalchemy import BigInteger, ColumnElement, Date, Select, String, select, text, type_coerce
+from sqlalchemy.types import NullType
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
 
 Rows = dict[Any, list[tuple]]
 RECEIPT, SHIFT, DAY, STOCK = "receipt", "shift", "closed day", "stock of item"
+
+
+def stamp(column: Any) -> Any:
+    """A row's time as the driver reads it, unconverted: compared with its event's `at`
+    read the same way (`check_queries.chain_events`), same column type on both sides, it
+    costs no conversion per row (a string on SQLite, a datetime on PostgreSQL)."""
+    return type_coerce(column, NullType()).label(column.name)
+
+
+def _column(table: t.Table, name: str) -> Any:
+    """One column to compare; the times an event's `at` gave, unconverted."""
+    return stamp(table.c[name]) if name in EVENT_TIMES else table.c[name]
+
+
+EVENT_TIMES = frozenset({"created_at", "closed_at"})
 
 
 def _in_batch(column: Any, dialect: str) -> ColumnElement[bool]:
@@ -46,20 +62,21 @@ class Table:
 
 
 def _by_receipt(table: t.Table, *columns: str) -> Callable[[str], Select]:
-    return lambda d: select(table.c.receipt_no, *(table.c[c] for c in columns)).where(
+    return lambda d: select(table.c.receipt_no, *(_column(table, c) for c in columns)).where(
         _in_batch(table.c.receipt_no, d))
 
 
 def _by_parent(child: t.Table, parent: t.Table, link: str,
                *columns: str) -> Callable[[str], Select]:
-    return lambda d: (select(parent.c.receipt_no, *(child.c[c] for c in columns))
+    return lambda d: (select(parent.c.receipt_no, *(_column(child, c) for c in columns))
                     .join(parent, parent.c.id == child.c[link])
                     .where(_in_batch(parent.c.receipt_no, d)))
 
 
 def _by_shift(table: t.Table, *columns: str) -> Callable[[str], Select]:
     column = table.c.id if table is t.shifts else table.c.shift_id
-    return lambda d: select(column, *(table.c[c] for c in columns)).where(_in_batch(column, d))
+    return lambda d: select(column, *(_column(table, c) for c in columns)).where(
+        _in_batch(column, d))
 
 
 TABLES = (
@@ -91,7 +108,7 @@ TABLES = (
         "approved_by", "workstation", "shift_id", "idempotency_key", "created_at")),
     Table("reversals", RECEIPT, lambda d: (
         select(t.reversals.c.receipt_no, t.reversals.c.payment_id,
-               t.payments.c.receipt_no, *(t.reversals.c[c] for c in (
+               t.payments.c.receipt_no, *(_column(t.reversals, c) for c in (
                    "reason", "amount_minor", "cashier_id", "requested_by", "approved_by",
                    "request_id", "workstation", "shift_id", "idempotency_key", "created_at")))
         .join(t.payments, t.payments.c.id == t.reversals.c.payment_id)
@@ -101,6 +118,22 @@ TABLES = (
     Table("refund_payouts", RECEIPT, _by_parent(
         t.refund_payouts, t.reversals, "reversal_id", "method", "amount_minor",
         "reference")),
+    Table("receivable_entries", RECEIPT, _by_receipt(
+        t.receivable_entries, "account_id", "kind", "amount_minor", "balance_after_minor",
+        "created_at")),
+    Table("settlements", RECEIPT, _by_receipt(
+        t.settlements, "account_id", "method", "amount_minor", "reference", "cashier_id",
+        "workstation", "idempotency_key", "shift_id", "created_at")),
+    Table("settlement_allocations", RECEIPT, lambda d: (
+        select(t.receivable_entries.c.receipt_no, t.receivable_entries.c.account_id,
+               t.settlement_allocations.c.charge_entry_id,
+               t.settlement_allocations.c.amount_minor)
+        .join(t.receivable_entries, t.receivable_entries.c.id ==
+              t.settlement_allocations.c.settlement_entry_id)
+        .where(_in_batch(t.receivable_entries.c.receipt_no, d)))),
+    Table("payer_shares", RECEIPT, _by_parent(
+        t.payer_shares, t.payments, "payment_id", "payer_id", "member_no", "bill_item_id",
+        "amount_minor")),
     Table("payment_status", RECEIPT, lambda d: select(
         t.payments.c.receipt_no, t.payments.c.status).where(
         _in_batch(t.payments.c.receipt_no, d), t.payments.c.status == "reversed")),
@@ -119,7 +152,7 @@ TABLES = (
             "report", "report_hash"))).where(
         _in_batch(t.day_closes.c.business_date, d))),
     Table("stock_movements", STOCK, lambda d: select(
-        t.stock_movements.c.bill_item_id, t.stock_movements.c.created_at,
+        t.stock_movements.c.bill_item_id, stamp(t.stock_movements.c.created_at),
         t.stock_movements.c.stock_item_id, t.stock_movements.c.delta,
         t.stock_movements.c.reason).where(_in_batch(t.stock_movements.c.bill_item_id, d))),
 )
@@ -145,9 +178,9 @@ def read(uow: UnitOfWork, owner: str, keys: list[Any]) -> dict[str, Rows]:
         fetched = uow.execute(_statement(table, uow.dialect), {"keys": param}).all()
         if stock:
             for row in fetched:
-                rows[(row[0], row[1])].append(tuple(row[2:]))
+                rows[(row[0], row[1])].append(row[2:])
         else:
-            for key, *fields in fetched:
-                rows[key].append(tuple(fields))
+            for row in fetched:
+                rows[row[0]].append(row[1:])
         found[table.name] = rows
     return found

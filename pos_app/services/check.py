@@ -5,7 +5,8 @@ is one query that lists the rows breaking it, so it stays fast on large data. Th
 audit chains are then walked (hashes, links, signatures against the enrolled keys,
 `replay_chains`), each money event's effects are replayed against the rows
 (`replay_rows`), and the chains are compared with the witnesses kept outside the
-database.
+database. Many events are walked in ranges by one worker process per core while this
+process runs the rules (`check_ranges`).
 
 Incremental by default, so a check stays quick however large the books grow: each
 rule looks only at the rows written or changed since the last clean check (its
@@ -28,7 +29,7 @@ from pos_app.adapters.check_queries import CHAIN, ROWS, RULE
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.adapters.witness import Head
 from pos_app.domain.actors import Actor, Role
-from pos_app.services import replay_chains, replay_rows, sessions
+from pos_app.services import check_ranges, replay_chains, sessions
 
 MAX_FINDINGS_PER_RULE = 20
 Progress = Callable[[int, int], None]
@@ -390,13 +391,14 @@ RULES: dict[str, tuple[str, str]] = {
 
 
 def run_check(uow: UnitOfWork, *, actor: Actor, full: bool = False,
-              progress: Progress | None = None) -> list[Finding]:
+              progress: Progress | None = None, workers: int | None = None) -> list[Finding]:
     """Every finding, rule by rule; an empty list means the books are consistent.
 
     Incremental by default: each rule looks only at what was written or changed since the
     last clean check (a rule that never ran clean looks at everything), and each chain is
     walked and replayed from that check's checkpoint. `full` looks at everything.
-    `progress(done, total)` hears how many events were verified so far.
+    `progress(done, total)` hears how many events were verified so far. `workers`: how
+    many processes walk the chains (default: one per core when there are many events).
     """
     findings: list[Finding] = []
     with uow:
@@ -405,12 +407,16 @@ def run_check(uow: UnitOfWork, *, actor: Actor, full: bool = False,
         now = check_queries.marks(uow)  # read first: what is written meanwhile is new next time
         since = {name[len(ROWS):]: seq for name, (seq, _) in stored.items()
                  if name.startswith(ROWS)}
-        for rule, (sql, describe) in RULES.items():
-            scoped = not full and RULE + rule in stored
-            rows = check_queries.rule_rows(uow, sql, since=since if scoped else None,
-                                           limit=MAX_FINDINGS_PER_RULE)
-            findings.extend(Finding(rule, describe.format(**row)) for row in rows)
-        heads = _audit(uow, findings, start={} if full else stored, progress=progress)
+
+        def rules() -> None:
+            for rule, (sql, describe) in RULES.items():
+                scoped = not full and RULE + rule in stored
+                rows = check_queries.rule_rows(uow, sql, since=since if scoped else None,
+                                               limit=MAX_FINDINGS_PER_RULE)
+                findings.extend(Finding(rule, describe.format(**row)) for row in rows)
+
+        heads = _audit(uow, findings, start={} if full else stored, progress=progress,
+                       meanwhile=rules, workers=workers)
         if not findings:  # only a clean check moves the checkpoints on
             check_queries.store_checkpoints(uow, {
                 **{ROWS + name: (mark, "") for name, mark in now.items()},
@@ -422,14 +428,16 @@ def run_check(uow: UnitOfWork, *, actor: Actor, full: bool = False,
 
 
 def _audit(uow: UnitOfWork, findings: list[Finding], *, start: dict[str, tuple[int, str]],
-           progress: Progress | None) -> list[Head]:
+           progress: Progress | None, meanwhile: Callable[[], None],
+           workers: int | None) -> list[Head]:
     """The chains walked and their events replayed from `start` (the stored checkpoints,
-    or none: from the first event), then compared with the witnesses kept outside the
-    database. Adds to `findings`; returns where each chain ended."""
+    or none: from the first event), in ranges (`check_ranges`) while `meanwhile` runs,
+    then compared with the witnesses kept outside the database. Adds to `findings` after
+    what `meanwhile` added; returns where each chain ended."""
     keys, found = replay_chains.enrolled_keys(uow)
-    chains = check_queries.chains(uow)
-    starts = {ws.id: Head(ws.id, *start.get(CHAIN + ws.id, (0, ""))) for ws in chains}
-    total = sum(max(ws.audit_seq - starts[ws.id].seq, 0) for ws in chains)
+    chains = [(ws.id, ws.unsigned_through, ws.audit_seq) for ws in check_queries.chains(uow)]
+    starts = {ws: Head(ws, *start.get(CHAIN + ws, (0, ""))) for ws, _, _ in chains}
+    total = sum(max(count - starts[ws].seq, 0) for ws, _, count in chains)
     done = 0
 
     def step(count: int) -> None:
@@ -438,21 +446,20 @@ def _audit(uow: UnitOfWork, findings: list[Finding], *, start: dict[str, tuple[i
         if progress is not None:
             progress(done, total)
 
-    replay = replay_rows.Replay(uow)
-    heads: list[Head] = []
-    for ws in chains:
-        result = replay_chains.verify_chain(
-            uow, ws.id, keys=keys, start=starts[ws.id], unsigned_through=ws.unsigned_through,
-            on_event=lambda e: replay.event(e.at, e.hash, e.details),
-            progress=step)
-        found.extend(result.findings[:MAX_FINDINGS_PER_RULE])
-        if result.head is not None:
-            heads.append(result.head)
-    replay.flush()
-    found.extend(replay.findings[:MAX_FINDINGS_PER_RULE])
+    walked = check_ranges.walk_all(uow, keys, chains, starts, events=total, progress=step,
+                                   meanwhile=meanwhile, workers=workers)
+    heads: dict[str, Head] = {}
+    per_chain: dict[str, list[tuple[str, str]]] = {}
+    for part in walked:  # ranges in chain order, so each chain's head is its last range's
+        per_chain.setdefault(part.workstation, []).extend(part.chain)
+        if part.head is not None:
+            heads[part.workstation] = part.head
+    for chain_findings in per_chain.values():
+        found.extend(chain_findings[:MAX_FINDINGS_PER_RULE])
+    found.extend([f for part in walked for f in part.replayed][:MAX_FINDINGS_PER_RULE])
     found.extend(replay_chains.witnessed_heads(uow, _local_heads(uow)))
     findings.extend(Finding(rule, detail) for rule, detail in found)
-    return heads
+    return list(heads.values())
 
 
 def _local_heads(uow: UnitOfWork) -> dict[str, Head]:

@@ -91,22 +91,31 @@ def _keys_table_matches(uow: UnitOfWork, keys: dict[str, EnrolledKey]) -> Iterat
 
 
 def verify_chain(uow: UnitOfWork, workstation: str, *, keys: dict[str, EnrolledKey],
-                 start: Head, unsigned_through: int,
+                 start: Head, unsigned_through: int, through: int | None = None,
+                 checkpoint: bool = True,
                  on_event: Callable[[Any], None] | None = None,
                  progress: Callable[[int], None] | None = None) -> ChainResult:
-    """Walk one chain after `start`: links, hashes, keys and signatures; each event is
-    also handed to `on_event` (the replay of its effects)."""
+    """Walk one chain after `start` (up to event `through`, or its end): links, hashes,
+    keys and signatures; each event is also handed to `on_event` (the replay of its
+    effects).
+
+    `start` is a checkpoint a clean check stored (its hash must still be the chain's) or,
+    with `checkpoint=False`, the stored event before a range of the chain whose walk
+    verifies that event itself (`check_ranges`): the first event here must link to it.
+    """
     result = ChainResult(workstation)
     found = result.findings
-    if start.seq and q.event_hash_at(uow, workstation, start.seq) != start.hash:
+    if checkpoint and start.seq and q.event_hash_at(uow, workstation, start.seq) != start.hash:
         found.append(("audit_chain_linked", f"audit event {start.seq} of {workstation} "
                       "changed since the last check verified it"))
         return result
     prev_seq, prev_hash = start.seq, start.hash
     run: Run | None = None  # the current run of events signed by one key, not yet verified
-    enrolled_seen = start.seq > unsigned_through
+    enrolled_seen = start.seq > unsigned_through or (
+        not checkpoint and q.enrolled_through(uow, workstation, start.seq))
     checked = 0
-    for event in q.chain_events(uow, workstation, after=start.seq, batch=BATCH):
+    for event in q.chain_events(uow, workstation, after=start.seq, through=through,
+                                batch=BATCH):
         seq = event.seq
         if seq != prev_seq + 1 or event.prev_hash != prev_hash:
             found.append(("audit_chain_linked", f"audit event {seq} of {workstation} does not "
@@ -166,9 +175,8 @@ def _verify_run(uow: UnitOfWork, run: Run | None, keys: dict[str, EnrolledKey],
     public = keys[run.key_id].public_hex
     if verify(public, run.last.signature, run.last.hash):
         return []
-    for event in q.chain_events(uow, workstation, after=run.first - 1, batch=BATCH):
-        if event.seq > run.last.seq:
-            break
+    for event in q.chain_events(uow, workstation, after=run.first - 1, through=run.last.seq,
+                                batch=BATCH):
         if event.key_id == run.key_id and not verify(public, event.signature, event.hash):
             return [("audit_signatures_valid",
                      f"audit event {event.seq} of {workstation} has a forged signature "

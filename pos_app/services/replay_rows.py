@@ -4,8 +4,10 @@ A money command's audit event records every row it wrote (`details["effects"]`,
 `pos_app.domain.effects`). Replaying the effects gives, per receipt (or shift, or
 closed day), the rows each table must hold; the rows the tables do hold for the same
 keys are read back in batches (`adapters.replay_queries`) and compared as sorted tuples.
-An edited, missing, extra or swapped row is a finding naming the receipt. Events written
-before effects were recorded are not replayed (the invariant rules of `check` still cover them).
+An edited, missing, extra or swapped row is a finding naming the receipt; this covers the
+credit tables too (receivable entries, settlements, their allocations, payer shares).
+Events written before effects were recorded are not replayed (the invariant rules of
+`check` still cover them).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pos_app.domain.kinds import PaymentStatus, ShiftStatus
 
 RuleFinding = tuple[str, str]
 Rows = dict[Any, list[tuple]]
+Stamp = Any  # an event's `at` as the driver reads it, like its rows' times (`replay_queries`)
 BATCH = 5_000  # keys compared at once, and keys per query
 
 
@@ -39,7 +42,7 @@ class Replay:
         self.pending = 0
         self.findings: list[RuleFinding] = []
 
-    def event(self, at: datetime, digest: str, details: str) -> None:
+    def event(self, at: Stamp, digest: str, details: str) -> None:
         """Take one audit event; only events that record their effects are replayed."""
         if '"effects"' not in details:
             return
@@ -64,28 +67,31 @@ class Replay:
 
     def _rows(self, owner: str, key: Any, table: str) -> list[tuple]:
         """The rows `table` must hold under `key`, to add to."""
-        self._name(owner, key, table)
+        if key not in self.whole or table not in _WHOLE_RECEIPT:  # else compared anyway
+            self._name(owner, key, table)
         return self.expected[owner][table].setdefault(key, [])
 
     def _extend(self, owner: str, key: Any, table: str, rows: Iterable[tuple]) -> None:
         """Add rows `table` must hold under `key`; none is still a comparison to make."""
-        self._name(owner, key, table)
+        if key not in self.whole or table not in _WHOLE_RECEIPT:
+            self._name(owner, key, table)
         found = list(rows)
         if found:
             self.expected[owner][table].setdefault(key, []).extend(found)
 
-    def _receipt(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+    def _receipt(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
         no = e["receipt_no"]
+        self._name(RECEIPT, no, "receipts")
         self.whole.add(no)  # every table a receipt's rows may sit in is compared
         self._rows(RECEIPT, no, "receipts").append((
             e["workstation"], e["seq"], e["kind"], e["patient_id"], e["cashier_id"], when,
             digest))
 
-    def _wallet_entry(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+    def _wallet_entry(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
         self._rows(RECEIPT, e["receipt_no"], "wallet_entries").append((
             e["wallet_id"], e["kind"], e["amount_minor"], e["balance_after_minor"], when))
 
-    def _payment(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+    def _payment(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
         key = e["receipt_no"]
         self._rows(RECEIPT, key, "payments").append((
             e["patient_id"], e["amount_minor"], e["change_minor"],
@@ -99,22 +105,22 @@ class Replay:
         self._extend(RECEIPT, key, "lab_results", (
             (lab["bill_item_id"], lab["lab_test_code"], when) for lab in e["lab_results"]))
 
-    def _references(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+    def _references(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
         self._extend(RECEIPT, e["receipt_no"], "tender_references",
                      ((method, key) for method, key in e["references"]))
 
-    def _deposit(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+    def _deposit(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
         self._rows(RECEIPT, e["receipt_no"], "deposits").append((
             e["patient_id"], e["wallet_id"], e["method"], e["amount_minor"], e["reference"],
             e["cashier_id"], e["workstation"], e["idempotency_key"], e["shift_id"], when))
 
-    def _withdrawal(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+    def _withdrawal(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
         self._rows(RECEIPT, e["receipt_no"], "withdrawals").append((
             e["patient_id"], e["wallet_id"], e["amount_minor"], e["reason"],
             e["cashier_id"], e["approved_by"], e["workstation"], e["shift_id"],
             e["idempotency_key"], when))
 
-    def _reversal(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+    def _reversal(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
         key = e["receipt_no"]
         self._rows(RECEIPT, key, "reversals").append((
             e["payment_id"], e["payment_receipt_no"], e["reason"], e["amount_minor"],
@@ -125,16 +131,33 @@ class Replay:
         self._extend(RECEIPT, key, "refund_payouts",
                      ((p["method"], p["amount_minor"], p["reference"]) for p in e["payouts"]))
 
-    def _payment_reversed(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+    def _payment_reversed(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
         self._rows(RECEIPT, e["receipt_no"], "payment_status").append(
             (PaymentStatus.REVERSED.value,))
 
-    def _stock(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+    def _receivable_entry(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
+        self._rows(RECEIPT, e["receipt_no"], "receivable_entries").append((
+            e["account_id"], e["kind"], e["amount_minor"], e["balance_after_minor"], when))
+
+    def _settlement(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
+        self._rows(RECEIPT, e["receipt_no"], "settlements").append((
+            e["account_id"], e["method"], e["amount_minor"], e["reference"], e["cashier_id"],
+            e["workstation"], e["idempotency_key"], e["shift_id"], when))
+
+    def _allocated(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
+        self._extend(RECEIPT, e["receipt_no"], "settlement_allocations", (
+            (e["account_id"], charge, amount) for charge, amount in e["allocations"]))
+
+    def _payer_shares(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
+        self._extend(RECEIPT, e["receipt_no"], "payer_shares", (
+            (e["payer_id"], e["member_no"], item, amount) for item, amount in e["shares"]))
+
+    def _stock(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
         for m in e["movements"]:
             self._rows(STOCK, (m["bill_item_id"], when), "stock_movements").append((
                 m["stock_item_id"], m["delta"], m["reason"]))
 
-    def _shift_closed(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+    def _shift_closed(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
         key = e["shift_id"]
         self._rows(SHIFT, key, "shifts").append((
             ShiftStatus.CLOSED.value, when, e["expected_cash_minor"], e["counted_cash_minor"],
@@ -145,7 +168,7 @@ class Replay:
         self._extend(SHIFT, key, "shift_cash_counts",
                      ((v, n) for v, n in e["cash_counts"]))
 
-    def _day_closed(self, e: dict[str, Any], when: datetime, digest: str) -> None:
+    def _day_closed(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
         self._rows(DAY, date.fromisoformat(e["business_date"]), "day_closes").append((
             datetime.fromisoformat(e["window_start"]),
             datetime.fromisoformat(e["window_end"]), e["closed_by"], e["workstation"],
@@ -181,13 +204,15 @@ class Replay:
         self.pending = 0
 
 
-_PROJECT: dict[Any, Callable[[Replay, dict[str, Any], datetime, str], None]] = {
+_PROJECT: dict[Any, Callable[[Replay, dict[str, Any], Stamp, str], None]] = {
     "receipt": Replay._receipt, "wallet_entry": Replay._wallet_entry,
     "payment": Replay._payment, "references": Replay._references,
     "deposit": Replay._deposit, "withdrawal": Replay._withdrawal,
     "reversal": Replay._reversal, "payment_reversed": Replay._payment_reversed,
     "stock_taken": Replay._stock, "stock_put_back": Replay._stock,
     "shift_closed": Replay._shift_closed, "day_closed": Replay._day_closed,
+    "receivable_entry": Replay._receivable_entry, "settlement": Replay._settlement,
+    "settlement_allocated": Replay._allocated, "payer_shares": Replay._payer_shares,
 }
 # a receipt's tables, each compared even when its event names no row in it (a later
 # refund may change a payment's status, so that one only when an event says so)
@@ -206,12 +231,15 @@ def _describe(owner: str, key: Any, table: str, want: list[tuple], have: list[tu
     missing = [row for row in want if row not in have]
     extra = [row for row in have if row not in want]
     if owner == STOCK:
-        key = f"{key[0]} at {key[1].isoformat()}"
+        key = f"{key[0]} at {_text(key[1])}"
     return (f"{owner} {key}: {table} differ from its audit event; the event has "
             f"{_short(missing)} the rows do not, the rows have {_short(extra)} it does not")
 
 
 def _short(rows: list[tuple]) -> str:
-    text = "; ".join(str(tuple(v.isoformat() if isinstance(v, date) else v for v in row))
-                     for row in rows[:2]) or "nothing"
+    text = "; ".join(str(tuple(_text(v) for v in row)) for row in rows[:2]) or "nothing"
     return text if len(rows) <= 2 else f"{text} and {len(rows) - 2} more"
+
+
+def _text(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
