@@ -1,6 +1,7 @@
 """The daily report's figures as stored: counts and sums in minor units over a window of time,
 gross and adjustments of the items paid, the Z closes that bound business days, closed
-shifts and receipt number ranges."""
+shifts and receipt number ranges. Each reads a business day's window through an index on
+time (the wallet liability goes on from the last Z close), so history does not slow it."""
 
 from __future__ import annotations
 
@@ -37,6 +38,14 @@ class Breakdown:
 class ClosedDay:
     window_end: datetime
     closed_by: str
+
+
+@dataclass(frozen=True)
+class LastClose:
+    """When a Z close's window ended, and the report it froze (JSON)."""
+
+    window_end: datetime
+    report: str
 
 
 @dataclass(frozen=True)
@@ -96,16 +105,26 @@ def tallies(uow: UnitOfWork, start: datetime, end: datetime) -> dict[str, Tally]
     return found
 
 
-def receipt_count(uow: UnitOfWork, start: datetime, end: datetime) -> int:
-    return int(uow.execute(select(func.count()).select_from(t.receipts).where(
-        _between(t.receipts.c.created_at, start, end))).scalar_one())
+def last_close(uow: UnitOfWork, moment: datetime) -> LastClose | None:
+    """The latest Z close whose window ended at or before `moment` (windows follow the
+    dates, so the newest date first finds it without reading every close's report)."""
+    c = t.day_closes
+    row = uow.execute(select(c.c.window_end, c.c.report).where(c.c.window_end <= moment)
+                      .order_by(c.c.business_date.desc()).limit(1)).first()
+    return None if row is None else LastClose(row.window_end, row.report)
 
 
-def wallet_liability(uow: UnitOfWork, end: datetime) -> int:
-    """What the wallets held at `end`: the sum of every wallet entry before it."""
+def wallet_liability(uow: UnitOfWork, end: datetime, *,
+                     known: tuple[datetime, int] | None = None) -> int:
+    """What the wallets held at `end`: what they held at an earlier moment (`known`, a Z
+    close's figure) plus the entries since, so a year of history is not read again; with
+    nothing known, the sum of every entry before `end`."""
     e = t.wallet_entries
-    return int(uow.execute(select(func.coalesce(func.sum(e.c.amount_minor), 0))
-                           .where(e.c.created_at < end)).scalar_one())
+    since, held = known or (None, 0)
+    query = select(func.coalesce(func.sum(e.c.amount_minor), 0)).where(e.c.created_at < end)
+    if since is not None:
+        query = query.where(e.c.created_at >= since)
+    return held + int(uow.execute(query).scalar_one())
 
 
 def breakdowns(uow: UnitOfWork, start: datetime, end: datetime) -> dict[str, list[Breakdown]]:
@@ -114,10 +133,6 @@ def breakdowns(uow: UnitOfWork, start: datetime, end: datetime) -> dict[str, lis
     p, d, v, s = t.payments, t.deposits, t.reversals, t.settlements
     in_p = _between(p.c.created_at, start, end)
     count, amount = func.count(), func.sum
-    items = (select(t.services.c.department, t.services.c.kind, t.payment_items.c.amount_minor)
-             .join(t.bill_items, t.bill_items.c.id == t.payment_items.c.bill_item_id)
-             .join(t.services, t.services.c.id == t.bill_items.c.service_id)
-             .join(p, p.c.id == t.payment_items.c.payment_id).where(in_p).subquery())
     queries = {
         "by_method": select(t.tenders.c.method, count, amount(t.tenders.c.amount_minor))
         .join(p, p.c.id == t.tenders.c.payment_id).where(in_p)
@@ -125,10 +140,6 @@ def breakdowns(uow: UnitOfWork, start: datetime, end: datetime) -> dict[str, lis
         "by_cashier": select(t.users.c.username, count, amount(p.c.amount_minor))
         .join(t.users, t.users.c.id == p.c.cashier_id).where(in_p)
         .group_by(t.users.c.username).order_by(t.users.c.username),
-        "by_department": select(items.c.department, count, amount(items.c.amount_minor))
-        .group_by(items.c.department).order_by(items.c.department),
-        "by_kind": select(items.c.kind, count, amount(items.c.amount_minor))
-        .group_by(items.c.kind).order_by(items.c.kind),
         "deposits_by_method": select(d.c.method, count, amount(d.c.amount_minor))
         .where(_between(d.c.created_at, start, end))
         .group_by(d.c.method).order_by(d.c.method),
@@ -141,9 +152,34 @@ def breakdowns(uow: UnitOfWork, start: datetime, end: datetime) -> dict[str, lis
         .where(_between(v.c.created_at, start, end))
         .group_by(t.refund_payouts.c.method).order_by(t.refund_payouts.c.method),
     }
-    return {name: [Breakdown(str(label), int(n), int(minor or 0))
-                   for label, n, minor in uow.execute(query)]
-            for name, query in queries.items()}
+    found = {name: [Breakdown(str(label), int(n), int(minor or 0))
+                    for label, n, minor in uow.execute(query)]
+             for name, query in queries.items()}
+    return {**found, **_by_department_and_kind(uow, in_p)}
+
+
+def _by_department_and_kind(uow: UnitOfWork,
+                            in_p: ColumnElement[bool]) -> dict[str, list[Breakdown]]:
+    """The items paid, by department and by kind, from one read of them (on PostgreSQL a
+    year of items may be scanned rather than looked up per payment: once, not twice);
+    departments in the database's order, kinds (fixed lowercase names) sorted."""
+    p, pi, bi, sv = t.payments, t.payment_items, t.bill_items, t.services
+    rows = uow.execute(
+        select(sv.c.department, sv.c.kind, func.count(), func.sum(pi.c.amount_minor))
+        .select_from(pi.join(p, p.c.id == pi.c.payment_id)
+                     .join(bi, bi.c.id == pi.c.bill_item_id)
+                     .join(sv, sv.c.id == bi.c.service_id))
+        .where(in_p).group_by(sv.c.department, sv.c.kind)
+        .order_by(sv.c.department, sv.c.kind)).all()
+    sums: dict[str, dict[str, list[int]]] = {"by_department": {}, "by_kind": {}}
+    for department, kind, n, minor in rows:
+        for name, label in (("by_department", department), ("by_kind", kind)):
+            line = sums[name].setdefault(str(label), [0, 0])
+            line[0] += int(n)
+            line[1] += int(minor or 0)
+    return {name: [Breakdown(label, n, minor) for label, (n, minor) in
+                   (lines.items() if name == "by_department" else sorted(lines.items()))]
+            for name, lines in sums.items()}
 
 
 def adjustments_charged(uow: UnitOfWork, start: datetime, end: datetime, *,
@@ -192,11 +228,14 @@ def closed_shift_tenders(uow: UnitOfWork, start: datetime, end: datetime) -> lis
 
 
 def receipt_ranges(uow: UnitOfWork, start: datetime, end: datetime) -> list[SeqRange]:
-    """Per workstation, the receipt numbers issued in [start, end)."""
+    """Per workstation, the receipt numbers issued in [start, end) and how many (the day's
+    receipt count is their sum). Naming every workstation lets the (workstation, time)
+    index find each one's day instead of reading every receipt ever issued."""
     r = t.receipts
     return [SeqRange(ws, low, high, int(n)) for ws, low, high, n in uow.execute(
         select(r.c.workstation, func.min(r.c.seq), func.max(r.c.seq), func.count())
-        .where(_between(r.c.created_at, start, end))
+        .where(r.c.workstation.in_(select(t.workstations.c.id)),
+               _between(r.c.created_at, start, end))
         .group_by(r.c.workstation).order_by(r.c.workstation))]
 
 

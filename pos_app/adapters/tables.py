@@ -193,6 +193,9 @@ wallet_entries = Table(
 )
 # A receipt's wallet entry, found without a scan (receipts, `check`'s replay).
 Index("ix_wallet_entries_receipt_no", wallet_entries.c.receipt_no)
+# The wallet liability at a moment: the entries since the last Z close, read from the index.
+Index("ix_wallet_entries_created_amount", wallet_entries.c.created_at,
+      wallet_entries.c.amount_minor)
 
 
 shifts = Table(
@@ -242,6 +245,7 @@ deposits = Table(
     _one_of("method", [m.value for m in DEPOSIT_METHODS], "method_known"),
     CheckConstraint("amount_minor > 0", name="amount_positive"),
 )
+Index("ix_deposits_created_at", deposits.c.created_at)  # a business day's deposits
 
 stock_items = Table(
     "stock_items",

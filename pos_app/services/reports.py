@@ -255,6 +255,7 @@ def _report(uow: UnitOfWork, day: date, start: datetime, end: datetime,
     adjusted = {by: _lines(currency, report_queries.adjustments_charged(uow, start, end, by=by))
                 for by in ("kind", "reason_code")}
     gross = report_queries.gross_paid(uow, start, end)
+    ranges = report_queries.receipt_ranges(uow, start, end)
     return DailyReport(
         business_date=day.isoformat(), window_start=start.isoformat(),
         window_end=end.isoformat(), currency=currency.code, closed=close is not None,
@@ -265,13 +266,13 @@ def _report(uow: UnitOfWork, day: date, start: datetime, end: datetime,
                 "gross": money(gross),
                 "adjustments": sum((line.amount for line in adjusted["kind"]), money(0)),
                 "net": money(payments.minor),
-                "wallet_liability": money(report_queries.wallet_liability(uow, end))},
+                "wallet_liability": money(_wallet_liability(uow, end, currency))},
         counts={**{name: found.count for name, found in tally.items()},
-                "receipts": report_queries.receipt_count(uow, start, end)},
+                "receipts": sum(found.count for found in ranges)},
         **lines,
         by_hour=[Line(f"{h:02d}:00", c, money(a)) for h, (c, a) in sorted(hours.items())],
         shifts=_shifts(currency, report_queries.closed_shift_tenders(uow, start, end)),
-        receipt_ranges=_receipt_ranges(uow, start, end),
+        receipt_ranges=_receipt_ranges(uow, ranges),
         adjustments_by_kind=adjusted["kind"], adjustments_by_reason=adjusted["reason_code"],
         receivables_ageing=ageing_lines(uow))
 
@@ -291,10 +292,22 @@ def _shifts(currency: Currency, rows: list[report_queries.ShiftTender]) -> list[
     return list(shifts.values())
 
 
-def _receipt_ranges(uow: UnitOfWork, start: datetime, end: datetime) -> list[ReceiptRange]:
+def _wallet_liability(uow: UnitOfWork, end: datetime, currency: Currency) -> int:
+    """What the wallets held at `end`, in minor units: the last Z close's frozen figure plus
+    the entries since it (one day's, when every day is closed), else every entry's sum."""
+    close = report_queries.last_close(uow, end)
+    if close is None:
+        return report_queries.wallet_liability(uow, end)
+    held = json.loads(close.report)["totals"]["wallet_liability"]
+    known = currency.to_minor(currency.parse(held, what="wallet liability", allow_zero=True))
+    return report_queries.wallet_liability(uow, end, known=(close.window_end, known))
+
+
+def _receipt_ranges(uow: UnitOfWork,
+                    found_ranges: list[report_queries.SeqRange]) -> list[ReceiptRange]:
     """Per workstation the day's first and last receipt numbers, and any number missing."""
     ranges = []
-    for found in report_queries.receipt_ranges(uow, start, end):
+    for found in found_ranges:
         ws, low, high = found.workstation, found.low, found.high
         missing: list[int] = []
         if high - low + 1 != found.count:

@@ -105,6 +105,9 @@ def test_the_z_report_freezes_the_day_and_later_money_lands_on_the_next(books):
     next_day = _report(books, day + timedelta(days=1))
     assert (next_day.totals["refunds"], next_day.totals["payments"]) == (
         Decimal("1000.00"), Decimal("2500.00"))
+    # The liability goes on from the Z close's frozen figure (1000.00) plus the refund.
+    assert frozen["totals"]["wallet_liability"] == "1000.00"
+    assert next_day.totals["wallet_liability"] == books.balance("P1") == Decimal("2000.00")
     with pytest.raises(Refused) as again:
         close_day(books.app.uow(), actor=books.supervisor, workstation="WS01", day=day)
     assert again.value.code == "day_already_closed"
