@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.engine import URL
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.signing import Keyring
@@ -29,11 +30,11 @@ class LocalTrust:
         self.folder = folder
         self.keys = Keyring(folder)
         self.heads = HeadFile(folder)
-        self._database_ids: dict[str, str] = {}
+        self._database_ids: dict[URL, str] = {}
 
     def database_id(self, uow: UnitOfWork) -> str | None:
         """The database's own random id (revision 0003), read once per database URL."""
-        url = str(uow.engine.url)
+        url = uow.engine.url  # the URL object itself: spelling it out costs on every command
         if url not in self._database_ids:
             value = uow.execute(select(t.settings.c.value)
                                 .where(t.settings.c.key == DATABASE_ID)).scalar()
