@@ -44,21 +44,20 @@ def claim(uow: UnitOfWork, key: str, command: str, request: dict[str, Any]) -> d
     Raises `Conflict` (idempotency_conflict) when the key was used for something else.
     """
     digest = fingerprint(command, request)
-    inserted = uow.execute(_CLAIM[uow.dialect], {
+    if uow.rows(_CLAIM[uow.dialect], {
         "key": key, "command": command, "request_hash": digest, "created_at": uow.clock(),
-    }).first()
-    if inserted is not None:
+    }):
         return None
-    row = uow.execute(_CLAIMED, {"k": key}).one()
-    if row.command != command or row.request_hash != digest:
+    used_by, used_hash, result = uow.rows(_CLAIMED, {"k": key})[0]
+    if used_by != command or used_hash != digest:
         raise Conflict(
             f"The idempotency key {key} was already used for a different request; "
             "nothing was done. Start a new request.",
             code="idempotency_conflict",
         )
-    if row.result is None:
+    if result is None:
         raise Busy("The same request is still being processed. Try again.", code="busy")
-    return json.loads(row.result)
+    return json.loads(result)
 
 
 # built once: every money command claims its key

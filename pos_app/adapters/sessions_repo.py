@@ -24,12 +24,11 @@ def user_and_session(uow: UnitOfWork, user_id: int,
     """The user and (if given) the session, in one statement: every privileged call asks."""
     if session_id is None:
         return users_repo.by_id(uow, user_id), None
-    row = uow.execute(_USER_AND_SESSION, {"user_id": user_id, "session_id": session_id}).first()
-    if row is None:
+    found = uow.rows(_USER_AND_SESSION, {"user_id": user_id, "session_id": session_id})
+    if not found:
         return None, None
-    user = UserRow(*row[:len(users_repo.COLUMNS)])
-    found = row[len(users_repo.COLUMNS):]
-    return user, None if found[0] is None else SessionRow(found[1], found[2])
+    *user, session, session_user, ended_at = found[0]
+    return UserRow(*user), None if session is None else SessionRow(session_user, ended_at)
 
 
 _s = t.user_sessions

@@ -30,7 +30,8 @@ class ShiftRow:
 
 def open_id(uow: UnitOfWork, *, cashier_id: int, workstation: str) -> int | None:
     """The id of the cashier's open shift at this workstation, if any (one query)."""
-    return uow.execute(_OPEN_ID, {"cashier_id": cashier_id, "ws": workstation}).scalar()
+    found = uow.rows(_OPEN_ID, {"cashier_id": cashier_id, "ws": workstation})
+    return found[0][0] if found else None
 
 
 _OPEN_ID = select(t.shifts.c.id).where(  # every money command asks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -88,10 +89,46 @@ class UnitOfWork:
         if self.dialect != "postgresql":
             self.execute(statement, params)
             return
-        sql, binds = _compiled(statement, self.engine, frozenset(params))
+        prepared = _compiled(statement, self.engine, frozenset(params))
+        values = prepared.binds(params)
+        self._pending.append((self._cursor().mogrify(prepared.sql, values).decode(),
+                              prepared.sql, values))
+
+    def rows(self, statement: Any, params: dict[str, Any]) -> list[tuple]:
+        """Every row of a statement that returns rows, as plain tuples (by position).
+
+        For the reads every money command makes: on PostgreSQL they go straight to the
+        driver, compiled once, which costs a till about half the client CPU of
+        SQLAlchemy's execution (each listener still sees each statement)."""
+        if self.dialect != "postgresql":
+            return list(self.execute(statement, params).all())
+        prepared = _compiled(statement, self.engine, frozenset(params))
+        if prepared.expanding:
+            return list(self.execute(statement, params).all())
+        if self._pending:
+            self._flush(commit=False)
+        return prepared.rows(self._send(lambda: self._driver(prepared, params)))
+
+    def _driver(self, prepared: _Prepared, params: dict[str, Any]) -> list[tuple]:
+        """Run `prepared` on the driver's own cursor, with the engine's listeners (BEGIN
+        goes with it: pg_transactions) and SQLAlchemy's errors, as `execute` would."""
+        conn = self.conn
         cursor = self._cursor()
-        values = binds(params)
-        self._pending.append((cursor.mogrify(sql, values).decode(), sql, values))
+        sql, values = prepared.sql, prepared.binds(params)
+        for listener in conn.dispatch.before_cursor_execute:
+            sql, values = listener(conn, cursor, sql, values, None, False)
+        try:
+            cursor.execute(sql, values)
+            return cursor.fetchall()
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            lost = self.engine.dialect.is_disconnect(exc, conn.connection.dbapi_connection,
+                                                     cursor)
+            if lost:
+                conn.invalidate(exc)
+            raise DBAPIError.instance(sql, values, exc, self.engine.dialect.loaded_dbapi.Error,
+                                      connection_invalidated=lost) from exc
+        finally:
+            cursor.close()
 
     def _cursor(self) -> Any:
         dbapi = self.conn.connection.dbapi_connection
@@ -145,7 +182,7 @@ class UnitOfWork:
 
     def facility(self) -> Facility:
         """The facility's name and currency, as the administrator set them."""
-        rows = dict(self.execute(_SETTINGS).all())
+        rows = dict(self.rows(_SETTINGS, {}))
         if "currency_code" not in rows:
             raise Refused(
                 "The facility is not set up yet: run `caretill demo load` or "
@@ -177,18 +214,34 @@ class UnitOfWork:
 
 
 _SETTINGS = select(t.settings.c.key, t.settings.c.value)
-_COMPILED: dict[tuple[int, str, frozenset[str]], tuple[Any, str, Any]] = {}
+@dataclass(frozen=True)
+class _Prepared:
+    """A statement compiled once for the driver: its SQL, its binds, its result types."""
+
+    statement: Any  # kept, so that its id stays its own
+    sql: str
+    binds: Callable[[dict[str, Any]], dict[str, Any]]
+    results: tuple[Callable[[Any], Any] | None, ...]  # per column, None: as the driver gives
+    expanding: bool  # an IN list rendered per call: SQLAlchemy runs it
+
+    def rows(self, fetched: list[tuple]) -> list[tuple]:
+        if not any(self.results):
+            return fetched
+        return [tuple(value if process is None else process(value)
+                      for process, value in zip(self.results, row, strict=True))
+                for row in fetched]
 
 
-def _compiled(statement: Any, engine: Engine,
-              names: frozenset[str]) -> tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]:
-    """`statement`'s SQL for the engine's driver, and how to turn values into its binds:
-    compiled once per statement, dialect and parameter names (the statement is kept, so
-    its id stays its own)."""
+_COMPILED: dict[tuple[int, str, frozenset[str]], _Prepared] = {}
+
+
+def _compiled(statement: Any, engine: Engine, names: frozenset[str]) -> _Prepared:
+    """`statement` compiled once per statement, dialect and parameter names."""
     key = (id(statement), engine.dialect.name, names)
     found = _COMPILED.get(key)
     if found is None:
-        compiled = statement.compile(dialect=engine.dialect, column_keys=sorted(names))
+        dialect = engine.dialect
+        compiled = statement.compile(dialect=dialect, column_keys=sorted(names))
         processors = compiled._bind_processors  # noqa: SLF001 - the type conversions
 
         def binds(values: dict[str, Any]) -> dict[str, Any]:
@@ -198,5 +251,9 @@ def _compiled(statement: Any, engine: Engine,
                     params[name] = process(params[name])
             return params
 
-        found = _COMPILED[key] = (statement, compiled.string, binds)
-    return found[1], found[2]
+        results = tuple(column.type._cached_result_processor(dialect, None)  # noqa: SLF001
+                        for column in getattr(compiled, "_result_columns", ()))
+        expanding = any(bind.expanding for bind in compiled.binds.values())
+        found = _COMPILED[key] = _Prepared(statement, compiled.string, binds, results,
+                                           expanding)
+    return found

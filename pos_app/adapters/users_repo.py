@@ -37,8 +37,8 @@ def _row(row: Any) -> UserRow:
 
 
 def by_id(uow: UnitOfWork, user_id: int) -> UserRow | None:
-    row = uow.execute(_BY_ID, {"user_id": user_id}).first()
-    return None if row is None else _row(row)
+    found = uow.rows(_BY_ID, {"user_id": user_id})
+    return UserRow(*found[0]) if found else None
 
 
 _BY_ID = select(*COLUMNS).where(t.users.c.id == bindparam("user_id"))  # every command asks

@@ -29,10 +29,11 @@ class LockedWallet:
 
 def lock(uow: UnitOfWork, mrn: str) -> LockedWallet:
     """The patient's wallet, locked; `unknown_patient` if the MRN is not registered."""
-    row = uow.execute(_LOCK, {"mrn": mrn}).first()
-    if row is None:
+    found = uow.rows(_LOCK, {"mrn": mrn})
+    if not found:
         raise NotFound(f"No patient has MRN {mrn}.", code="unknown_patient")
-    return LockedWallet(row.id, row.patient_id, row.mrn, row.name, row.balance_minor)
+    wallet_id, patient_id, balance_minor, mrn_, name = found[0]
+    return LockedWallet(wallet_id, patient_id, mrn_, name, balance_minor)
 
 
 def debit(uow: UnitOfWork, entry: WalletEntry, at: datetime) -> None:
