@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import Date, Integer, Row, bindparam, insert, or_, select, text, update
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.database import sqlite_path
 from pos_app.adapters.ledger import ENROLLED, REVOKED
-from pos_app.adapters.replay_queries import stamp
+from pos_app.adapters.replay_queries import driver_rows
 from pos_app.adapters.uow import UnitOfWork
 
 Marks = dict[str, int]
@@ -142,26 +142,58 @@ def event_hash_at(uow: UnitOfWork, workstation: str, seq: int) -> str | None:
                                                e.c.seq == seq)).scalar()
 
 
-CHAIN_COLUMNS = ("seq", "at", "actor_id", "action", "receipt_no", "details", "prev_hash",
-                 "hash", "key_id", "signature")
+class ChainEvent(NamedTuple):
+    """One event of a chain as the driver read it (`replay_queries.driver_rows`)."""
+
+    seq: int
+    stamp: Any  # `at` as stored: text on SQLite, a datetime on PostgreSQL
+    actor_id: int | None
+    action: str
+    receipt_no: str | None
+    details: str
+    prev_hash: str
+    hash: str
+    key_id: str | None
+    signature: str | None
+
+    @property
+    def at(self) -> datetime:
+        stamp = self.stamp
+        if isinstance(stamp, str):  # SQLite keeps UTC without a zone
+            return datetime.fromisoformat(stamp).replace(tzinfo=UTC)
+        return stamp.astimezone(UTC)
+
+    @property
+    def at_iso(self) -> str:
+        """`at.isoformat()`, the spelling the event's hash covers; from the stored text by
+        string work when it is in SQLAlchemy's own format ('YYYY-MM-DD HH:MM:SS.ffffff')."""
+        stamp = self.stamp
+        if isinstance(stamp, str) and len(stamp) == 26 and stamp[10] == " " and (
+                stamp[19] == "."):
+            fraction = "" if stamp.endswith(".000000") else stamp[19:]
+            return f"{stamp[:10]}T{stamp[11:19]}{fraction}+00:00"
+        try:
+            return self.at.isoformat()
+        except ValueError:  # not a time at all: it cannot hash as the event did
+            return str(stamp)
 
 
 def chain_events(uow: UnitOfWork, workstation: str, *, after: int, through: int | None,
-                 batch: int) -> Iterator[Row]:
+                 batch: int) -> Iterator[ChainEvent]:
     """One chain's events after seq `after` (up to `through`, or all), in order, read
-    `batch` rows at a time (by seq, so no server-side cursor is needed); `stamp` is `at`
-    as the driver reads it (`replay_queries.stamp`)."""
+    `batch` rows at a time (by seq, so no server-side cursor is needed)."""
     while True:
-        rows = uow.execute(_CHAIN_PAGE, {"ws": workstation, "after": after,
-                                         "through": through, "batch": batch}).all()
-        yield from rows
+        rows = driver_rows(uow, _CHAIN_PAGE, {"ws": workstation, "after": after,
+                                              "through": through, "batch": batch})
+        yield from map(ChainEvent._make, rows)
         if len(rows) < batch:
             return
-        after = rows[-1].seq
+        after = rows[-1][0]
 
 
 _e = t.audit_events
-_CHAIN_PAGE = (select(*(_e.c[name] for name in CHAIN_COLUMNS), stamp(_e.c.at).label("stamp"))
+_CHAIN_PAGE = (select(*(_e.c.at if name == "stamp" else _e.c[name]
+                         for name in ChainEvent._fields))
                .where(_e.c.workstation == bindparam("ws"), _e.c.seq > bindparam("after"),
                       or_(bindparam("through", type_=Integer).is_(None),
                           _e.c.seq <= bindparam("through", type_=Integer)))

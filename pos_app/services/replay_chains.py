@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from pos_app.adapters import check_queries as q
-from pos_app.adapters.ledger import ENROLLED, event_hash
+from pos_app.adapters.ledger import ENROLLED, chained_hash
 from pos_app.adapters.signing import key_id_of, verify
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.adapters.witness import Head
@@ -51,7 +51,7 @@ class Run:
 
     key_id: str
     first: int
-    last: Any
+    last: q.ChainEvent
 
 
 def enrolled_keys(uow: UnitOfWork) -> tuple[dict[str, EnrolledKey], list[RuleFinding]]:
@@ -93,7 +93,7 @@ def _keys_table_matches(uow: UnitOfWork, keys: dict[str, EnrolledKey]) -> Iterat
 def verify_chain(uow: UnitOfWork, workstation: str, *, keys: dict[str, EnrolledKey],
                  start: Head, unsigned_through: int, through: int | None = None,
                  checkpoint: bool = True,
-                 on_event: Callable[[Any], None] | None = None,
+                 on_event: Callable[[q.ChainEvent], None] | None = None,
                  progress: Callable[[int], None] | None = None) -> ChainResult:
     """Walk one chain after `start` (up to event `through`, or its end): links, hashes,
     keys and signatures; each event is also handed to `on_event` (the replay of its
@@ -121,14 +121,14 @@ def verify_chain(uow: UnitOfWork, workstation: str, *, keys: dict[str, EnrolledK
             found.append(("audit_chain_linked", f"audit event {seq} of {workstation} does not "
                           f"follow event {prev_seq}: events were deleted, inserted or "
                           "reordered"))
-        if event_hash(prev_hash=event.prev_hash, workstation=workstation, seq=seq,
-                      at=event.at, actor_id=event.actor_id, action=event.action,
-                      receipt_no=event.receipt_no, details=event.details) != event.hash:
+        if chained_hash(event.prev_hash, workstation, seq, event.at_iso, event.actor_id,
+                        event.action, event.receipt_no, event.details) != event.hash:
             found.append(("audit_hashes_valid", f"audit event {seq} of {workstation} was "
                           "altered"))
         enrolled_seen = enrolled_seen or event.action == ENROLLED
         if event.signature is not None or seq > unsigned_through or enrolled_seen:
-            key = keys.get(event.key_id or "")
+            key_id = event.key_id or ""
+            key = keys.get(key_id)
             if key is None or key.workstation != workstation:
                 found.append(("audit_signatures_valid", f"audit event {seq} of {workstation} "
                               f"is not signed by a key enrolled for {workstation}"))
@@ -136,11 +136,11 @@ def verify_chain(uow: UnitOfWork, workstation: str, *, keys: dict[str, EnrolledK
                 found.append(("audit_signatures_valid", f"audit event {seq} of {workstation} "
                               f"is signed by key {event.key_id}, revoked at "
                               f"{key.revoked_at.isoformat()}"))
-            elif run is not None and run.key_id == event.key_id:
+            elif run is not None and run.key_id == key_id:
                 run.last = event
             else:
                 found.extend(_verify_run(uow, run, keys, workstation))
-                run = Run(event.key_id, event.seq, event)
+                run = Run(key_id, event.seq, event)
         if on_event is not None:
             on_event(event)
         prev_seq, prev_hash = seq, event.hash

@@ -3,6 +3,7 @@ neither forge, rewrite nor cut short the audit trail unnoticed."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from pos_app.adapters import tables as t
-from pos_app.adapters.ledger import canonical, event_hash
+from pos_app.adapters.ledger import canonical, chained_hash, event_hash
 from pos_app.adapters.signing import Keyring
 from pos_app.domain.errors import Refused
 from pos_app.services import workstations
@@ -85,6 +86,17 @@ def test_a_forged_deposit_with_its_plain_hash_recomputed_is_a_finding(topped_up)
     forge_event(books, action="deposit", details={"amount": "50000.00", "mrn": "P1"})
     assert f"audit event {seq} of WS01 has a forged signature" in " ".join(
         findings(books)["audit_signatures_valid"])
+
+
+@pytest.mark.parametrize("fields", [
+    ("", "WS01", 1, "2026-01-01T00:00:00+00:00", None, "deposit", None, "{}"),
+    ('a"b\\c', "W\u00e9\n", 10**12, "\u2028\x00\x1f", 7, "x\ty", "R-1",
+     '{"a":"\\u0000 \u00e9 \U0001f600"}'),
+])
+def test_check_hashes_each_event_as_the_ledger_wrote_it(fields):
+    """`check` spells the hashed body out itself: it must be the ledger's canonical JSON."""
+    body = canonical(list(fields)).encode("utf-8")
+    assert chained_hash(*fields) == hashlib.sha256(body).hexdigest()
 
 
 def test_an_event_rewritten_mid_chain_is_named_though_every_later_hash_was_recomputed(
