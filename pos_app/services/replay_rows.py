@@ -60,10 +60,16 @@ class Replay:
         if not isinstance(effects, list):
             return
         at, digest = event.stamp, event.hash
-        for effect in effects:
-            project = _PROJECT.get(effect.get("effect"))
-            if project is not None:
-                project(self, effect, at, digest)
+        try:
+            for effect in effects:
+                project = _PROJECT.get(effect.get("effect"))
+                if project is not None:
+                    project(self, effect, at, digest)
+        except (AttributeError, KeyError, TypeError, ValueError, IndexError):
+            # only an event written outside CareTill can hold effects of another shape
+            self.findings.append(("events_match_rows", (
+                f"audit event {event.seq} ({event.receipt_no or event.action}) records "
+                "effects that are not well-formed: its details were altered")))
         if self.pending >= BATCH:
             self.flush()
 

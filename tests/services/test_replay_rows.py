@@ -111,3 +111,15 @@ def test_an_edited_missing_swapped_or_extra_row_is_a_finding_naming_its_receipt(
     tamper(a_day.app, *statement.split("; "))
     found = replay_findings(a_day)
     assert any(named in detail for detail in found), found
+
+
+@pytest.mark.parametrize("effects", [
+    '[{"effect": "payment"}]',  # fields missing
+    '["payment"]',  # an effect that is not an object
+    '[{"effect": "payment", "items": 7}]',
+])
+def test_an_event_with_effects_of_another_shape_is_a_finding_not_a_crash(a_day, effects):
+    tamper(a_day.app, "UPDATE audit_events SET details = :details WHERE receipt_no = :no",
+           details='{"effects": ' + effects + "}", no=R4)
+    found = replay_findings(a_day)
+    assert any("not well-formed" in f and R4 in f for f in found), found
