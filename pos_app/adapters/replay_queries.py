@@ -38,6 +38,8 @@ from pos_app.adapters.uow import UnitOfWork
 
 Rows = list[tuple]  # (key, *fields) per row
 RECEIPT, SHIFT, DAY, STOCK = "receipt", "shift", "closed day", "stock of item"
+ADJUSTMENT = "adjustment of item"  # keyed as stock is: (bill item, time)
+BY_ITEM = (STOCK, ADJUSTMENT)
 RANGE = "range"  # the statements reading a range of receipt numbers (`_ranges`)
 
 
@@ -71,7 +73,7 @@ class Table:
     """How to read one table's rows for a batch of keys: (key, *fields) per row."""
 
     name: str
-    owner: str  # RECEIPT, SHIFT, DAY or STOCK: what its key names
+    owner: str  # RECEIPT, SHIFT, DAY, STOCK or ADJUSTMENT: what its key names
     query: Callable[[str], Select]  # per dialect, or RANGE
 
 
@@ -169,6 +171,10 @@ TABLES = (
         t.stock_movements.c.bill_item_id, t.stock_movements.c.created_at,
         t.stock_movements.c.stock_item_id, t.stock_movements.c.delta,
         t.stock_movements.c.reason).where(_in_batch(t.stock_movements.c.bill_item_id, d))),
+    Table("adjustments", ADJUSTMENT, lambda d: select(
+        t.adjustments.c.bill_item_id, t.adjustments.c.created_at, *(t.adjustments.c[c] for c in (
+            "kind", "amount_minor", "reason_code", "requested_by", "approved_by", "request_id",
+            "workstation"))).where(_in_batch(t.adjustments.c.bill_item_id, d))),
 )
 BY_OWNER: dict[str, list[Table]] = defaultdict(list)
 for _table in TABLES:
@@ -186,7 +192,7 @@ def read(uow: UnitOfWork, owner: str, keys: list[Any], tables: Container[str], *
     no particular order (a stock take's key is its bill item and time: (bill_item_id, at);
     a closed day's times and date are read as datetimes and a date). `dense`: receipt
     numbers among the keys that one chain issued in a row (`_ranges`)."""
-    stock = owner == STOCK
+    stock = owner in BY_ITEM
     ranges, single = _ranges(uow, keys, dense) if owner == RECEIPT else ([], keys)
     wanted = sorted({item for item, _ in single}) if stock else single
     params = {"keys": json.dumps([k.isoformat() if isinstance(k, date) else k

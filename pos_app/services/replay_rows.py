@@ -23,7 +23,15 @@ import orjson
 
 from pos_app.adapters import replay_queries
 from pos_app.adapters.check_queries import ChainEvent
-from pos_app.adapters.replay_queries import BY_OWNER, DAY, RECEIPT, SHIFT, STOCK
+from pos_app.adapters.replay_queries import (
+    ADJUSTMENT,
+    BY_ITEM,
+    BY_OWNER,
+    DAY,
+    RECEIPT,
+    SHIFT,
+    STOCK,
+)
 from pos_app.adapters.uow import UnitOfWork
 from pos_app.domain.kinds import PaymentStatus, ShiftStatus
 
@@ -178,6 +186,12 @@ class Replay:
             self._name(STOCK, key, "stock_movements")["stock_movements"].append(
                 (key, m["stock_item_id"], m["delta"], m["reason"]))
 
+    def _adjustment(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
+        key = (e["bill_item_id"], when)
+        self._name(ADJUSTMENT, key, "adjustments")["adjustments"].append((
+            key, e["kind"], e["amount_minor"], e["reason_code"], e["requested_by"],
+            e["approved_by"], e["request_id"], e["workstation"]))
+
     def _shift_closed(self, e: dict[str, Any], when: Stamp, digest: str) -> None:
         key = e["shift_id"]
         want = self._name(SHIFT, key, "shifts", "shift_tenders", "shift_cash_counts")
@@ -242,6 +256,7 @@ _PROJECT: dict[Any, Callable[[Replay, dict[str, Any], Stamp, str], None]] = {
     "deposit": Replay._deposit, "withdrawal": Replay._withdrawal,
     "reversal": Replay._reversal, "payment_reversed": Replay._payment_reversed,
     "stock_taken": Replay._stock, "stock_put_back": Replay._stock,
+    "adjustment": Replay._adjustment,
     "shift_closed": Replay._shift_closed, "day_closed": Replay._day_closed,
     "receivable_entry": Replay._receivable_entry, "settlement": Replay._settlement,
     "settlement_allocated": Replay._allocated, "payer_shares": Replay._payer_shares,
@@ -279,7 +294,7 @@ def _ordered(rows: list[tuple]) -> list[tuple]:
 def _describe(owner: str, key: Any, table: str, want: list[tuple], have: list[tuple]) -> str:
     missing = [row for row in want if row not in have]
     extra = [row for row in have if row not in want]
-    if owner == STOCK:
+    if owner in BY_ITEM:
         key = f"{key[0]} at {_text(key[1])}"
     return (f"{owner} {key}: {table} differ from its audit event; the event has "
             f"{_short(missing)} the rows do not, the rows have {_short(extra)} it does not")

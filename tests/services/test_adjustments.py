@@ -263,3 +263,22 @@ def test_check_finds_an_adjustment_edited_behind_the_books_back(books):
     tamper(books.app, "UPDATE adjustments SET amount_minor = 50000")
     rules = {f.rule for f in run_check(books.app.uow(), actor=books.supervisor)}
     assert "item_due_adds_up" in rules
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE adjustments SET reason_code = 'other'",  # a column no invariant rule reads
+    "UPDATE adjustments SET approved_by = requested_by",
+    "DELETE FROM adjustments",
+    "INSERT INTO adjustments (bill_item_id, kind, amount_minor, reason_code, requested_by, "
+    "workstation, created_at) SELECT bill_item_id, kind, amount_minor, reason_code, "
+    "requested_by, workstation, created_at FROM adjustments",
+])
+def test_an_adjustment_line_differing_from_its_event_is_a_finding_naming_the_item(books, sql):
+    mrn = books.patient("P1")
+    (item,) = books.bill(mrn, ("CONS", 1))
+    _adjust(books, item, "discount", amount="100.00", approver=books.supervisor)
+    assert run_check(books.app.uow(), actor=books.supervisor, full=True) == []
+    tamper(books.app, sql)
+    found = [f.detail for f in run_check(books.app.uow(), actor=books.supervisor, full=True)
+             if f.rule == "events_match_rows"]
+    assert any(f.startswith(f"adjustment of item {item} at ") for f in found), found
