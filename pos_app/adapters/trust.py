@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import Engine
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.signing import Keyring
@@ -30,15 +31,15 @@ class LocalTrust:
         self.folder = folder
         self.keys = Keyring(folder)
         self.heads = HeadFile(folder)
-        self._database_ids: dict[URL, str] = {}
+        self._database_ids: WeakKeyDictionary[Engine, str] = WeakKeyDictionary()
 
     def database_id(self, uow: UnitOfWork) -> str | None:
-        """The database's own random id (revision 0003), read once per database URL."""
-        url = uow.engine.url  # the URL object itself: spelling it out costs on every command
-        if url not in self._database_ids:
+        """The database's own random id (revision 0003), read once per engine."""
+        engine = uow.engine  # per engine (one URL each): a URL hashes by spelling itself out
+        if engine not in self._database_ids:
             value = uow.execute(select(t.settings.c.value)
                                 .where(t.settings.c.key == DATABASE_ID)).scalar()
             if value is None:
                 return None
-            self._database_ids[url] = value
-        return self._database_ids[url]
+            self._database_ids[engine] = value
+        return self._database_ids[engine]

@@ -244,8 +244,11 @@ def _compiled(statement: Any, engine: Engine, names: frozenset[str]) -> _Prepare
         compiled = statement.compile(dialect=dialect, column_keys=sorted(names))
         processors = compiled._bind_processors  # noqa: SLF001 - the type conversions
 
+        # the values written into the statement (its literals); the rest come by name
+        fixed = compiled.construct_params(_check=False)
+
         def binds(values: dict[str, Any]) -> dict[str, Any]:
-            params = compiled.construct_params(values)
+            params = {**fixed, **values}
             for name, process in processors.items():
                 if name in params:
                     params[name] = process(params[name])

@@ -51,20 +51,31 @@ class HeadFile:
         self.folder = folder / HEAD_FOLDER
         # per database: the journal's (inode, bytes read) and the heads read from it
         self._read: dict[str, tuple[tuple[int, int], dict[str, Head]]] = {}
+        self._paths: dict[str, Path] = {}
 
     def path(self, database_id: str) -> Path:
-        return self.folder / f"{database_id}.heads"
+        path = self._paths.get(database_id)
+        if path is None:
+            path = self._paths[database_id] = self.folder / f"{database_id}.heads"
+        return path
 
     def heads(self, database_id: str) -> dict[str, Head]:
         """Every workstation head this machine remembers for that database."""
+        return dict(self._current(database_id))
+
+    def head(self, database_id: str, workstation: str) -> Head | None:
+        return self._current(database_id).get(workstation)
+
+    def _current(self, database_id: str) -> dict[str, Head]:
+        """The heads as the journal holds them now (not to be changed by the caller)."""
         path = self.path(database_id)
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             return self._legacy(database_id)
         known = self._read.get(database_id)
         if known is not None and known[0] == (stat.st_ino, stat.st_size):
-            return dict(known[1])
+            return known[1]
         same_file = known is not None and known[0][0] == stat.st_ino
         offset, heads = (known[0][1], dict(known[1])) if same_file and known else (
             0, self._legacy(database_id))
@@ -78,10 +89,7 @@ class HeadFile:
         for line in complete.splitlines():
             _take(heads, line)
         self._read[database_id] = ((stat.st_ino, offset + len(complete)), heads)
-        return dict(heads)
-
-    def head(self, database_id: str, workstation: str) -> Head | None:
-        return self.heads(database_id).get(workstation)
+        return heads
 
     def record(self, database_id: str, head: Head) -> None:
         """Remember `head` unless a later one is remembered already (processes race)."""

@@ -22,8 +22,8 @@ class Effect:
     name: ClassVar[str] = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"effect": self.name, **{f.name: _plain(getattr(self, f.name))
-                                       for f in fields(self)}}
+        return {"effect": self.name, **{name: _plain(getattr(self, name))
+                                       for name in _names(type(self))}}
 
 
 @dataclass(frozen=True)
@@ -346,6 +346,17 @@ class PayerSharesRecorded(Effect):
 def effects_json(effects: tuple[Effect, ...]) -> list[dict[str, Any]]:
     """The stable JSON form the audit event records, in the order the effects apply."""
     return [effect.to_json() for effect in effects]
+
+
+def _names(kind: Any) -> tuple[str, ...]:
+    """An effect class's field names, looked up once (each command spells several)."""
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = tuple(f.name for f in fields(kind))
+    return names
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _plain(value: Any) -> Any:

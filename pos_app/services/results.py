@@ -17,13 +17,24 @@ class JsonResult:
     """Mixin for dataclasses: `to_json()` and `from_json(data, **overrides)`."""
 
     def to_json(self) -> dict:
-        return {f.name: _out(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+        return {name: _out(getattr(self, name)) for name in _names(type(self))}
 
     @classmethod
     def from_json(cls, data: dict, **overrides: Any) -> Any:
         hints = get_type_hints(cls)
         values = {name: _in(hints[name], value) for name, value in data.items() if name in hints}
         return cls(**{**values, **overrides})
+
+
+def _names(kind: Any) -> tuple[str, ...]:
+    """A result class's field names, looked up once (every payment spells two results)."""
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = tuple(f.name for f in fields(kind))
+    return names
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _out(value: Any) -> Any:
