@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, bindparam, cast, exists, func, select, update
+from sqlalchemy import BigInteger, any_, bindparam, cast, exists, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
@@ -59,13 +60,16 @@ def _query():
     )
 
 
-_CHOSEN = _query().where(t.bill_items.c.id.in_(bindparam("ids", expanding=True)))
+# per dialect: PostgreSQL takes the ids as one array (a statement compiled once)
+_CHOSEN = {"sqlite": _query().where(t.bill_items.c.id.in_(bindparam("ids", expanding=True))),
+           "postgresql": _query().where(t.bill_items.c.id == any_(
+               bindparam("ids", type_=ARRAY(BigInteger))))}
 
 
 def lock(uow: UnitOfWork, item_ids: list[int], *, patient_id: int,
          mrn: str) -> list[LockedItem]:
     """The chosen items, locked by id; each must exist and be this patient's."""
-    rows = [LockedItem(*r) for r in uow.execute(_CHOSEN, {"ids": item_ids}).all()]
+    rows = [LockedItem(*r) for r in uow.rows(_CHOSEN[uow.dialect], {"ids": item_ids})]
     missing = sorted(set(item_ids) - {row.id for row in rows})
     if missing:
         raise NotFound(f"No bill item has id {missing[0]}.", code="unknown_item")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
@@ -107,19 +107,22 @@ class UnitOfWork:
             return list(self.execute(statement, params).all())
         if self._pending:
             self._flush(commit=False)
-        return prepared.rows(self._send(lambda: self._driver(prepared, params)))
+        return prepared.rows(self._send(
+            lambda: self._driver(prepared.sql, prepared.binds(params), fetch=True)))
 
-    def _driver(self, prepared: _Prepared, params: dict[str, Any]) -> list[tuple]:
-        """Run `prepared` on the driver's own cursor, with the engine's listeners (BEGIN
-        goes with it: pg_transactions) and SQLAlchemy's errors, as `execute` would."""
+    def _driver(self, sql: str, values: dict[str, Any] | None, *, fetch: bool,
+                options: dict[str, Any] | None = None) -> list[tuple]:
+        """Run `sql` on the driver's own cursor, with the engine's listeners (BEGIN goes
+        with it: pg_transactions; `options` are shown to them as the statement's execution
+        options) and SQLAlchemy's errors, as `execute` would."""
         conn = self.conn
         cursor = self._cursor()
-        sql, values = prepared.sql, prepared.binds(params)
+        context = None if options is None else SimpleNamespace(execution_options=options)
         for listener in conn.dispatch.before_cursor_execute:
-            sql, values = listener(conn, cursor, sql, values, None, False)
+            sql, values = listener(conn, cursor, sql, values, context, False)
         try:
             cursor.execute(sql, values)
-            return cursor.fetchall()
+            return cursor.fetchall() if fetch else []
         except self.engine.dialect.loaded_dbapi.Error as exc:
             lost = self.engine.dialect.is_disconnect(exc, conn.connection.dbapi_connection,
                                                      cursor)
@@ -140,11 +143,11 @@ class UnitOfWork:
         """Send the waiting writes (and COMMIT) in one round trip."""
         batch, self._pending = self._pending, []
         texts = [text for text, _sql, _values in batch] + (["COMMIT"] if commit else [])
-        sql = ";\n".join(texts).replace("%", "%%")  # the driver formats even without values
+        sql = ";\n".join(texts)  # sent without values: the driver formats nothing in it
         # what went out, statement by statement, for whoever listens (the benchmarks)
         options = {pg_transactions.BATCH: [(sql, values) for _text, sql, values in batch],
                    pg_transactions.COMMITS: commit}
-        self._send(lambda: self.conn.exec_driver_sql(sql, execution_options=options),
+        self._send(lambda: self._driver(sql, None, fetch=False, options=options),
                    retry=not commit)
 
     def _send(self, send: Callable[[], Any], *, retry: bool = True) -> Any:
