@@ -63,11 +63,18 @@ def fill(app: App, *, days: int, per_day: int) -> Actor:
         opens = datetime.combine(first + timedelta(days=day), datetime.min.time(), zone)
         return (opens + timedelta(hours=OPENS) + k * step).astimezone(UTC)
 
-    seed(app, app.trust.keys.key(WS), actor, service_id, first=1, count=days * per_day,
-         head=head, at=at)
+    seed(
+        app,
+        app.trust.keys.key(WS),
+        actor,
+        service_id,
+        first=1,
+        count=days * per_day,
+        head=head,
+        at=at,
+    )
     for day in range(days - 1):  # every day but today closed with its Z report
-        reports.close_day(app.uow(), actor=actor, workstation=WS,
-                          day=first + timedelta(days=day))
+        reports.close_day(app.uow(), actor=actor, workstation=WS, day=first + timedelta(days=day))
     if app.engine.dialect.name == "postgresql":
         with app.engine.connect() as conn:
             conn.exec_driver_sql("COMMIT")
@@ -75,8 +82,9 @@ def fill(app: App, *, days: int, per_day: int) -> Actor:
     return actor
 
 
-def refresh_calls(app: App, actor: Actor, day: date | None,
-                  today: date) -> dict[str, Callable[[], object]]:
+def refresh_calls(
+    app: App, actor: Actor, day: date | None, today: date
+) -> dict[str, Callable[[], object]]:
     """The dashboard's service calls on refresh, each in its own unit of work as the GUI's
     background runner gives it, and the three in a row; `day` None is today's report."""
     last = day or today
@@ -85,8 +93,9 @@ def refresh_calls(app: App, actor: Actor, day: date | None,
     calls: dict[str, Callable[[], object]] = {
         CALLS[0]: lambda: reports.daily_report(app.uow(), actor=actor, day=day),
         CALLS[1]: lambda: approvals.list_requests(app.uow(), actor=actor, status="pending"),
-        CALLS[2]: lambda: audit_trail.audit_events(app.uow(), actor=actor, since=since,
-                                                   until=until),
+        CALLS[2]: lambda: audit_trail.audit_events(
+            app.uow(), actor=actor, since=since, until=until
+        ),
     }
     parts = list(calls.values())
     calls[CALLS[3]] = lambda: [call() for call in parts]
@@ -105,8 +114,9 @@ def timed(call: Callable[[], object], runs: int) -> list[float]:
 
 
 def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 \
-        else values[0]
+    return (
+        statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
+    )
 
 
 def measure(app: App, actor: Actor, *, days: int, today: date, runs: int) -> None:
@@ -116,8 +126,7 @@ def measure(app: App, actor: Actor, *, days: int, today: date, runs: int) -> Non
     for label, day in ((f"today {today}", None), (f"mid-year {middle}", middle)):
         for name, call in refresh_calls(app, actor, day, today).items():
             spent = timed(call, runs)
-            print(f"{label:<22} {name:<26} {statistics.median(spent):>10.1f} "
-                  f"{p95(spent):>8.1f}")
+            print(f"{label:<22} {name:<26} {statistics.median(spent):>10.1f} {p95(spent):>8.1f}")
 
 
 def throwaway_postgres() -> tuple[ThrowawayServer, str]:
@@ -132,17 +141,23 @@ def throwaway_postgres() -> tuple[ThrowawayServer, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--db", help="an empty database's URL (migrated here)")
-    where.add_argument("--postgres", action="store_true",
-                       help="start a throwaway PostgreSQL server for the run")
+    where.add_argument(
+        "--postgres", action="store_true", help="start a throwaway PostgreSQL server for the run"
+    )
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--per-day", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--reuse", action="store_true", help="the database holds an earlier "
-                        "run's days (give the same --days): migrate it and measure only")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="the database holds an earlier "
+        "run's days (give the same --days): migrate it and measure only",
+    )
     args = parser.parse_args()
     server, url = throwaway_postgres() if args.postgres else (None, args.db)
     try:
@@ -150,11 +165,12 @@ def main() -> None:
         app.trust = LocalTrust(Path(tempfile.mkdtemp(prefix="caretill-bench-")))
         upgrade(app.engine)
         started = time.perf_counter()
-        actor = (reused(app)[0] if args.reuse
-                 else fill(app, days=args.days, per_day=args.per_day))
-        print(f"{app.engine.dialect.name}: {args.days} days x {args.per_day} payments "
-              f"{'reused' if args.reuse else 'seeded'} in "
-              f"{time.perf_counter() - started:.0f} s; {args.runs} runs each")
+        actor = reused(app)[0] if args.reuse else fill(app, days=args.days, per_day=args.per_day)
+        print(
+            f"{app.engine.dialect.name}: {args.days} days x {args.per_day} payments "
+            f"{'reused' if args.reuse else 'seeded'} in "
+            f"{time.perf_counter() - started:.0f} s; {args.runs} runs each"
+        )
         today, _ = today_of(app)
         measure(app, actor, days=args.days, today=today, runs=args.runs)
         app.close()

@@ -29,23 +29,52 @@ def seed(app, count: int) -> tuple[list[tuple[str, list[int]]], Actor]:
     now = utcnow()
     with app.uow() as uow:
         actor, service_id = facility_with_user(uow)
-        people = [{"mrn": f"B{i:07d}", "name": f"Bench Patient {i}", "phone": None,
-                   "dob": None} for i in range(count)]
+        people = [
+            {"mrn": f"B{i:07d}", "name": f"Bench Patient {i}", "phone": None, "dob": None}
+            for i in range(count)
+        ]
         insert_patients(uow, people)
         ids = dict(uow.execute(select(t.patients.c.mrn, t.patients.c.id)).all())
         uow.execute(t.wallets.update().values(balance_minor=100000))
         wallets = dict(uow.execute(select(t.wallets.c.patient_id, t.wallets.c.id)).all())
-        uow.execute(insert(t.wallet_entries), [
-            {"wallet_id": w, "kind": "deposit", "amount_minor": 100000,
-             "balance_after_minor": 100000, "created_at": now} for w in wallets.values()])
-        bills = dict(uow.execute(insert(t.bills).returning(t.bills.c.patient_id, t.bills.c.id),
-                                 [{"bill_no": f"BB{i:07d}", "patient_id": pid, "created_at": now}
-                                  for i, pid in enumerate(ids.values())]).all())
-        rows = uow.execute(insert(t.bill_items).returning(t.bill_items.c.id,
-                                                          t.bill_items.c.patient_id), [
-            {"bill_id": bills[pid], "patient_id": pid, "service_id": service_id, "quantity": 1,
-             "unit_price_minor": 50000, "amount_minor": 50000, "created_at": now}
-            for pid in ids.values() for _ in range(2)]).all()
+        uow.execute(
+            insert(t.wallet_entries),
+            [
+                {
+                    "wallet_id": w,
+                    "kind": "deposit",
+                    "amount_minor": 100000,
+                    "balance_after_minor": 100000,
+                    "created_at": now,
+                }
+                for w in wallets.values()
+            ],
+        )
+        bills = dict(
+            uow.execute(
+                insert(t.bills).returning(t.bills.c.patient_id, t.bills.c.id),
+                [
+                    {"bill_no": f"BB{i:07d}", "patient_id": pid, "created_at": now}
+                    for i, pid in enumerate(ids.values())
+                ],
+            ).all()
+        )
+        rows = uow.execute(
+            insert(t.bill_items).returning(t.bill_items.c.id, t.bill_items.c.patient_id),
+            [
+                {
+                    "bill_id": bills[pid],
+                    "patient_id": pid,
+                    "service_id": service_id,
+                    "quantity": 1,
+                    "unit_price_minor": 50000,
+                    "amount_minor": 50000,
+                    "created_at": now,
+                }
+                for pid in ids.values()
+                for _ in range(2)
+            ],
+        ).all()
         uow.commit()
     items: dict[int, list[int]] = {}
     for row in rows:
@@ -64,36 +93,49 @@ def main() -> None:
     # The facility requires an open shift to take cash: the till's, opened once.
     open_shift(app.uow(), actor=actor, workstation="WS01", opening_float="0")
     statements = []
-    event.listen(app.engine, "before_cursor_execute",
-                 lambda *a: statements.append(1))
+    event.listen(app.engine, "before_cursor_execute", lambda *a: statements.append(1))
 
     def one(job: tuple[str, list[int]]) -> None:
         mrn, items = job
-        pay(app.uow(), actor=actor, workstation="WS01", mrn=mrn, item_ids=items,
+        pay(
+            app.uow(),
+            actor=actor,
+            workstation="WS01",
+            mrn=mrn,
+            item_ids=items,
             tenders=[TenderRequest("wallet", "600.00"), TenderRequest("cash", "400.00")],
-            key=f"bench-{uuid.uuid4().hex}")
+            key=f"bench-{uuid.uuid4().hex}",
+        )
 
     one(work[0])
-    print(f"SQL statements per payment (BEGIN and COMMIT not counted on PostgreSQL): "
-          f"{len(statements)}")
+    print(
+        f"SQL statements per payment (BEGIN and COMMIT not counted on PostgreSQL): "
+        f"{len(statements)}"
+    )
     started = time.perf_counter()
-    for job in work[1:len(work) // 2]:
+    for job in work[1 : len(work) // 2]:
         one(job)
     serial = time.perf_counter() - started
     count_serial = len(work) // 2 - 1
-    print(f"{app.engine.dialect.name}: 1 thread: {count_serial / serial:.0f} payments/s "
-          f"({1000 * serial / count_serial:.2f} ms each)")
+    print(
+        f"{app.engine.dialect.name}: 1 thread: {count_serial / serial:.0f} payments/s "
+        f"({1000 * serial / count_serial:.2f} ms each)"
+    )
     started = time.perf_counter()
     with ThreadPoolExecutor(args.threads) as pool:
-        list(pool.map(one, work[len(work) // 2:]))
+        list(pool.map(one, work[len(work) // 2 :]))
     parallel = time.perf_counter() - started
     count_parallel = len(work) - len(work) // 2
-    print(f"{app.engine.dialect.name}: {args.threads} threads: "
-          f"{count_parallel / parallel:.0f} payments/s")
+    print(
+        f"{app.engine.dialect.name}: {args.threads} threads: "
+        f"{count_parallel / parallel:.0f} payments/s"
+    )
     started = time.perf_counter()
     findings = run_check(app.uow(), actor=actor)
-    print(f"check over {len(work)} payments: {time.perf_counter() - started:.2f} s, "
-          f"{len(findings)} findings")
+    print(
+        f"check over {len(work)} payments: {time.perf_counter() - started:.2f} s, "
+        f"{len(findings)} findings"
+    )
     app.close()
 
 

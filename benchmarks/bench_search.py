@@ -32,10 +32,18 @@ def seed(app, count: int) -> None:
         uow.commit()
     for start in range(0, count, BATCH):
         with app.uow() as uow:
-            insert_patients(uow, [
-                {"mrn": f"MRN{n:07d}", "name": f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
-                 f" {rng.choice(GIVEN)}", "phone": f"07{rng.randint(10**7, 10**8 - 1)}",
-                 "dob": None} for n in range(start, min(start + BATCH, count))])
+            insert_patients(
+                uow,
+                [
+                    {
+                        "mrn": f"MRN{n:07d}",
+                        "name": f"{rng.choice(GIVEN)} {rng.choice(FAMILY)} {rng.choice(GIVEN)}",
+                        "phone": f"07{rng.randint(10**7, 10**8 - 1)}",
+                        "dob": None,
+                    }
+                    for n in range(start, min(start + BATCH, count))
+                ],
+            )
             uow.commit()
 
 
@@ -49,12 +57,33 @@ def main() -> None:
     seed(app, args.patients)
     print(f"seeded in {time.perf_counter() - started:.0f} s")
     with app.uow() as uow:
-        user_id = uow.execute(select(t.users.c.id).where(t.users.c.username == "bench")
-                              ).scalar_one()
+        user_id = uow.execute(
+            select(t.users.c.id).where(t.users.c.username == "bench")
+        ).scalar_one()
     actor = Actor(user_id, "bench", Role.CASHIER)
-    typed = ["M", "MR", "MRN0", "MRN05", "MRN0512", "MRN0512345", "07", "0712", "071234",
-             "N", "Na", "Nak", "Naka", "Nakato", "Nakato S", "Nakato Sse", "w", "wanj",
-             "zoe", "zoe mu", "kamau"]
+    typed = [
+        "M",
+        "MR",
+        "MRN0",
+        "MRN05",
+        "MRN0512",
+        "MRN0512345",
+        "07",
+        "0712",
+        "071234",
+        "N",
+        "Na",
+        "Nak",
+        "Naka",
+        "Nakato",
+        "Nakato S",
+        "Nakato Sse",
+        "w",
+        "wanj",
+        "zoe",
+        "zoe mu",
+        "kamau",
+    ]
     for _ in range(2):  # the first pass warms caches, as a cashier's first minute does
         timings = {}
         for text in typed:
@@ -65,8 +94,10 @@ def main() -> None:
                 runs.append((time.perf_counter() - begun) * 1000)
             timings[text] = (statistics.median(runs), len(found))
     for text, (ms, hits) in timings.items():
-        print(f"{app.engine.dialect.name} {args.patients} patients: {text!r:14} "
-              f"{ms:6.2f} ms median, {hits} hits")
+        print(
+            f"{app.engine.dialect.name} {args.patients} patients: {text!r:14} "
+            f"{ms:6.2f} ms median, {hits} hits"
+        )
     print(f"worst median: {max(ms for ms, _ in timings.values()):.2f} ms")
     app.close()
 

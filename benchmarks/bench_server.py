@@ -67,9 +67,12 @@ class Bench:
     def paid_items(self, block: Block) -> int:
         """How many of the block's items are paid (the replay's proof of work)."""
         with self.owner.connect() as conn:
-            return conn.execute(select(func.count()).where(
-                t.bill_items.c.id.between(2 * block.first, 2 * (block.first + block.size)),
-                t.bill_items.c.status == "paid")).scalar_one()
+            return conn.execute(
+                select(func.count()).where(
+                    t.bill_items.c.id.between(2 * block.first, 2 * (block.first + block.size)),
+                    t.bill_items.c.status == "paid",
+                )
+            ).scalar_one()
 
     def checkpoint(self) -> None:
         """Flush dirty pages now, so no run pays for the one before it."""
@@ -95,9 +98,25 @@ def start(*, tills: list[str], replay_tills: list[str]) -> Bench:
             conn.execute(text(f"CREATE DATABASE caretill OWNER {OWNER}"))
             conn.execute(text("CREATE DATABASE pgbench"))
         admin.dispose()
-        subprocess.run([str(PGBENCH), "-i", "-q", "-s", "1", "-h", "127.0.0.1", "-p",
-                        str(server.port), "-U", server.user, "pgbench"],
-                       check=True, capture_output=True, text=True)
+        subprocess.run(
+            [
+                str(PGBENCH),
+                "-i",
+                "-q",
+                "-s",
+                "1",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(server.port),
+                "-U",
+                server.user,
+                "pgbench",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         owner = create_database_engine(as_role(server.url, OWNER, database="caretill"))
         upgrade(owner)
         grant(owner, APP_ROLE)
@@ -105,8 +124,14 @@ def start(*, tills: list[str], replay_tills: list[str]) -> Bench:
         with uow:
             actor, service_id = facility_with_user(uow, Role.CASHIER)
             uow.commit()
-        bench = Bench(server, owner, as_role(server.url, APP_ROLE, database="caretill"),
-                      actor, service_id, Path(tempfile.mkdtemp(prefix="caretill-tills-")))
+        bench = Bench(
+            server,
+            owner,
+            as_role(server.url, APP_ROLE, database="caretill"),
+            actor,
+            service_id,
+            Path(tempfile.mkdtemp(prefix="caretill-tills-")),
+        )
         open_tills(bench.app_url, bench.root, [CAPTURE_TILL, *tills, *replay_tills], actor)
         return bench
     except BaseException:
@@ -122,9 +147,17 @@ def capture_payment(bench: Bench) -> tuple[list[Captured], Known]:
         conn.execute(text("SELECT setval('payments_id_seq', 10000000)"))
     app = till_app(bench.app_url, bench.root / CAPTURE_TILL, CAPTURE_TILL)
     try:
+
         def one(job, key):  # noqa: ANN001, ANN202
-            return pay(app.uow(), actor=bench.actor, workstation=CAPTURE_TILL, mrn=job.mrn,
-                       item_ids=job.item_ids, tenders=list(TENDERS), key=key)
+            return pay(
+                app.uow(),
+                actor=bench.actor,
+                workstation=CAPTURE_TILL,
+                mrn=job.mrn,
+                item_ids=job.item_ids,
+                tenders=list(TENDERS),
+                key=key,
+            )
 
         one(jobs[0], "capture-warm-up")
         result = None
@@ -139,10 +172,20 @@ def capture_payment(bench: Bench) -> tuple[list[Captured], Known]:
             payment_id, receipt_seq = conn.execute(
                 select(t.payments.c.id, t.receipts.c.seq)
                 .join(t.receipts, t.receipts.c.receipt_no == t.payments.c.receipt_no)
-                .where(t.payments.c.receipt_no == result.receipt_no)).one()
-            audit_seq = conn.execute(select(t.audit_events.c.seq).where(
-                t.audit_events.c.receipt_no == result.receipt_no)).scalar_one()
-        return statements, Known(jobs[1], block.first + 1, CAPTURE_TILL, "capture-payment",
-                                 result.receipt_no, receipt_seq, audit_seq, payment_id)
+                .where(t.payments.c.receipt_no == result.receipt_no)
+            ).one()
+            audit_seq = conn.execute(
+                select(t.audit_events.c.seq).where(t.audit_events.c.receipt_no == result.receipt_no)
+            ).scalar_one()
+        return statements, Known(
+            jobs[1],
+            block.first + 1,
+            CAPTURE_TILL,
+            "capture-payment",
+            result.receipt_no,
+            receipt_seq,
+            audit_seq,
+            payment_id,
+        )
     finally:
         app.close()

@@ -24,10 +24,14 @@ def open_app(url: str) -> App:
 def facility_with_user(uow: UnitOfWork, role: Role = Role.SUPERVISOR) -> tuple[Actor, int]:
     """The demo facility, a user `bench` and a consultation priced PRICE_MINOR: (actor, id)."""
     write_facility(uow, DEMO_FACILITY)
-    user_id = uow.execute(insert(t.users).values(
-        username="bench", role=role.value, password_hash="-", created_at=utcnow())
-        .returning(t.users.c.id)).scalar_one()
-    service_id = uow.execute(insert(t.services).values(
-        code="CONS", name="Consultation", kind="consultation", unit_price_minor=PRICE_MINOR)
-        .returning(t.services.c.id)).scalar_one()
+    user_id = uow.execute(
+        insert(t.users)
+        .values(username="bench", role=role.value, password_hash="-", created_at=utcnow())
+        .returning(t.users.c.id)
+    ).scalar_one()
+    service_id = uow.execute(
+        insert(t.services)
+        .values(code="CONS", name="Consultation", kind="consultation", unit_price_minor=PRICE_MINOR)
+        .returning(t.services.c.id)
+    ).scalar_one()
     return Actor(user_id, "bench", role), service_id

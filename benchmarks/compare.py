@@ -38,8 +38,12 @@ from tests.helpers.postgres import APP_ROLE
 
 SHARED_WALLETS = 4
 TPCB_STATEMENTS = 5  # and BEGIN and END: 7 round trips
-TPCB, REPLAY, CARETILL, SHARED = ("pgbench tpcb-like", "pgbench replay of pay() SQL",
-                                  "CareTill pay()", "CareTill pay(), 4 shared wallets")
+TPCB, REPLAY, CARETILL, SHARED = (
+    "pgbench tpcb-like",
+    "pgbench replay of pay() SQL",
+    "CareTill pay()",
+    "CareTill pay(), 4 shared wallets",
+)
 
 
 @dataclass(frozen=True)
@@ -60,25 +64,39 @@ class Figures:
 def _from_pgbench(run: PgbenchRun, statements: int, round_trips: int) -> Figures:
     done = max(run.transactions, 1)
     lat = run.latencies_ms
-    return Figures(run.transactions / run.seconds, percentile(lat, .5), percentile(lat, .95),
-                   percentile(lat, .99), statements, round_trips,
-                   1000 * run.client_cpu / done, 1000 * run.server_cpu / done, run.failed)
+    return Figures(
+        run.transactions / run.seconds,
+        percentile(lat, 0.5),
+        percentile(lat, 0.95),
+        percentile(lat, 0.99),
+        statements,
+        round_trips,
+        1000 * run.client_cpu / done,
+        1000 * run.server_cpu / done,
+        run.failed,
+    )
 
 
 def _from_workers(run: PayRun) -> Figures:
     done = max(run.payments, 1)
     lat = run.latencies_ms
-    return Figures(run.payments / run.seconds, percentile(lat, .5), percentile(lat, .95),
-                   percentile(lat, .99), run.statements / done, run.round_trips / done,
-                   1000 * run.client_cpu / done, 1000 * run.server_cpu / done,
-                   run.errors + run.exhausted)
+    return Figures(
+        run.payments / run.seconds,
+        percentile(lat, 0.5),
+        percentile(lat, 0.95),
+        percentile(lat, 0.99),
+        run.statements / done,
+        run.round_trips / done,
+        1000 * run.client_cpu / done,
+        1000 * run.server_cpu / done,
+        run.errors + run.exhausted,
+    )
 
 
 class Harness:
     """The runs of one invocation, on one server."""
 
-    def __init__(self, bench: Bench, seconds: float, script: str,
-                 sent: tuple[int, int]) -> None:
+    def __init__(self, bench: Bench, seconds: float, script: str, sent: tuple[int, int]) -> None:
         self.bench, self.seconds = bench, seconds
         self.script, self.sent = script, sent  # the replay's statements and round trips
         self.results: dict[tuple[str, int], list[Figures]] = defaultdict(list)
@@ -87,9 +105,15 @@ class Harness:
 
     def _pgbench(self, clients: int, *, database: str, **options) -> PgbenchRun:  # noqa: ANN003
         server = self.bench.server
-        return run_pgbench(host="127.0.0.1", port=server.port, database=database,
-                           clients=clients, seconds=self.seconds, data_dir=server.data,
-                           **options)
+        return run_pgbench(
+            host="127.0.0.1",
+            port=server.port,
+            database=database,
+            clients=clients,
+            seconds=self.seconds,
+            data_dir=server.data,
+            **options,
+        )
 
     def tpcb(self, clients: int) -> None:
         run = self._pgbench(clients, database="pgbench", user=self.bench.server.user)
@@ -98,22 +122,37 @@ class Harness:
     def replay(self, clients: int) -> None:
         per = per_client(self.seconds, clients)
         block = self.bench.block(per * clients)
-        run = self._pgbench(clients, database="caretill", user=APP_ROLE,
-                            password=self.bench.app_password, script=self.script,
-                            variables={"first": block.first, "per": per, "n": 0,
-                                       "run": self.round_no})
+        run = self._pgbench(
+            clients,
+            database="caretill",
+            user=APP_ROLE,
+            password=self.bench.app_password,
+            script=self.script,
+            variables={"first": block.first, "per": per, "n": 0, "run": self.round_no},
+        )
         if self.bench.paid_items(block) != 2 * run.transactions:
-            raise RuntimeError(f"the replay's {run.transactions} transactions paid "
-                               f"{self.bench.paid_items(block)} items, not two each")
+            raise RuntimeError(
+                f"the replay's {run.transactions} transactions paid "
+                f"{self.bench.paid_items(block)} items, not two each"
+            )
         self._keep(REPLAY, clients, _from_pgbench(run, *self.sent))
 
     def caretill(self, clients: int, *, shared: bool = False) -> None:
         per = per_client(self.seconds, clients)
-        block = (self.bench.block(SHARED_WALLETS, clients // SHARED_WALLETS * per) if shared
-                 else self.bench.block(per * clients))
-        run = run_workers(url=self.bench.app_url, root=self.bench.root, actor=self.bench.actor,
-                          tills=tills(clients), jobs=block.split(clients),
-                          seconds=self.seconds, data_dir=self.bench.server.data)
+        block = (
+            self.bench.block(SHARED_WALLETS, clients // SHARED_WALLETS * per)
+            if shared
+            else self.bench.block(per * clients)
+        )
+        run = run_workers(
+            url=self.bench.app_url,
+            root=self.bench.root,
+            actor=self.bench.actor,
+            tills=tills(clients),
+            jobs=block.split(clients),
+            seconds=self.seconds,
+            data_dir=self.bench.server.data,
+        )
         if run.first_error:
             print(f"  ({clients} tills: {run.errors} failed, first: {run.first_error})")
         self._keep(SHARED if shared else CARETILL, clients, _from_workers(run))
@@ -135,18 +174,25 @@ def replay_tills(count: int) -> list[str]:
 
 def table(results: dict[tuple[str, int], list[Figures]]) -> list[str]:
     """The medians over rounds, one markdown row per contender and client count."""
-    lines = ["| contender | clients | tx/s | p50 ms | p95 ms | p99 ms | statements/tx "
-             "| round trips/tx | client CPU ms/tx | server CPU ms/tx | errors |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| contender | clients | tx/s | p50 ms | p95 ms | p99 ms | statements/tx "
+        "| round trips/tx | client CPU ms/tx | server CPU ms/tx | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     order = (TPCB, REPLAY, CARETILL, SHARED)
-    for (name, clients), runs in sorted(results.items(),
-                                        key=lambda kv: (kv[0][1], order.index(kv[0][0]))):
-        med = {field: statistics.median(getattr(run, field) for run in runs)
-               for field in Figures.__dataclass_fields__}
-        lines.append(f"| {name} | {clients} | {med['rate']:.0f} | {med['p50']:.1f} "
-                     f"| {med['p95']:.1f} | {med['p99']:.1f} | {med['statements']:.1f} "
-                     f"| {med['round_trips']:.1f} | {med['client_cpu_ms']:.2f} "
-                     f"| {med['server_cpu_ms']:.2f} | {sum(r.errors for r in runs)} |")
+    for (name, clients), runs in sorted(
+        results.items(), key=lambda kv: (kv[0][1], order.index(kv[0][0]))
+    ):
+        med = {
+            field: statistics.median(getattr(run, field) for run in runs)
+            for field in Figures.__dataclass_fields__
+        }
+        lines.append(
+            f"| {name} | {clients} | {med['rate']:.0f} | {med['p50']:.1f} "
+            f"| {med['p95']:.1f} | {med['p99']:.1f} | {med['statements']:.1f} "
+            f"| {med['round_trips']:.1f} | {med['client_cpu_ms']:.2f} "
+            f"| {med['server_cpu_ms']:.2f} | {sum(r.errors for r in runs)} |"
+        )
     return lines
 
 
@@ -154,16 +200,20 @@ def ratios(results: dict[tuple[str, int], list[Figures]], clients: list[int]) ->
     """CareTill's rate and server CPU as shares of the replay's, and how each scales."""
     rate = {key: statistics.median(r.rate for r in runs) for key, runs in results.items()}
     cpu = {key: statistics.median(r.server_cpu_ms for r in runs) for key, runs in results.items()}
-    lines = [f"- {n} clients: CareTill/replay tx/s {_share(rate[CARETILL, n], rate[REPLAY, n])}"
-             f", server CPU per payment {_share(cpu[CARETILL, n], cpu[REPLAY, n])}x the replay's"
-             for n in clients]
+    lines = [
+        f"- {n} clients: CareTill/replay tx/s {_share(rate[CARETILL, n], rate[REPLAY, n])}"
+        f", server CPU per payment {_share(cpu[CARETILL, n], cpu[REPLAY, n])}x the replay's"
+        for n in clients
+    ]
     if len(clients) > 1:
         low, high = clients[-2:]
         caretill = rate[CARETILL, high] / rate[CARETILL, low] if rate[CARETILL, low] else 0.0
         replay = rate[REPLAY, high] / rate[REPLAY, low] if rate[REPLAY, low] else 0.0
-        lines.append(f"- {high}-vs-{low} clients: CareTill {caretill:.2f}x, replay "
-                     f"{replay:.2f}x (CareTill's scaling is {_share(caretill, replay)} of the "
-                     "replay's)")
+        lines.append(
+            f"- {high}-vs-{low} clients: CareTill {caretill:.2f}x, replay "
+            f"{replay:.2f}x (CareTill's scaling is {_share(caretill, replay)} of the "
+            "replay's)"
+        )
     return lines
 
 
@@ -173,18 +223,24 @@ def _share(part: float, whole: float) -> str:
 
 def machine() -> list[str]:
     """What the figures were measured on."""
-    model = next((line.split(":", 1)[1].strip() for line in
-                  Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")),
-                 platform.processor())
-    version = subprocess.run([str(PGBENCH.parent / "postgres"), "--version"],
-                             capture_output=True, text=True).stdout.strip()
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    version = subprocess.run(
+        [str(PGBENCH.parent / "postgres"), "--version"], capture_output=True, text=True
+    ).stdout.strip()
     return [f"- {os.cpu_count()} CPUs, {model}", f"- {version}, fsync on, loopback TCP"]
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each run")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved repetitions")
     parser.add_argument("--clients", default="1,4,16", help="client counts, comma-separated")
@@ -215,8 +271,10 @@ def main(argv: list[str] | None = None) -> None:
         bench.close()
     print()
     print("\n".join(machine()))
-    print(f"- load average before {load_before}; 1-minute load after each run "
-          f"{min(harness.loads)}..{max(harness.loads)}")
+    print(
+        f"- load average before {load_before}; 1-minute load after each run "
+        f"{min(harness.loads)}..{max(harness.loads)}"
+    )
     print(f"- {args.rounds} interleaved rounds of {args.seconds:g} s; medians")
     print()
     print("\n".join(table(harness.results)))

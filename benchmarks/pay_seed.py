@@ -62,39 +62,67 @@ class Block:
         own bills of a patient it shares with `workers / patients` others."""
         if self.patients >= workers:
             each = self.patients // workers
-            return [[self.job(p, j) for p in range(w * each, (w + 1) * each)
-                     for j in range(self.bills)] for w in range(workers)]
+            return [
+                [self.job(p, j) for p in range(w * each, (w + 1) * each) for j in range(self.bills)]
+                for w in range(workers)
+            ]
         sharing = workers // self.patients
-        return [[self.job(w % self.patients, j)
-                 for j in range(w // self.patients, self.bills, sharing)]
-                for w in range(workers)]
+        return [
+            [self.job(w % self.patients, j) for j in range(w // self.patients, self.bills, sharing)]
+            for w in range(workers)
+        ]
 
 
 def seed(engine: Engine, block: Block, *, service_id: int) -> None:
     """Write the block's patients, funded wallets, open bills and unpaid items."""
     now = utcnow()
     people = range(block.first, block.first + block.patients)
-    bills = [(block.first + p, block.first + p * block.bills + j)
-             for p in range(block.patients) for j in range(block.bills)]
+    bills = [
+        (block.first + p, block.first + p * block.bills + j)
+        for p in range(block.patients)
+        for j in range(block.bills)
+    ]
     with engine.begin() as conn:
-        conn.execute(insert(t.patients), [{"id": i, "mrn": f"RP{i}", "name": f"Bench {i}",
-                                           "created_at": now} for i in people])
-        conn.execute(insert(t.wallets), [
-            {"id": i, "patient_id": i, "balance_minor": block.bills * WALLET_PART_MINOR}
-            for i in people])
-        conn.execute(insert(t.bills), [{"id": b, "bill_no": f"RB{b}", "patient_id": p,
-                                        "created_at": now} for p, b in bills])
-        conn.execute(insert(t.bill_items), [
-            {"id": 2 * b + k, "bill_id": b, "patient_id": p, "service_id": service_id,
-             "quantity": 1, "unit_price_minor": PRICE_MINOR, "amount_minor": PRICE_MINOR,
-             "created_at": now} for p, b in bills for k in (0, 1)])
+        conn.execute(
+            insert(t.patients),
+            [{"id": i, "mrn": f"RP{i}", "name": f"Bench {i}", "created_at": now} for i in people],
+        )
+        conn.execute(
+            insert(t.wallets),
+            [
+                {"id": i, "patient_id": i, "balance_minor": block.bills * WALLET_PART_MINOR}
+                for i in people
+            ],
+        )
+        conn.execute(
+            insert(t.bills),
+            [{"id": b, "bill_no": f"RB{b}", "patient_id": p, "created_at": now} for p, b in bills],
+        )
+        conn.execute(
+            insert(t.bill_items),
+            [
+                {
+                    "id": 2 * b + k,
+                    "bill_id": b,
+                    "patient_id": p,
+                    "service_id": service_id,
+                    "quantity": 1,
+                    "unit_price_minor": PRICE_MINOR,
+                    "amount_minor": PRICE_MINOR,
+                    "created_at": now,
+                }
+                for p, b in bills
+                for k in (0, 1)
+            ],
+        )
 
 
 def till_app(url: str, folder: Path, workstation: str) -> App:
     """CareTill as one till runs it: its own engine, workstation id and data folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    return build(Settings(url, workstation, Timeouts(), config_path=folder / "config.json",
-                          local={}))
+    return build(
+        Settings(url, workstation, Timeouts(), config_path=folder / "config.json", local={})
+    )
 
 
 def open_tills(url: str, root: Path, workstations: list[str], actor: Actor) -> None:

@@ -58,8 +58,10 @@ def _counter(engine: Engine) -> Counter[str]:
     def executed(_conn, _cursor, statement, _params, context, _many) -> None:  # noqa: ANN001
         batch = context.execution_options.get(pg_transactions.BATCH) if context else None
         opened = statement.startswith("BEGIN; ")
-        counts.update(round_trips=1, statements=(len(batch) if batch is not None else 1)
-                      + (1 if opened else 0))
+        counts.update(
+            round_trips=1,
+            statements=(len(batch) if batch is not None else 1) + (1 if opened else 0),
+        )
 
     event.listen(engine, "before_cursor_execute", executed)
     event.listen(engine.pool, "connect", lambda *_args: counts.update(("connect",)))
@@ -73,12 +75,28 @@ def _round_trips(counts: Counter[str], pre_ping: bool) -> int:
 
 
 def _pay(app: App, actor: Actor, job: Job) -> None:
-    pay(app.uow(), actor=actor, workstation=app.workstation, mrn=job.mrn,
-        item_ids=job.item_ids, tenders=list(TENDERS), key=f"bench-{uuid.uuid4().hex}")
+    pay(
+        app.uow(),
+        actor=actor,
+        workstation=app.workstation,
+        mrn=job.mrn,
+        item_ids=job.item_ids,
+        tenders=list(TENDERS),
+        key=f"bench-{uuid.uuid4().hex}",
+    )
 
 
-def _worker(url: str, folder: Path, workstation: str, actor: Actor, jobs: list[Job],
-            seconds: float, start, finish, results) -> None:  # noqa: ANN001
+def _worker(
+    url: str,
+    folder: Path,
+    workstation: str,
+    actor: Actor,
+    jobs: list[Job],
+    seconds: float,
+    start,
+    finish,
+    results,
+) -> None:  # noqa: ANN001
     app = till_app(url, folder, workstation)
     counts = _counter(app.engine)
     run = PayRun()
@@ -111,16 +129,28 @@ def _worker(url: str, folder: Path, workstation: str, actor: Actor, jobs: list[J
         app.close()
 
 
-def run_workers(*, url: str, root: Path, actor: Actor, tills: list[str],
-                jobs: list[list[Job]], seconds: float, data_dir: Path) -> PayRun:
+def run_workers(
+    *,
+    url: str,
+    root: Path,
+    actor: Actor,
+    tills: list[str],
+    jobs: list[list[Job]],
+    seconds: float,
+    data_dir: Path,
+) -> PayRun:
     """Run one worker process per till over its jobs for `seconds`; their sum."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     start, finish = context.Barrier(len(tills) + 1), context.Barrier(len(tills) + 1)
     results = context.Queue()
-    workers = [context.Process(target=_worker, args=(url, root / till, till, actor, mine,
-                                                     seconds, start, finish, results))
-               for till, mine in zip(tills, jobs, strict=True)]
+    workers = [
+        context.Process(
+            target=_worker,
+            args=(url, root / till, till, actor, mine, seconds, start, finish, results),
+        )
+        for till, mine in zip(tills, jobs, strict=True)
+    ]
     for worker in workers:
         worker.start()
     try:

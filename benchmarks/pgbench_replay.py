@@ -74,8 +74,14 @@ def capture(engine: Engine, run: Callable[[], object]) -> list[Captured]:
 
     def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
         options = context.execution_options if context else {}
-        seen.append(Captured(statement, parameters, options.get(pg_transactions.BATCH),
-                             bool(options.get(pg_transactions.COMMITS))))
+        seen.append(
+            Captured(
+                statement,
+                parameters,
+                options.get(pg_transactions.BATCH),
+                bool(options.get(pg_transactions.COMMITS)),
+            )
+        )
 
     event.listen(engine, "before_cursor_execute", record)
     try:
@@ -88,8 +94,10 @@ def capture(engine: Engine, run: Callable[[], object]) -> list[Captured]:
 def sent(statements: list[Captured]) -> tuple[int, int]:
     """Statements and round trips of a captured payment, counted as the workers count
     theirs (`pay_workers._counter`): the SET LOCALs as one, BEGIN and COMMIT as none."""
-    inside = sum((len(c.batch) if c.batch is not None else 1) + c.sql.startswith("BEGIN; ")
-                 for c in statements)
+    inside = sum(
+        (len(c.batch) if c.batch is not None else 1) + c.sql.startswith("BEGIN; ")
+        for c in statements
+    )
     return inside, len(statements)
 
 
@@ -97,14 +105,22 @@ def replay_script(statements: list[Captured], known: Known, mogrify: Callable) -
     """A pgbench script of one payment per transaction, for variables `first`, `per`, `run`
     and the counter `n` (-D n=0): client c's n-th payment pays block patient c * per + n - 1.
     """
-    ints = {known.patient_id: ":p", known.job.item_ids[0]: ":i", known.job.item_ids[1]: ":j",
-            known.payment_id: ":pay_id", known.receipt_seq: ":ws_receipt_seq",
-            known.audit_seq: ":ws_audit_seq"}
+    ints = {
+        known.patient_id: ":p",
+        known.job.item_ids[0]: ":i",
+        known.job.item_ids[1]: ":j",
+        known.payment_id: ":pay_id",
+        known.receipt_seq: ":ws_receipt_seq",
+        known.audit_seq: ":ws_audit_seq",
+    }
     if len(ints) != 6:
         raise RuntimeError(f"the captured payment's values are not distinct: {known}")
-    texts = {known.job.mrn: "RP:p", known.key: "rk:run-:client_id-:n",
-             known.workstation: "RW:client_id",
-             known.receipt_no: "RW:client_id-:ws_receipt_seq"}
+    texts = {
+        known.job.mrn: "RP:p",
+        known.key: "rk:run-:client_id-:n",
+        known.workstation: "RW:client_id",
+        known.receipt_no: "RW:client_id-:ws_receipt_seq",
+    }
 
     def swap(value: object) -> object:
         if isinstance(value, int) and not isinstance(value, bool) and value in ints:
@@ -113,19 +129,32 @@ def replay_script(statements: list[Captured], known: Known, mogrify: Callable) -
             return texts[value]
         return value
 
-    lines = ["\\set n :n + 1", "\\set p :first + :client_id * :per + :n - 1",
-             "\\set i 2 * :p", "\\set j 2 * :p + 1"]
+    lines = [
+        "\\set n :n + 1",
+        "\\set p :first + :client_id * :per + :n - 1",
+        "\\set i 2 * :p",
+        "\\set j 2 * :p + 1",
+    ]
     for captured in statements:
         opening, first = _opening(captured.sql)
         if captured.batch is not None:
-            parts = [mogrify(sql, {k: swap(v) for k, v in values.items()}).decode()
-                     for sql, values in captured.batch]
+            parts = [
+                mogrify(sql, {k: swap(v) for k, v in values.items()}).decode()
+                for sql, values in captured.batch
+            ]
         else:
             params = captured.params
-            sets = params if isinstance(params, list | tuple) and params and \
-                isinstance(params[0], dict) else [params]
-            parts = [mogrify(first, {k: swap(v) for k, v in one.items()}
-                             if isinstance(one, dict) else one).decode() for one in sets]
+            sets = (
+                params
+                if isinstance(params, list | tuple) and params and isinstance(params[0], dict)
+                else [params]
+            )
+            parts = [
+                mogrify(
+                    first, {k: swap(v) for k, v in one.items()} if isinstance(one, dict) else one
+                ).decode()
+                for one in sets
+            ]
         parts = opening + parts + (["COMMIT"] if captured.commits else [])
         # one round trip, as CareTill sends it: pgbench's compound statement
         lines.append(" \\;\n".join(parts) + _ending(parts[-1]))
@@ -156,17 +185,41 @@ def per_client(seconds: float, clients: int) -> int:
     return math.ceil(seconds * max(1500 / clients, 150)) + 5
 
 
-def run_pgbench(*, host: str, port: int, user: str, database: str, clients: int,
-                seconds: float, data_dir: Path, password: str | None = None,
-                script: str | None = None, variables: dict[str, int] | None = None
-                ) -> PgbenchRun:
+def run_pgbench(
+    *,
+    host: str,
+    port: int,
+    user: str,
+    database: str,
+    clients: int,
+    seconds: float,
+    data_dir: Path,
+    password: str | None = None,
+    script: str | None = None,
+    variables: dict[str, int] | None = None,
+) -> PgbenchRun:
     """One time-bounded pgbench run (tpcb-like unless a script is given), per-transaction
     latencies from its log, its own CPU and the server's over the run."""
     logs = Path(tempfile.mkdtemp(prefix="caretill-pgbench-"))
     threads = math.gcd(clients, os.cpu_count() or 1)
-    argv = [str(PGBENCH), "-h", host, "-p", str(port), "-U", user, "-n", "-c", str(clients),
-            "-j", str(threads), "-T", str(max(1, round(seconds))), "-l",
-            f"--log-prefix={logs}/tx"]
+    argv = [
+        str(PGBENCH),
+        "-h",
+        host,
+        "-p",
+        str(port),
+        "-U",
+        user,
+        "-n",
+        "-c",
+        str(clients),
+        "-j",
+        str(threads),
+        "-T",
+        str(max(1, round(seconds))),
+        "-l",
+        f"--log-prefix={logs}/tx",
+    ]
     if script is None:
         argv += ["-b", "tpcb-like"]
     else:
@@ -177,15 +230,19 @@ def run_pgbench(*, host: str, port: int, user: str, database: str, clients: int,
     env = {**os.environ, **({"PGPASSWORD": password} if password else {})}
     idle = server_processes(data_dir)
     server_before, client_before = server_cpu(data_dir), os.times()
-    done = subprocess.run([*argv, database], capture_output=True, text=True, env=env,
-                          timeout=seconds + 120)
+    done = subprocess.run(
+        [*argv, database], capture_output=True, text=True, env=env, timeout=seconds + 120
+    )
     client_after = os.times()
     settle(data_dir, idle)
     server_after = server_cpu(data_dir)
     if done.returncode not in (0, 2):  # 2: some clients aborted (reported as failed)
         raise RuntimeError(f"pgbench failed: {done.stderr.strip()[-2000:]}")
-    latencies = [int(line.split()[2]) / 1000 for log in logs.glob("tx.*")
-                 for line in log.read_text().splitlines()]
+    latencies = [
+        int(line.split()[2]) / 1000
+        for log in logs.glob("tx.*")
+        for line in log.read_text().splitlines()
+    ]
     failed = re.search(r"number of failed transactions: (\d+)", done.stdout)
     aborted = "aborted" in done.stderr or done.returncode == 2
     result = PgbenchRun(
@@ -193,9 +250,14 @@ def run_pgbench(*, host: str, port: int, user: str, database: str, clients: int,
         failed=(int(failed.group(1)) if failed else 0) + (clients if aborted else 0),
         seconds=_measured_seconds(done.stdout, seconds, len(latencies)),
         latencies_ms=latencies,
-        client_cpu=(client_after.children_user + client_after.children_system
-                    - client_before.children_user - client_before.children_system),
-        server_cpu=server_after - server_before)
+        client_cpu=(
+            client_after.children_user
+            + client_after.children_system
+            - client_before.children_user
+            - client_before.children_system
+        ),
+        server_cpu=server_after - server_before,
+    )
     for log in logs.iterdir():
         log.unlink()
     logs.rmdir()

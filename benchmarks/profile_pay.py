@@ -27,8 +27,9 @@ TILL = "PROF"
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--payments", type=int, default=2000)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
@@ -42,13 +43,20 @@ def main(argv: list[str] | None = None) -> None:
         jobs = bench.block(2 * args.payments + 1).split(1)[0]
         app = till_app(bench.app_url, bench.root / TILL, TILL)
         try:
+
             def one(job) -> None:  # noqa: ANN001
-                pay(app.uow(), actor=bench.actor, workstation=TILL, mrn=job.mrn,
-                    item_ids=job.item_ids, tenders=list(TENDERS),
-                    key=f"prof-{uuid.uuid4().hex}")
+                pay(
+                    app.uow(),
+                    actor=bench.actor,
+                    workstation=TILL,
+                    mrn=job.mrn,
+                    item_ids=job.item_ids,
+                    tenders=list(TENDERS),
+                    key=f"prof-{uuid.uuid4().hex}",
+                )
 
             one(jobs[0])
-            timed, profiled = jobs[1:args.payments + 1], jobs[args.payments + 1:]
+            timed, profiled = jobs[1 : args.payments + 1], jobs[args.payments + 1 :]
             counts = _counter(app.engine)
             cpu, began = process_cpu(), time.perf_counter()
             for job in timed:
@@ -56,9 +64,11 @@ def main(argv: list[str] | None = None) -> None:
             cpu, wall = process_cpu() - cpu, time.perf_counter() - began
             n = len(timed)
             pre_ping = bool(getattr(app.engine.pool, "_pre_ping", 0))
-            print(f"{n} payments: {counts['statements'] / n:.1f} statements and "
-                  f"{_round_trips(counts, pre_ping) / n:.1f} round trips each; "
-                  f"{1000 * wall / n:.2f} ms wall, {1000 * cpu / n:.2f} ms client CPU each")
+            print(
+                f"{n} payments: {counts['statements'] / n:.1f} statements and "
+                f"{_round_trips(counts, pre_ping) / n:.1f} round trips each; "
+                f"{1000 * wall / n:.2f} ms wall, {1000 * cpu / n:.2f} ms client CPU each"
+            )
             profile = cProfile.Profile()
             profile.enable()
             for job in profiled:

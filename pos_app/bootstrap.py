@@ -63,6 +63,10 @@ def data_folder(settings: Settings) -> Path:
 
 def build(settings: Settings, *, clock: Clock = system_clock) -> App:
     report_url = settings.report_db_url
-    return App(settings, create_database_engine(settings.db_url, settings.timeouts),
-               create_database_engine(report_url, settings.timeouts) if report_url else None,
-               LocalTrust(data_folder(settings)), clock)
+    return App(
+        settings,
+        create_database_engine(settings.db_url, settings.timeouts),
+        create_database_engine(report_url, settings.timeouts) if report_url else None,
+        LocalTrust(data_folder(settings)),
+        clock,
+    )

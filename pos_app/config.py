@@ -60,11 +60,13 @@ def load_local_config(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise BadInput(f"The configuration file {path} cannot be read: {exc}",
-                       code="invalid_config") from exc
+        raise BadInput(
+            f"The configuration file {path} cannot be read: {exc}", code="invalid_config"
+        ) from exc
     if not isinstance(data, dict):
-        raise BadInput(f"The configuration file {path} is not a JSON object.",
-                       code="invalid_config")
+        raise BadInput(
+            f"The configuration file {path} is not a JSON object.", code="invalid_config"
+        )
     return data
 
 
@@ -82,13 +84,16 @@ def check_workstation(value: str) -> str:
     """A workstation id is the receipt-number prefix: 2 to 12 capitals or digits."""
     workstation = value.strip().upper()
     if not _WORKSTATION.match(workstation):
-        raise BadInput(f"Workstation id {value!r} must be 2 to 12 letters or digits, e.g. WS01.",
-                       code="invalid_workstation")
+        raise BadInput(
+            f"Workstation id {value!r} must be 2 to 12 letters or digits, e.g. WS01.",
+            code="invalid_workstation",
+        )
     return workstation
 
 
-def resolve(*, db: str | None = None, workstation: str | None = None,
-            env: Mapping[str, str] = os.environ) -> Settings:
+def resolve(
+    *, db: str | None = None, workstation: str | None = None, env: Mapping[str, str] = os.environ
+) -> Settings:
     """Settings from options, environment and local file, in that order."""
     path = config_path(env)
     local = load_local_config(path)
@@ -109,6 +114,5 @@ def resolve(*, db: str | None = None, workstation: str | None = None,
         timeouts=Timeouts(lock_wait_s=lock_wait),
         config_path=path,
         local=local,
-        report_db_url=secrets.with_password(report_url, folder=path.parent) if report_url
-        else None,
+        report_db_url=secrets.with_password(report_url, folder=path.parent) if report_url else None,
     )

@@ -81,8 +81,15 @@ def main() -> int:
     style(qapp)
     OUT.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="caretill-shots-"))
-    app = build(Settings(db_url=f"sqlite:///{folder / 'demo.sqlite3'}", workstation="WS01",
-                         timeouts=Timeouts(), config_path=folder / "config.json", local={}))
+    app = build(
+        Settings(
+            db_url=f"sqlite:///{folder / 'demo.sqlite3'}",
+            workstation="WS01",
+            timeouts=Timeouts(),
+            config_path=folder / "config.json",
+            local={},
+        )
+    )
     app.upgrade_schema()
     demo.load_demo(app.uow, workstation="WS01", patients=40, seed=3)
     down = {"now": False}
@@ -184,11 +191,14 @@ def main() -> int:
     shoot(bill, "21_new_bill")
     bill.close()
 
-    adjusting = AdjustDialog(currency=session.facility.currency,
-                             item="Full blood count (FBC)",
-                             where="Item 812 of bill TWS01-000214",
-                             due=Decimal("1500.00"), reason_codes=DEFAULT_REASON_CODES,
-                             parent=window)
+    adjusting = AdjustDialog(
+        currency=session.facility.currency,
+        item="Full blood count (FBC)",
+        where="Item 812 of bill TWS01-000214",
+        due=Decimal("1500.00"),
+        reason_codes=DEFAULT_REASON_CODES,
+        parent=window,
+    )
     adjusting.percent_edit.setText("10")
     adjusting.reason_box.setCurrentIndex(adjusting.reason_box.findData("indigent"))
     adjusting.approver_edit.setText("supervisor")
@@ -202,8 +212,13 @@ def main() -> int:
     wait_until(lambda: bool(listing.rows) and not ops.busy)
     listing.patient_box.setChecked(False)  # today at WS01, then the last digits "2"
     listing.search_edit.setText("2")
-    wait_until(lambda: not ops.busy and len(listing.rows) > 1
-               and all(r.receipt_no.endswith("2") for r in listing.rows))
+    wait_until(
+        lambda: (
+            not ops.busy
+            and len(listing.rows) > 1
+            and all(r.receipt_no.endswith("2") for r in listing.rows)
+        )
+    )
     shoot(listing, "17_receipts_list")
     listing.close()
 
@@ -227,8 +242,9 @@ def main() -> int:
     take_a_morning(app, actor)  # in the new shift: the X report has figures so far
     ask_approvals(app, actor, controller.receipts.last_receipt_no, pick_patient(app, actor))
     supervisor = auth.sign_in(app.uow(), "supervisor", "supervisor", workstation="WS01")
-    board = SupervisorDashboard(operations=ops, actor=supervisor, workstation="WS01",
-                                currency=session.facility.currency)
+    board = SupervisorDashboard(
+        operations=ops, actor=supervisor, workstation="WS01", currency=session.facility.currency
+    )
     board.show()
     board.start()
     wait_until(lambda: board.today.report is not None and not ops.busy)
@@ -272,18 +288,37 @@ def main() -> int:
     return 0
 
 
-def shoot_pay_with_payer(app: object, admin: object, controller: CashierController,
-                         mrn: str) -> None:
+def shoot_pay_with_payer(
+    app: object, admin: object, controller: CashierController, mrn: str
+) -> None:
     """The Pay dialog with an insurer chosen: its share shown, the patient's share tendered."""
     if ONLY and "25_pay_with_payer" not in ONLY:
         return
-    payers.add_payer(app.uow(), actor=admin, workstation="WS01", code="NHIF",
-                     name="National Health Insurance Fund", kind="insurer")
+    payers.add_payer(
+        app.uow(),
+        actor=admin,
+        workstation="WS01",
+        code="NHIF",
+        name="National Health Insurance Fund",
+        kind="insurer",
+    )
     for kind in ServiceKind:
-        payers.set_cover(app.uow(), actor=admin, workstation="WS01", code="NHIF",
-                         service_kind=kind.value, percent="80")
-    payers.cover_patient(app.uow(), actor=admin, workstation="WS01", mrn=mrn,
-                         payer_code="NHIF", member_no="NHIF-0042-7731")
+        payers.set_cover(
+            app.uow(),
+            actor=admin,
+            workstation="WS01",
+            code="NHIF",
+            service_kind=kind.value,
+            percent="80",
+        )
+    payers.cover_patient(
+        app.uow(),
+        actor=admin,
+        workstation="WS01",
+        mrn=mrn,
+        payer_code="NHIF",
+        member_no="NHIF-0042-7731",
+    )
     dialog = controller.flows.start_pay(controller.detail, controller.items.selected())
     wait_until(lambda: dialog.payer_combo.count() == 2)
     dialog.payer_combo.setCurrentIndex(1)
@@ -294,20 +329,34 @@ def shoot_pay_with_payer(app: object, admin: object, controller: CashierControll
     dialog.close()
 
 
-def shoot_payers(app: object, admin: object, ops: Operations, window: QWidget,
-                 mrn: str) -> None:
+def shoot_payers(app: object, admin: object, ops: Operations, window: QWidget, mrn: str) -> None:
     """The admin's payers screen: a second payer's scheme, one of its members being typed."""
     if ONLY and "26_payers" not in ONLY:
         return
-    payers.add_payer(app.uow(), actor=admin, workstation="WS01", code="ACME-STAFF",
-                     name="Acme Tea Estates staff scheme", kind="employer")
-    for kind, percent, copay, cap in (("consultation", "100", "100", None),
-                                      ("lab_test", "80", None, "20000"),
-                                      ("pharmacy", "50", "50", "5000")):
-        payers.set_cover(app.uow(), actor=admin, workstation="WS01", code="ACME-STAFF",
-                         service_kind=kind, percent=percent, copay=copay, cap=cap)
-    dialog = PayersDialog(operations=ops, actor=admin, workstation="WS01",
-                          parent=window)
+    payers.add_payer(
+        app.uow(),
+        actor=admin,
+        workstation="WS01",
+        code="ACME-STAFF",
+        name="Acme Tea Estates staff scheme",
+        kind="employer",
+    )
+    for kind, percent, copay, cap in (
+        ("consultation", "100", "100", None),
+        ("lab_test", "80", None, "20000"),
+        ("pharmacy", "50", "50", "5000"),
+    ):
+        payers.set_cover(
+            app.uow(),
+            actor=admin,
+            workstation="WS01",
+            code="ACME-STAFF",
+            service_kind=kind,
+            percent=percent,
+            copay=copay,
+            cap=cap,
+        )
+    dialog = PayersDialog(operations=ops, actor=admin, workstation="WS01", parent=window)
     dialog.show()
     wait_until(lambda: len(dialog.rows) >= 1)
     dialog.select("ACME-STAFF")
@@ -320,27 +369,53 @@ def shoot_payers(app: object, admin: object, ops: Operations, window: QWidget,
 
 def take_a_morning(app: object, actor: object) -> None:
     """A few more payments by every method, so the dashboard has something to chart."""
-    methods = [("cash", None), ("card", "AUTH-{n}"), ("mobile_money", "MPESA-SHOT-{n}"),
-               ("insurance", "NHIF-{n}"), ("cash", None), ("card", "AUTH-{n}")]
+    methods = [
+        ("cash", None),
+        ("card", "AUTH-{n}"),
+        ("mobile_money", "MPESA-SHOT-{n}"),
+        ("insurance", "NHIF-{n}"),
+        ("cash", None),
+        ("card", "AUTH-{n}"),
+    ]
     for n, (method, reference) in enumerate(methods):
         found = patients.search_patients(app.uow(), actor=actor, text=f"MRN0000{n + 1:02d}")
         detail = patients.show_patient(app.uow(), actor=actor, mrn=found[0].mrn)
         if not detail.unpaid_items:
             continue
         item = detail.unpaid_items[0]
-        pay.pay(app.uow(), actor=actor, workstation="WS01", mrn=found[0].mrn,
-                item_ids=[item.id], key=f"screenshots-{n:04d}",
-                tenders=[TenderRequest(method, str(item.amount),
-                                       reference.format(n=n) if reference else None)])
+        pay.pay(
+            app.uow(),
+            actor=actor,
+            workstation="WS01",
+            mrn=found[0].mrn,
+            item_ids=[item.id],
+            key=f"screenshots-{n:04d}",
+            tenders=[
+                TenderRequest(
+                    method, str(item.amount), reference.format(n=n) if reference else None
+                )
+            ],
+        )
 
 
 def ask_approvals(app: object, actor: object, receipt_no: str, mrn: str) -> None:
     """Requests of two kinds waiting for the supervisor's Approvals tab."""
-    refund_requests.request_refund(app.uow(), actor=actor, workstation="WS01",
-                                   receipt_no=receipt_no, reason="Patient charged twice")
-    withdrawal.request_withdrawal(app.uow(), actor=actor, workstation="WS01", mrn=mrn,
-                                  amount="500.00", reason="Discharged, balance back in cash",
-                                  key="screenshots-withdrawal")
+    refund_requests.request_refund(
+        app.uow(),
+        actor=actor,
+        workstation="WS01",
+        receipt_no=receipt_no,
+        reason="Patient charged twice",
+    )
+    withdrawal.request_withdrawal(
+        app.uow(),
+        actor=actor,
+        workstation="WS01",
+        mrn=mrn,
+        amount="500.00",
+        reason="Discharged, balance back in cash",
+        key="screenshots-withdrawal",
+    )
 
 
 def pick_patient(app: object, actor: object, skip: str = "") -> str:

@@ -18,6 +18,7 @@ bash scripts/setup-env.sh --test
 if [ "$(id -u)" = 0 ]; then bash scripts/xcb-libs.sh --install; fi
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .  # applied once to every file (issue 10); kept so
 .venv/bin/mypy  # the packages and settings are in pyproject.toml [tool.mypy]
 # Two workers (a 2-core machine): each starts its own throwaway PostgreSQL; a test file's
 # tests stay on one worker. CARETILL_TEST_WORKERS=0 runs in one process.

@@ -105,11 +105,16 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue(f"{'pg' if request.param == 'postgresql' else 'sqlite'}_url")
 
 
-def make_app(url: str, tmp_path: Path, *, workstation: str = "WS01",
-             lock_wait_s: float = 2.0) -> App:
-    settings = Settings(db_url=url, workstation=workstation,
-                        timeouts=Timeouts(lock_wait_s=lock_wait_s),
-                        config_path=tmp_path / "config.json", local={})
+def make_app(
+    url: str, tmp_path: Path, *, workstation: str = "WS01", lock_wait_s: float = 2.0
+) -> App:
+    settings = Settings(
+        db_url=url,
+        workstation=workstation,
+        timeouts=Timeouts(lock_wait_s=lock_wait_s),
+        config_path=tmp_path / "config.json",
+        local={},
+    )
     return build(settings)
 
 

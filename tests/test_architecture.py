@@ -78,12 +78,17 @@ def _breaks(rule: str, path: Path, module: str) -> bool:
     if rule == "pyside6":
         return _top(module) == "PySide6" and not _under(path, "gui")
     if rule == "sqlalchemy":
-        return (_top(module) == "sqlalchemy" and not _under(path, "adapters")
-                and _name(path) != "pos_app/bootstrap.py")
+        return (
+            _top(module) == "sqlalchemy"
+            and not _under(path, "adapters")
+            and _name(path) != "pos_app/bootstrap.py"
+        )
     if rule == "domain":
         return _under(path, "domain") and not (
             _top(module) in sys.stdlib_module_names
-            or module == "pos_app.domain" or module.startswith("pos_app.domain."))
+            or module == "pos_app.domain"
+            or module.startswith("pos_app.domain.")
+        )
     if rule == "services":
         return _under(path, "services") and module.startswith(("pos_app.gui", "pos_app.cli"))
     raise ValueError(rule)
@@ -94,8 +99,9 @@ def test_pyside6_is_imported_only_in_gui():
 
 
 def test_sqlalchemy_is_imported_only_in_adapters_and_the_allow_list():
-    new = {m: bad for m, bad in violations("sqlalchemy").items()
-           if m not in SQL_NOT_YET_IN_ADAPTERS}
+    new = {
+        m: bad for m, bad in violations("sqlalchemy").items() if m not in SQL_NOT_YET_IN_ADAPTERS
+    }
     assert new == {}, "move this SQL into a repository in pos_app/adapters/"
 
 
@@ -112,16 +118,19 @@ def test_services_never_import_an_entry_point():
     assert violations("services") == {}
 
 
-@pytest.mark.parametrize(("rule", "folder", "source"), [
-    ("pyside6", "services", "from PySide6.QtCore import QObject\n"),
-    ("pyside6", "cli", "def f():\n    import PySide6\n"),
-    ("sqlalchemy", "services", "from sqlalchemy import select\n"),
-    ("sqlalchemy", "gui", "import sqlalchemy.exc\n"),
-    ("domain", "domain", "from pos_app.adapters import tables\n"),
-    ("domain", "domain", "import argon2\n"),
-    ("services", "services", "from pos_app import gui\n"),
-    ("services", "services", "from ..cli import main\n"),
-])
+@pytest.mark.parametrize(
+    ("rule", "folder", "source"),
+    [
+        ("pyside6", "services", "from PySide6.QtCore import QObject\n"),
+        ("pyside6", "cli", "def f():\n    import PySide6\n"),
+        ("sqlalchemy", "services", "from sqlalchemy import select\n"),
+        ("sqlalchemy", "gui", "import sqlalchemy.exc\n"),
+        ("domain", "domain", "from pos_app.adapters import tables\n"),
+        ("domain", "domain", "import argon2\n"),
+        ("services", "services", "from pos_app import gui\n"),
+        ("services", "services", "from ..cli import main\n"),
+    ],
+)
 def test_each_rule_catches_a_new_violation(rule, folder, source, tmp_path, monkeypatch):
     package = tmp_path / "pos_app"
     (package / folder).mkdir(parents=True)
@@ -130,13 +139,16 @@ def test_each_rule_catches_a_new_violation(rule, folder, source, tmp_path, monke
     assert list(violations(rule)) == [f"pos_app/{folder}/intruder.py"]
 
 
-@pytest.mark.parametrize(("rule", "name", "source"), [
-    ("pyside6", "gui/window.py", "from PySide6.QtWidgets import QWidget\n"),
-    ("sqlalchemy", "adapters/repo.py", "from sqlalchemy import select\n"),
-    ("sqlalchemy", "bootstrap.py", "from sqlalchemy.engine import Engine\n"),
-    ("domain", "domain/rules.py", "from decimal import Decimal\nfrom . import money\n"),
-    ("services", "services/pay.py", "from pos_app.adapters import ledger\n"),
-])
+@pytest.mark.parametrize(
+    ("rule", "name", "source"),
+    [
+        ("pyside6", "gui/window.py", "from PySide6.QtWidgets import QWidget\n"),
+        ("sqlalchemy", "adapters/repo.py", "from sqlalchemy import select\n"),
+        ("sqlalchemy", "bootstrap.py", "from sqlalchemy.engine import Engine\n"),
+        ("domain", "domain/rules.py", "from decimal import Decimal\nfrom . import money\n"),
+        ("services", "services/pay.py", "from pos_app.adapters import ledger\n"),
+    ],
+)
 def test_each_rule_lets_the_allowed_imports_pass(rule, name, source, tmp_path, monkeypatch):
     path = tmp_path / "pos_app" / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -85,7 +85,9 @@ def test_the_config_folder_and_files_are_private_even_if_they_were_loose(tmp_pat
     config.save_local_config(path, {"db_url": URL, "workstation": "WS01"})
     assert mode(folder) == 0o700
     assert {p.name: mode(p) for p in folder.iterdir()} == {
-        "config.json": 0o600, secrets.PASSFILE: 0o600}
+        "config.json": 0o600,
+        secrets.PASSFILE: 0o600,
+    }
     fresh = tmp_path / "new" / "deeper" / "config.json"
     config.save_local_config(fresh, {"workstation": "WS02"})
     assert mode(fresh.parent) == 0o700 and mode(fresh) == 0o600
@@ -108,7 +110,8 @@ def test_without_a_keyring_the_password_goes_to_a_libpq_password_file(tmp_path, 
 
 
 def test_with_a_keyring_the_password_goes_there_and_back_to_the_engine_only(
-        tmp_path, memory_keyring):
+    tmp_path, memory_keyring
+):
     path = tmp_path / "config.json"
     config.save_local_config(path, {"db_url": URL, "workstation": "WS03"})
     assert "s3cret" not in saved_text(path)
@@ -127,8 +130,7 @@ def test_a_password_an_older_version_wrote_in_clear_is_moved_out(tmp_path, no_ke
     assert "s3cret" in (tmp_path / secrets.PASSFILE).read_text()
 
 
-def test_the_engine_connects_with_the_password_from_the_password_file(pg_url, tmp_path,
-                                                                      no_keyring):
+def test_the_engine_connects_with_the_password_from_the_password_file(pg_url, tmp_path, no_keyring):
     bare = make_url(pg_url)._replace(password=None).render_as_string(hide_password=False)
     path = tmp_path / "config.json"
     path.write_text(json.dumps({"db_url": bare}))
@@ -146,27 +148,34 @@ def test_the_engine_connects_with_the_password_from_the_password_file(pg_url, tm
         app.close()
 
 
-@pytest.mark.parametrize(("url", "shown"), [
-    (URL, "postgresql://till:***@db.example:5433/caretill"),
-    ("postgresql://till@db/caretill", "postgresql://till@db/caretill"),
-    ("sqlite:////var/lib/caretill.sqlite3", "sqlite:////var/lib/caretill.sqlite3"),
-    ("not a url://till:s3cret@db/x", "not a url://till:***@db/x"),
-])
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (URL, "postgresql://till:***@db.example:5433/caretill"),
+        ("postgresql://till@db/caretill", "postgresql://till@db/caretill"),
+        ("sqlite:////var/lib/caretill.sqlite3", "sqlite:////var/lib/caretill.sqlite3"),
+        ("not a url://till:s3cret@db/x", "not a url://till:***@db/x"),
+    ],
+)
 def test_redact_hides_the_password(url, shown):
     assert redact(url) == shown
 
 
 def test_a_bad_url_is_refused_without_showing_its_password(tmp_path, no_keyring):
-    for attempt in (lambda: create_database_engine("no such://till:s3cret@db/x"),
-                    lambda: config.save_local_config(tmp_path / "c.json",
-                                                     {"db_url": "no such://till:s3cret@db/x"})):
+    for attempt in (
+        lambda: create_database_engine("no such://till:s3cret@db/x"),
+        lambda: config.save_local_config(
+            tmp_path / "c.json", {"db_url": "no such://till:s3cret@db/x"}
+        ),
+    ):
         with pytest.raises(BadInput) as refused:
             attempt()
         assert refused.value.code == "invalid_db_url" and "s3cret" not in refused.value.message
 
 
-FAILOVER_URL = ("postgresql://till:s3cret@/caretill?host=db1:5432&host=db2:5433"
-                "&target_session_attrs=read-write")
+FAILOVER_URL = (
+    "postgresql://till:s3cret@/caretill?host=db1:5432&host=db2:5433&target_session_attrs=read-write"
+)
 
 
 def test_a_failover_url_keeps_its_hosts_and_the_password_once_per_host(tmp_path, no_keyring):
@@ -175,14 +184,16 @@ def test_a_failover_url_keeps_its_hosts_and_the_password_once_per_host(tmp_path,
     saved = make_url(json.loads(path.read_text())["db_url"])
     assert saved.password is None and saved.query["host"] == ("db1:5432", "db2:5433")
     assert (tmp_path / secrets.PASSFILE).read_text() == (
-        "db1:5432:caretill:till:s3cret\ndb2:5433:caretill:till:s3cret\n")
+        "db1:5432:caretill:till:s3cret\ndb2:5433:caretill:till:s3cret\n"
+    )
     url = make_url(config.resolve(env={"CARETILL_CONFIG": str(path)}).db_url)
     assert url.query["target_session_attrs"] == "read-write" and "passfile" in url.query
     assert "s3cret" not in redact(FAILOVER_URL)
 
 
 def test_the_report_replica_url_comes_from_the_environment_or_the_local_file(
-        tmp_path, memory_keyring):
+    tmp_path, memory_keyring
+):
     path = tmp_path / "config.json"
     replica = "postgresql://reader:r3ad@db2:5432/caretill"
     config.save_local_config(path, {"db_url": URL, "report_db_url": replica})
@@ -190,7 +201,12 @@ def test_the_report_replica_url_comes_from_the_environment_or_the_local_file(
     settings = config.resolve(env={"CARETILL_CONFIG": str(path)})
     assert settings.report_db_url == replica and "r3ad" not in repr(settings)
     other = "sqlite:////srv/copy.sqlite3"
-    assert config.resolve(env={"CARETILL_CONFIG": str(path),
-                               "CARETILL_REPORT_DB": other}).report_db_url == other
-    assert config.resolve(env={"CARETILL_CONFIG": str(tmp_path / "none.json")}
-                          ).report_db_url is None
+    assert (
+        config.resolve(
+            env={"CARETILL_CONFIG": str(path), "CARETILL_REPORT_DB": other}
+        ).report_db_url
+        == other
+    )
+    assert (
+        config.resolve(env={"CARETILL_CONFIG": str(tmp_path / "none.json")}).report_db_url is None
+    )

@@ -24,8 +24,11 @@ from tests.receipts.samples import known_receipt  # noqa: E402 - needs the path 
 
 def demo_receipt() -> Receipt:
     """The receipt the tests check, reprinted, with a three-part non-ASCII name."""
-    return known_receipt(facility_name="St. Mary's Mission Hospital, Kisumu",
-                         patient_name="Zoë Wanjirũ Müller", copy_number=1)
+    return known_receipt(
+        facility_name="St. Mary's Mission Hospital, Kisumu",
+        patient_name="Zoë Wanjirũ Müller",
+        copy_number=1,
+    )
 
 
 def main() -> None:
@@ -34,12 +37,23 @@ def main() -> None:
         text = "\n".join(render_text(receipt, columns=columns)) + "\n"
         (HERE / f"receipt-{mm}mm.txt").write_text(text, encoding="utf-8")
         (HERE / f"receipt-{mm}mm.escpos").write_bytes(
-            escpos_bytes(receipt, columns=columns, open_drawer=False))
+            escpos_bytes(receipt, columns=columns, open_drawer=False)
+        )
         pdf = HERE / f"receipt-{mm}mm.pdf"
         render_pdf(receipt, pdf, columns=columns)
         if shutil.which("pdftoppm"):
-            subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(pdf),
-                            str(pdf.with_suffix(""))], check=True)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "150",
+                    "-singlefile",
+                    str(pdf),
+                    str(pdf.with_suffix("")),
+                ],
+                check=True,
+            )
 
 
 if __name__ == "__main__":

@@ -37,10 +37,21 @@ class EventRow:
 def newest(uow: UnitOfWork, where: EventFilter, limit: int) -> list[EventRow]:
     """The newest `limit` events matching `where`, with the user name of who acted."""
     e = t.audit_events
-    query = (select(e.c.workstation, e.c.seq, e.c.at, t.users.c.username, e.c.action,
-                    e.c.receipt_no, e.c.details, e.c.hash)
-             .outerjoin(t.users, t.users.c.id == e.c.actor_id)
-             .order_by(e.c.at.desc(), e.c.workstation, e.c.seq.desc()).limit(limit))
+    query = (
+        select(
+            e.c.workstation,
+            e.c.seq,
+            e.c.at,
+            t.users.c.username,
+            e.c.action,
+            e.c.receipt_no,
+            e.c.details,
+            e.c.hash,
+        )
+        .outerjoin(t.users, t.users.c.id == e.c.actor_id)
+        .order_by(e.c.at.desc(), e.c.workstation, e.c.seq.desc())
+        .limit(limit)
+    )
     if where.workstation:
         query = query.where(e.c.workstation == where.workstation)
     if where.action:
@@ -57,6 +68,11 @@ def newest(uow: UnitOfWork, where: EventFilter, limit: int) -> list[EventRow]:
 def any_event(uow: UnitOfWork, *, action: str, details_containing: str) -> bool:
     """Whether an event `action` was recorded whose details contain the given text."""
     e = t.audit_events
-    return uow.execute(select(e.c.id).where(
-        e.c.action == action, e.c.details.contains(details_containing)).limit(1)
-    ).first() is not None
+    return (
+        uow.execute(
+            select(e.c.id)
+            .where(e.c.action == action, e.c.details.contains(details_containing))
+            .limit(1)
+        ).first()
+        is not None
+    )

@@ -66,8 +66,11 @@ def restore(backup_file: Path, url: str) -> BackupFile:
     if parsed.get_backend_name() == "sqlite":
         target = _sqlite_path(parsed)
         if target.exists():
-            raise Refused(f"{target} exists: restore into a new file, then move it into place "
-                          "while the till is closed.", code="database_not_empty")
+            raise Refused(
+                f"{target} exists: restore into a new file, then move it into place "
+                "while the till is closed.",
+                code="database_not_empty",
+            )
         _sqlite_verify(backup_file)
         _sqlite_copy(backup_file, target)
         written = describe(target, "sqlite")
@@ -86,13 +89,21 @@ def _new_identity(url: str, source: BackupFile) -> None:
     try:
         with engine.begin() as conn:
             rows = dict(conn.execute(select(t.settings.c.key, t.settings.c.value)).all())
-            origin = {"database_id": rows.get(DATABASE_ID), "backup_sha256": source.sha256,
-                      "restored_at": datetime.now(UTC).isoformat()}
-            conn.execute(delete(t.settings).where(
-                t.settings.c.key.in_([DATABASE_ID, RESTORED_FROM])))
-            conn.execute(insert(t.settings), [
-                {"key": DATABASE_ID, "value": uuid.uuid4().hex},
-                {"key": RESTORED_FROM, "value": json.dumps(origin, sort_keys=True)}])
+            origin = {
+                "database_id": rows.get(DATABASE_ID),
+                "backup_sha256": source.sha256,
+                "restored_at": datetime.now(UTC).isoformat(),
+            }
+            conn.execute(
+                delete(t.settings).where(t.settings.c.key.in_([DATABASE_ID, RESTORED_FROM]))
+            )
+            conn.execute(
+                insert(t.settings),
+                [
+                    {"key": DATABASE_ID, "value": uuid.uuid4().hex},
+                    {"key": RESTORED_FROM, "value": json.dumps(origin, sort_keys=True)},
+                ],
+            )
     finally:
         engine.dispose()
 
@@ -136,8 +147,9 @@ def _sqlite_verify(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise Refused(f"{path} is not a readable SQLite database: {exc}.",
-                      code="backup_damaged") from exc
+        raise Refused(
+            f"{path} is not a readable SQLite database: {exc}.", code="backup_damaged"
+        ) from exc
     if result != "ok":
         raise Refused(f"{path} fails SQLite's integrity check: {result}.", code="backup_damaged")
 
@@ -169,8 +181,18 @@ def _run(argv: list[str], env: dict[str, str], what: str) -> None:
 def _pg_dump(parsed: URL, out: Path) -> BackupFile:
     conninfo, env = _libpq(parsed)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-          f"--file={out}", f"--dbname={conninfo}"], env, "pg_dump")
+    _run(
+        [
+            _pg_tool("pg_dump"),
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            f"--file={out}",
+            f"--dbname={conninfo}",
+        ],
+        env,
+        "pg_dump",
+    )
     os.chmod(out, 0o600)
     return describe(out, "pg_dump")
 
@@ -178,14 +200,37 @@ def _pg_dump(parsed: URL, out: Path) -> BackupFile:
 def _pg_restore(parsed: URL, backup_file: Path) -> None:
     conninfo, env = _libpq(parsed)
     check = subprocess.run(
-        [_pg_tool("psql"), "--no-psqlrc", "--tuples-only", "--no-align", f"--dbname={conninfo}",
-         "--command=SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"],
-        env=env, capture_output=True, text=True, check=False)
+        [
+            _pg_tool("psql"),
+            "--no-psqlrc",
+            "--tuples-only",
+            "--no-align",
+            f"--dbname={conninfo}",
+            "--command=SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if check.returncode != 0:
         first = (check.stderr.strip().splitlines() or ["no message"])[0]
         raise Unavailable(f"The target database cannot be reached: {first}")
     if check.stdout.strip() != "0":
-        raise Refused("The target database is not empty: restore into a new, empty database.",
-                      code="database_not_empty")
-    _run([_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
-          "--single-transaction", f"--dbname={conninfo}", str(backup_file)], env, "pg_restore")
+        raise Refused(
+            "The target database is not empty: restore into a new, empty database.",
+            code="database_not_empty",
+        )
+    _run(
+        [
+            _pg_tool("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            f"--dbname={conninfo}",
+            str(backup_file),
+        ],
+        env,
+        "pg_restore",
+    )

@@ -19,7 +19,7 @@ T = TypeVar("T")
 def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
     """`items` in slices of CHUNK, so no statement carries too many parameters."""
     for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
+        yield items[start : start + CHUNK]
 
 
 def rows_where_in(uow: UnitOfWork, query: Select[Any], key: Any, keys: Iterable[Any]) -> list:

@@ -68,29 +68,38 @@ OPERATIONS: dict[type[fx.Effect], Operation] = {
     fx.SettlementAllocated: lambda uow, e, s: account_queries.allocate(uow, e),
     fx.SettlementRecorded: lambda uow, e, s: account_queries.record_settlement(uow, e, s.at),
     fx.PayerSharesRecorded: lambda uow, e, s: payers_repo.record_shares(
-        uow, receipt_no=e.receipt_no, payer_id=e.payer_id, member_no=e.member_no,
-        shares=e.shares),
+        uow, receipt_no=e.receipt_no, payer_id=e.payer_id, member_no=e.member_no, shares=e.shares
+    ),
 }
 
 
 class SqlBooks:
     """The kernel's operations on the database (tests hand the kernel in-memory books)."""
 
-    def claim(self, uow: UnitOfWork, key: str, command: str,
-              request: dict[str, Any]) -> dict | None:
+    def claim(
+        self, uow: UnitOfWork, key: str, command: str, request: dict[str, Any]
+    ) -> dict | None:
         return idempotency.claim(uow, key, command, request)
 
     def store(self, uow: UnitOfWork, key: str, result: dict[str, Any]) -> None:
         idempotency.store(uow, key, result)
 
-    def take_slot(self, uow: UnitOfWork, workstation: str, *,
-                  with_receipt: bool) -> ledger.Slot:
+    def take_slot(self, uow: UnitOfWork, workstation: str, *, with_receipt: bool) -> ledger.Slot:
         return ledger.take_slot(uow, workstation, with_receipt=with_receipt)
 
-    def append_event(self, uow: UnitOfWork, slot: ledger.Slot, *, actor: Actor | None,
-                     action: str, receipt_no: str | None, details: dict[str, Any]) -> str:
-        return ledger.append_event(uow, slot, actor=actor, action=action,
-                                   receipt_no=receipt_no, details=details)
+    def append_event(
+        self,
+        uow: UnitOfWork,
+        slot: ledger.Slot,
+        *,
+        actor: Actor | None,
+        action: str,
+        receipt_no: str | None,
+        details: dict[str, Any],
+    ) -> str:
+        return ledger.append_event(
+            uow, slot, actor=actor, action=action, receipt_no=receipt_no, details=details
+        )
 
     def apply(self, uow: UnitOfWork, effect: fx.Effect, stamp: Stamp) -> None:
         OPERATIONS[type(effect)](uow, effect, stamp)

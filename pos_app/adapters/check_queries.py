@@ -28,49 +28,64 @@ ROWS, RULE, CHAIN = "rows:", "rule:", "chain:"  # checkpoint names: per table, r
 
 # Tables whose mark is their highest id; `shifts` marks its oldest open shift instead and
 # `day_closes` its last business date (an ordinal), as those rows change after insert.
-ID_TABLES = ("wallets", "wallet_entries", "stock_items", "stock_movements", "bills",
-             "bill_items", "payments", "reversals", "deposits", "withdrawals", "lab_results",
-             "adjustments", "audit_events")
-_MARKS = ", ".join([*(f"(SELECT COALESCE(MAX(id), 0) FROM {name}) AS {name}"
-                      for name in ID_TABLES),
-                    "(SELECT COALESCE(MIN(id), (SELECT COALESCE(MAX(id), 0) + 1 FROM shifts))"
-                    " FROM shifts WHERE status = 'open') AS shifts",
-                    "(SELECT MAX(business_date) FROM day_closes) AS day_closes"])
+ID_TABLES = (
+    "wallets",
+    "wallet_entries",
+    "stock_items",
+    "stock_movements",
+    "bills",
+    "bill_items",
+    "payments",
+    "reversals",
+    "deposits",
+    "withdrawals",
+    "lab_results",
+    "adjustments",
+    "audit_events",
+)
+_MARKS = ", ".join(
+    [
+        *(f"(SELECT COALESCE(MAX(id), 0) FROM {name}) AS {name}" for name in ID_TABLES),
+        "(SELECT COALESCE(MIN(id), (SELECT COALESCE(MAX(id), 0) + 1 FROM shifts))"
+        " FROM shifts WHERE status = 'open') AS shifts",
+        "(SELECT MAX(business_date) FROM day_closes) AS day_closes",
+    ]
+)
 
 # scope -> the keys written or changed since the marks (`:m_<table>`)
 SCOPES: dict[str, str] = {
     "wallets": "SELECT id FROM wallets WHERE id > :m_wallets "
-               "UNION SELECT wallet_id FROM wallet_entries WHERE id > :m_wallet_entries",
+    "UNION SELECT wallet_id FROM wallet_entries WHERE id > :m_wallet_entries",
     "wallet_entries": "SELECT id FROM wallet_entries WHERE id > :m_wallet_entries",
     "stock_items": "SELECT id FROM stock_items WHERE id > :m_stock_items "
-                   "UNION SELECT stock_item_id FROM stock_movements "
-                   "WHERE id > :m_stock_movements",
+    "UNION SELECT stock_item_id FROM stock_movements "
+    "WHERE id > :m_stock_movements",
     "bill_items": "SELECT id FROM bill_items WHERE id > :m_bill_items "
-                  "UNION SELECT bill_item_id FROM payment_items WHERE payment_id > :m_payments "
-                  "UNION SELECT bill_item_id FROM reversal_items "
-                  "WHERE reversal_id > :m_reversals "
-                  "UNION SELECT bill_item_id FROM adjustments WHERE id > :m_adjustments "
-                  "UNION SELECT bill_item_id FROM lab_results WHERE id > :m_lab_results",
+    "UNION SELECT bill_item_id FROM payment_items WHERE payment_id > :m_payments "
+    "UNION SELECT bill_item_id FROM reversal_items "
+    "WHERE reversal_id > :m_reversals "
+    "UNION SELECT bill_item_id FROM adjustments WHERE id > :m_adjustments "
+    "UNION SELECT bill_item_id FROM lab_results WHERE id > :m_lab_results",
     "bills": "SELECT id FROM bills WHERE id > :m_bills "
-             "UNION SELECT i.bill_id FROM bill_items i WHERE i.id > :m_bill_items "
-             "UNION SELECT i.bill_id FROM payment_items x JOIN bill_items i "
-             "ON i.id = x.bill_item_id WHERE x.payment_id > :m_payments "
-             "UNION SELECT i.bill_id FROM reversal_items x JOIN bill_items i "
-             "ON i.id = x.bill_item_id WHERE x.reversal_id > :m_reversals "
-             "UNION SELECT i.bill_id FROM adjustments x JOIN bill_items i "
-             "ON i.id = x.bill_item_id WHERE x.id > :m_adjustments",
+    "UNION SELECT i.bill_id FROM bill_items i WHERE i.id > :m_bill_items "
+    "UNION SELECT i.bill_id FROM payment_items x JOIN bill_items i "
+    "ON i.id = x.bill_item_id WHERE x.payment_id > :m_payments "
+    "UNION SELECT i.bill_id FROM reversal_items x JOIN bill_items i "
+    "ON i.id = x.bill_item_id WHERE x.reversal_id > :m_reversals "
+    "UNION SELECT i.bill_id FROM adjustments x JOIN bill_items i "
+    "ON i.id = x.bill_item_id WHERE x.id > :m_adjustments",
     "payments": "SELECT id FROM payments WHERE id > :m_payments "
-                "UNION SELECT payment_id FROM reversals WHERE id > :m_reversals",
+    "UNION SELECT payment_id FROM reversals WHERE id > :m_reversals",
     "reversals": "SELECT id FROM reversals WHERE id > :m_reversals",
     "deposits": "SELECT id FROM deposits WHERE id > :m_deposits",
     "withdrawals": "SELECT id FROM withdrawals WHERE id > :m_withdrawals",
     "receipts": "SELECT receipt_no FROM audit_events WHERE id > :m_audit_events "
-                "AND receipt_no IS NOT NULL",
+    "AND receipt_no IS NOT NULL",
     "shifts": "SELECT id FROM shifts WHERE id >= :m_shifts "
-              "UNION SELECT shift_id FROM payments WHERE id > :m_payments "
-              "UNION SELECT shift_id FROM deposits WHERE id > :m_deposits "
-              "UNION SELECT shift_id FROM reversals WHERE id > :m_reversals "
-              "UNION SELECT shift_id FROM withdrawals WHERE id > :m_withdrawals",
+    "UNION SELECT shift_id FROM payments WHERE id > :m_payments "
+    "UNION SELECT shift_id FROM deposits WHERE id > :m_deposits "
+    "UNION SELECT shift_id FROM reversals WHERE id > :m_reversals "
+    "UNION SELECT shift_id FROM withdrawals WHERE id > :m_withdrawals",
     "day_closes": "SELECT business_date FROM day_closes WHERE business_date > :m_day_closes",
 }
 
@@ -113,8 +128,9 @@ def checkpoints(uow: UnitOfWork) -> dict[str, tuple[int, str]]:
     return {row.name: (row.seq, row.hash) for row in uow.execute(select(t.check_checkpoints))}
 
 
-def store_checkpoints(uow: UnitOfWork, points: Mapping[str, tuple[int, str]],
-                      now: datetime) -> None:
+def store_checkpoints(
+    uow: UnitOfWork, points: Mapping[str, tuple[int, str]], now: datetime
+) -> None:
     """Remember how far a clean check verified (insert or move each checkpoint)."""
     table = t.check_checkpoints
     for name, (seq, digest) in points.items():
@@ -126,8 +142,7 @@ def store_checkpoints(uow: UnitOfWork, points: Mapping[str, tuple[int, str]],
 def chains(uow: UnitOfWork) -> Sequence[Row]:
     """Each workstation's chain: id, unsigned_through and audit_seq."""
     w = t.workstations
-    return uow.execute(select(w.c.id, w.c.unsigned_through, w.c.audit_seq)
-                        .order_by(w.c.id)).all()
+    return uow.execute(select(w.c.id, w.c.unsigned_through, w.c.audit_seq).order_by(w.c.id)).all()
 
 
 def unsigned_through(uow: UnitOfWork, workstation: str) -> int:
@@ -138,8 +153,9 @@ def unsigned_through(uow: UnitOfWork, workstation: str) -> int:
 def event_hash_at(uow: UnitOfWork, workstation: str, seq: int) -> str | None:
     """The stored hash of one event, or None when the chain holds no such event."""
     e = t.audit_events
-    return uow.execute(select(e.c.hash).where(e.c.workstation == workstation,
-                                               e.c.seq == seq)).scalar()
+    return uow.execute(
+        select(e.c.hash).where(e.c.workstation == workstation, e.c.seq == seq)
+    ).scalar()
 
 
 class ChainEvent(NamedTuple):
@@ -168,8 +184,7 @@ class ChainEvent(NamedTuple):
         """`at.isoformat()`, the spelling the event's hash covers; from the stored text by
         string work when it is in SQLAlchemy's own format ('YYYY-MM-DD HH:MM:SS.ffffff')."""
         stamp = self.stamp
-        if isinstance(stamp, str) and len(stamp) == 26 and stamp[10] == " " and (
-                stamp[19] == "."):
+        if isinstance(stamp, str) and len(stamp) == 26 and stamp[10] == " " and (stamp[19] == "."):
             fraction = "" if stamp.endswith(".000000") else stamp[19:]
             return f"{stamp[:10]}T{stamp[11:19]}{fraction}+00:00"
         try:
@@ -178,13 +193,17 @@ class ChainEvent(NamedTuple):
             return str(stamp)
 
 
-def chain_events(uow: UnitOfWork, workstation: str, *, after: int, through: int | None,
-                 batch: int) -> Iterator[ChainEvent]:
+def chain_events(
+    uow: UnitOfWork, workstation: str, *, after: int, through: int | None, batch: int
+) -> Iterator[ChainEvent]:
     """One chain's events after seq `after` (up to `through`, or all), in order, read
     `batch` rows at a time (by seq, so no server-side cursor is needed)."""
     while True:
-        rows = driver_rows(uow, _CHAIN_PAGE, {"ws": workstation, "after": after,
-                                              "through": through, "batch": batch})
+        rows = driver_rows(
+            uow,
+            _CHAIN_PAGE,
+            {"ws": workstation, "after": after, "through": through, "batch": batch},
+        )
         yield from map(ChainEvent._make, rows)
         if len(rows) < batch:
             return
@@ -192,19 +211,29 @@ def chain_events(uow: UnitOfWork, workstation: str, *, after: int, through: int 
 
 
 _e = t.audit_events
-_CHAIN_PAGE = (select(*(_e.c.at if name == "stamp" else _e.c[name]
-                         for name in ChainEvent._fields))
-               .where(_e.c.workstation == bindparam("ws"), _e.c.seq > bindparam("after"),
-                      or_(bindparam("through", type_=Integer).is_(None),
-                          _e.c.seq <= bindparam("through", type_=Integer)))
-               .order_by(_e.c.seq).limit(bindparam("batch")))
+_CHAIN_PAGE = (
+    select(*(_e.c.at if name == "stamp" else _e.c[name] for name in ChainEvent._fields))
+    .where(
+        _e.c.workstation == bindparam("ws"),
+        _e.c.seq > bindparam("after"),
+        or_(
+            bindparam("through", type_=Integer).is_(None),
+            _e.c.seq <= bindparam("through", type_=Integer),
+        ),
+    )
+    .order_by(_e.c.seq)
+    .limit(bindparam("batch"))
+)
 
 
 def last_event_through(uow: UnitOfWork, workstation: str, seq: int) -> tuple[int, str]:
     """The seq and hash of the chain's last event at or before `seq` ((0, "") if none)."""
     e = t.audit_events
-    row = uow.execute(select(e.c.seq, e.c.hash).where(
-        e.c.workstation == workstation, e.c.seq <= seq).order_by(e.c.seq.desc()).limit(1)
+    row = uow.execute(
+        select(e.c.seq, e.c.hash)
+        .where(e.c.workstation == workstation, e.c.seq <= seq)
+        .order_by(e.c.seq.desc())
+        .limit(1)
     ).first()
     return (row.seq, row.hash) if row else (0, "")
 
@@ -212,9 +241,14 @@ def last_event_through(uow: UnitOfWork, workstation: str, seq: int) -> tuple[int
 def enrolled_through(uow: UnitOfWork, workstation: str, seq: int) -> bool:
     """Whether the chain enrolled a key at or before event `seq`."""
     e = t.audit_events
-    return uow.execute(select(e.c.id).where(
-        e.c.workstation == workstation, e.c.action == ENROLLED, e.c.seq <= seq).limit(1)
-    ).first() is not None
+    return (
+        uow.execute(
+            select(e.c.id)
+            .where(e.c.workstation == workstation, e.c.action == ENROLLED, e.c.seq <= seq)
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def shareable_url(uow: UnitOfWork) -> str | None:
@@ -230,9 +264,19 @@ def key_events(uow: UnitOfWork) -> Sequence[Row]:
     """Every key enrolment and revocation of every chain, oldest first."""
     e = t.audit_events
     return uow.execute(
-        select(e.c.workstation, e.c.seq, e.c.at, e.c.action, e.c.details, e.c.hash,
-               e.c.key_id, e.c.signature)
-        .where(e.c.action.in_([ENROLLED, REVOKED])).order_by(e.c.at, e.c.id)).all()
+        select(
+            e.c.workstation,
+            e.c.seq,
+            e.c.at,
+            e.c.action,
+            e.c.details,
+            e.c.hash,
+            e.c.key_id,
+            e.c.signature,
+        )
+        .where(e.c.action.in_([ENROLLED, REVOKED]))
+        .order_by(e.c.at, e.c.id)
+    ).all()
 
 
 def workstation_keys(uow: UnitOfWork) -> dict[str, Row]:
@@ -243,6 +287,7 @@ def workstation_keys(uow: UnitOfWork) -> dict[str, Row]:
 def day_close_heads(uow: UnitOfWork) -> Iterable[tuple[date, list[dict]]]:
     """Each Z close's recorded chain heads."""
     z = t.day_closes
-    for day, heads in uow.execute(select(z.c.business_date, z.c.heads)
-                                   .where(z.c.heads.is_not(None))):
+    for day, heads in uow.execute(
+        select(z.c.business_date, z.c.heads).where(z.c.heads.is_not(None))
+    ):
         yield day, json.loads(heads)

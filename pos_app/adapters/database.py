@@ -81,9 +81,11 @@ def transaction_settings(timeouts: Timeouts) -> str:
     that a pooler (pgbouncer, transaction pooling) hands to another till next, and they
     cost no round trip of their own; startup `options` are refused or dropped by poolers.
     """
-    return (f"SET LOCAL lock_timeout = {int(timeouts.lock_wait_s * 1000)}; "
-            "SET LOCAL idle_in_transaction_session_timeout = "
-            f"{int(timeouts.idle_in_transaction_s * 1000)}")
+    return (
+        f"SET LOCAL lock_timeout = {int(timeouts.lock_wait_s * 1000)}; "
+        "SET LOCAL idle_in_transaction_session_timeout = "
+        f"{int(timeouts.idle_in_transaction_s * 1000)}"
+    )
 
 
 def redact(url: str) -> str:
@@ -99,8 +101,7 @@ def _sqlite_engine(url: str, timeouts: Timeouts) -> Engine:
     if path is None:  # in memory, or a URI the administrator spelled out: as written
         engine = create_engine(url, connect_args={"timeout": timeouts.lock_wait_s})
     else:
-        engine = create_engine(url, creator=partial(_open_sqlite_file, path,
-                                                    timeouts.lock_wait_s))
+        engine = create_engine(url, creator=partial(_open_sqlite_file, path, timeouts.lock_wait_s))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -132,14 +133,19 @@ def sqlite_path(url: str | URL) -> Path | None:
 def _open_sqlite_file(path: Path, timeout_s: float) -> sqlite3.Connection:
     """Open an existing database file read-write; say in one line why it cannot be."""
     if not path.exists():
-        raise Unavailable(f"The database file {path} does not exist: run `caretill db upgrade "
-                          f"--db sqlite:///{path}` to create it.")
+        raise Unavailable(
+            f"The database file {path} does not exist: run `caretill db upgrade "
+            f"--db sqlite:///{path}` to create it."
+        )
     if not os.access(path, os.R_OK | os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
-        raise Unavailable(f"The database file {path} is read-only for this user: CareTill "
-                          "must write to it and to its folder.")
+        raise Unavailable(
+            f"The database file {path} is read-only for this user: CareTill "
+            "must write to it and to its folder."
+        )
     try:
-        connection = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True,
-                                     timeout=timeout_s, check_same_thread=False)
+        connection = sqlite3.connect(
+            f"file:{quote(str(path))}?mode=rw", uri=True, timeout=timeout_s, check_same_thread=False
+        )
         connection.execute("PRAGMA schema_version")  # reads the header: a non-database fails
     except sqlite3.Error as exc:
         raise (_sqlite_file_error(exc, str(path)) or exc) from exc
@@ -176,9 +182,11 @@ def translate(exc: BaseException) -> CareTillError | None:
     if pgcode == "25P03" or (pgcode is None and exc.connection_invalidated):
         return Unavailable("The connection to the database was lost; nothing was written.")
     if pgcode == _READ_ONLY:  # a standby (or a server being demoted): never a bug of ours
-        return Unavailable("The database server takes no writes (a standby); nothing was "
-                           "written. List the primary, or every host with "
-                           "target_session_attrs=read-write, in the database URL.")
+        return Unavailable(
+            "The database server takes no writes (a standby); nothing was "
+            "written. List the primary, or every host with "
+            "target_session_attrs=read-write, in the database URL."
+        )
     if isinstance(orig, sqlite3.Error):
         if isinstance(orig, sqlite3.OperationalError):
             text = str(orig).lower()
@@ -196,8 +204,9 @@ def _sqlite_file_error(orig: sqlite3.Error, path: str) -> Unavailable | None:
     primary = (getattr(orig, "sqlite_errorcode", 0) or 0) & 0xFF
     name = f"The database file {path}" if path else "The database file"
     if primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
-        return Unavailable(f"{name} is damaged or not a database ({orig}): restore it "
-                           "from a backup.")
+        return Unavailable(
+            f"{name} is damaged or not a database ({orig}): restore it from a backup."
+        )
     if primary == sqlite3.SQLITE_READONLY:
         return Unavailable(f"{name} is read-only for this user: CareTill must write to it.")
     if primary == sqlite3.SQLITE_CANTOPEN or "unable to open" in str(orig).lower():

@@ -23,10 +23,25 @@ from pos_app.domain.errors import BadInput, Refused
 # Tables a service changes in place (grep `update(` and `on_conflict` in services/adapters).
 # A row lock (SELECT ... FOR UPDATE) needs UPDATE too: wallets, stock, payments, shifts.
 UPDATABLE = (
-    "approval_requests", "bill_items", "bills", "check_checkpoints", "idempotency_keys",
-    "lab_results", "memberships", "payer_covers", "payments", "receipts",
-    "receivable_accounts", "services", "shifts", "stock_items",
-    "user_sessions", "users", "wallets", "workstation_keys", "workstations",
+    "approval_requests",
+    "bill_items",
+    "bills",
+    "check_checkpoints",
+    "idempotency_keys",
+    "lab_results",
+    "memberships",
+    "payer_covers",
+    "payments",
+    "receipts",
+    "receivable_accounts",
+    "services",
+    "shifts",
+    "stock_items",
+    "user_sessions",
+    "users",
+    "wallets",
+    "workstation_keys",
+    "workstations",
 )
 # Facility settings are replaced (delete then insert) as one change.
 DELETABLE = ("settings",)
@@ -40,11 +55,15 @@ def grant(engine: Engine, role: str) -> list[str]:
     """Give `role` exactly the till's privileges in one transaction; returns the append-only
     tables it may not change. Idempotent: everything is revoked, then granted again."""
     if engine.dialect.name != "postgresql":
-        raise BadInput("An SQLite file has no roles to grant: `db grant` is for PostgreSQL.",
-                       code="not_postgresql")
+        raise BadInput(
+            "An SQLite file has no roles to grant: `db grant` is for PostgreSQL.",
+            code="not_postgresql",
+        )
     if not _ROLE.match(role):
-        raise BadInput(f"{role!r} is not a role name: use lower-case letters, digits and _.",
-                       code="invalid_role_name")
+        raise BadInput(
+            f"{role!r} is not a role name: use lower-case letters, digits and _.",
+            code="invalid_role_name",
+        )
     with engine.begin() as conn:
         _check_role(conn, role)
         quote = conn.dialect.identifier_preparer.quote
@@ -53,8 +72,10 @@ def grant(engine: Engine, role: str) -> list[str]:
         database = quote(conn.execute(text("SELECT current_database()")).scalar_one())
         tables = _tables(conn)
         if not tables:
-            raise Refused("The database has no schema yet: run `caretill db upgrade` first.",
-                          code="schema_missing")
+            raise Refused(
+                "The database has no schema yet: run `caretill db upgrade` first.",
+                code="schema_missing",
+            )
         sealed = _append_only(conn)
         for kind in ("TABLES", "SEQUENCES", "FUNCTIONS"):
             conn.execute(text(f"REVOKE ALL ON ALL {kind} IN SCHEMA {schema} FROM PUBLIC, {who}"))
@@ -82,59 +103,97 @@ def granted_roles(engine: Engine) -> list[str]:
     if engine.dialect.name != "postgresql":
         return []
     with engine.connect() as conn:
-        return list(conn.execute(text(
-            "SELECT DISTINCT grantee FROM information_schema.role_table_grants "
-            "WHERE table_schema = current_schema() AND table_name = 'audit_events' "
-            "AND grantee NOT IN (current_user, 'PUBLIC') ORDER BY grantee")).scalars())
+        return list(
+            conn.execute(
+                text(
+                    "SELECT DISTINCT grantee FROM information_schema.role_table_grants "
+                    "WHERE table_schema = current_schema() AND table_name = 'audit_events' "
+                    "AND grantee NOT IN (current_user, 'PUBLIC') ORDER BY grantee"
+                )
+            ).scalars()
+        )
 
 
 def _check_role(conn: Connection, role: str) -> None:
-    row = conn.execute(text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"),
-                       {"r": role}).first()
+    row = conn.execute(
+        text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": role}
+    ).first()
     if row is None:
-        raise BadInput(f"There is no role {role!r}: create it first "
-                       f"(CREATE ROLE {role} LOGIN PASSWORD '...').", code="unknown_role")
-    owns = conn.execute(text(
-        "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
-        "AND pg_has_role(:r, tableowner, 'MEMBER')"), {"r": role}).scalar_one()
+        raise BadInput(
+            f"There is no role {role!r}: create it first "
+            f"(CREATE ROLE {role} LOGIN PASSWORD '...').",
+            code="unknown_role",
+        )
+    owns = conn.execute(
+        text(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
+            "AND pg_has_role(:r, tableowner, 'MEMBER')"
+        ),
+        {"r": role},
+    ).scalar_one()
     if row.rolsuper or row.rolbypassrls or owns:
-        raise Refused(f"Role {role!r} is a superuser or owns the schema, so no grant can hold "
-                      "it back: the tills need a role of their own.", code="role_too_powerful")
-    foreign = conn.execute(text(
-        "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
-        "AND NOT pg_has_role(current_user, tableowner, 'USAGE')")).scalar_one()
+        raise Refused(
+            f"Role {role!r} is a superuser or owns the schema, so no grant can hold "
+            "it back: the tills need a role of their own.",
+            code="role_too_powerful",
+        )
+    foreign = conn.execute(
+        text(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
+            "AND NOT pg_has_role(current_user, tableowner, 'USAGE')"
+        )
+    ).scalar_one()
     if foreign:  # PostgreSQL only warns when someone else's GRANT or REVOKE does nothing
-        raise Refused("Run `caretill db grant` as the database owner, the role that ran "
-                      "`caretill db upgrade`.", code="permission_denied")
+        raise Refused(
+            "Run `caretill db grant` as the database owner, the role that ran "
+            "`caretill db upgrade`.",
+            code="permission_denied",
+        )
 
 
 def _default_timeouts(conn: Connection, database: str, timeouts: Timeouts) -> None:
     """Per database, not per role: only a superuser or a CREATEROLE role may ALTER ROLE
     another role, but the database's owner, who migrates and grants, may ALTER DATABASE."""
-    owner = conn.execute(text(
-        "SELECT pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database "
-        "WHERE datname = current_database()")).scalar_one()
+    owner = conn.execute(
+        text(
+            "SELECT pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database "
+            "WHERE datname = current_database()"
+        )
+    ).scalar_one()
     if not owner:
-        raise Refused("Run `caretill db grant` as the owner of the database (CREATE DATABASE "
-                      "... OWNER), the role that runs `caretill db upgrade`.",
-                      code="permission_denied")
-    for name, seconds in (("lock_timeout", timeouts.lock_wait_s),
-                          ("idle_in_transaction_session_timeout",
-                           timeouts.idle_in_transaction_s)):
+        raise Refused(
+            "Run `caretill db grant` as the owner of the database (CREATE DATABASE "
+            "... OWNER), the role that runs `caretill db upgrade`.",
+            code="permission_denied",
+        )
+    for name, seconds in (
+        ("lock_timeout", timeouts.lock_wait_s),
+        ("idle_in_transaction_session_timeout", timeouts.idle_in_transaction_s),
+    ):
         conn.execute(text(f"ALTER DATABASE {database} SET {name} = {int(seconds * 1000)}"))
 
 
 def _tables(conn: Connection) -> list[str]:
-    return list(conn.execute(text(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-        "ORDER BY tablename")).scalars())
+    return list(
+        conn.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "ORDER BY tablename"
+            )
+        ).scalars()
+    )
 
 
 def _append_only(conn: Connection) -> set[str]:
     """Tables whose trigger refuses changes (the ledgers, the audit trail, revision 0002's
     money records): never UPDATE or DELETE, whatever the lists above say."""
-    return set(conn.execute(text(
-        "SELECT DISTINCT c.relname FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "
-        "JOIN pg_proc p ON p.oid = g.tgfoid "
-        "WHERE c.relnamespace = current_schema()::regnamespace "
-        "AND p.proname = 'caretill_append_only'")).scalars())
+    return set(
+        conn.execute(
+            text(
+                "SELECT DISTINCT c.relname FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "
+                "JOIN pg_proc p ON p.oid = g.tgfoid "
+                "WHERE c.relnamespace = current_schema()::regnamespace "
+                "AND p.proname = 'caretill_append_only'"
+            )
+        ).scalars()
+    )

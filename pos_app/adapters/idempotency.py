@@ -44,9 +44,15 @@ def claim(uow: UnitOfWork, key: str, command: str, request: dict[str, Any]) -> d
     Raises `Conflict` (idempotency_conflict) when the key was used for something else.
     """
     digest = fingerprint(command, request)
-    if uow.rows(_CLAIM[uow.dialect], {
-        "key": key, "command": command, "request_hash": digest, "created_at": uow.clock(),
-    }):
+    if uow.rows(
+        _CLAIM[uow.dialect],
+        {
+            "key": key,
+            "command": command,
+            "request_hash": digest,
+            "created_at": uow.clock(),
+        },
+    ):
         return None
     used_by, used_hash, result = uow.rows(_CLAIMED, {"k": key})[0]
     if used_by != command or used_hash != digest:
@@ -61,13 +67,15 @@ def claim(uow: UnitOfWork, key: str, command: str, request: dict[str, Any]) -> d
 
 
 # built once: every money command claims its key
-_CLAIM = {name: dialect_insert(t.idempotency_keys).on_conflict_do_nothing(index_elements=["key"])
-          .returning(t.idempotency_keys.c.key)
-          for name, dialect_insert in (("postgresql", postgresql.insert),
-                                       ("sqlite", sqlite.insert))}
-_CLAIMED = (select(t.idempotency_keys.c.command, t.idempotency_keys.c.request_hash,
-                   t.idempotency_keys.c.result)
-            .where(t.idempotency_keys.c.key == bindparam("k")))
+_CLAIM = {
+    name: dialect_insert(t.idempotency_keys)
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(t.idempotency_keys.c.key)
+    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_CLAIMED = select(
+    t.idempotency_keys.c.command, t.idempotency_keys.c.request_hash, t.idempotency_keys.c.result
+).where(t.idempotency_keys.c.key == bindparam("k"))
 
 
 def store(uow: UnitOfWork, key: str, result: dict[str, Any]) -> None:
@@ -75,5 +83,8 @@ def store(uow: UnitOfWork, key: str, result: dict[str, Any]) -> None:
     uow.write(_STORE, {"k": key, "r": json.dumps(result)})
 
 
-_STORE = (update(t.idempotency_keys).where(t.idempotency_keys.c.key == bindparam("k"))
-          .values(result=bindparam("r")))
+_STORE = (
+    update(t.idempotency_keys)
+    .where(t.idempotency_keys.c.key == bindparam("k"))
+    .values(result=bindparam("r"))
+)

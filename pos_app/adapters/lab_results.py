@@ -21,16 +21,25 @@ class LabRow:
 
 def lock_live(uow: UnitOfWork, payment_id: int, item_ids: list[int]) -> list[LabRow]:
     """The payment's lab results of these items that are not cancelled, locked by id."""
-    return [LabRow(*row) for row in uow.execute(
-        select(t.lab_results.c.id, t.lab_results.c.status, t.lab_results.c.lab_test_code)
-        .where(t.lab_results.c.payment_id == payment_id,
-               t.lab_results.c.bill_item_id.in_(item_ids),
-               t.lab_results.c.status != LabStatus.CANCELLED.value)
-        .order_by(t.lab_results.c.id).with_for_update()).all()]
+    return [
+        LabRow(*row)
+        for row in uow.execute(
+            select(t.lab_results.c.id, t.lab_results.c.status, t.lab_results.c.lab_test_code)
+            .where(
+                t.lab_results.c.payment_id == payment_id,
+                t.lab_results.c.bill_item_id.in_(item_ids),
+                t.lab_results.c.status != LabStatus.CANCELLED.value,
+            )
+            .order_by(t.lab_results.c.id)
+            .with_for_update()
+        ).all()
+    ]
 
 
 def cancel(uow: UnitOfWork, cancelled: LabResultsCancelled) -> None:
     if cancelled.lab_result_ids:
-        uow.execute(update(t.lab_results)
-                    .where(t.lab_results.c.id.in_(cancelled.lab_result_ids))
-                    .values(status=LabStatus.CANCELLED.value))
+        uow.execute(
+            update(t.lab_results)
+            .where(t.lab_results.c.id.in_(cancelled.lab_result_ids))
+            .values(status=LabStatus.CANCELLED.value)
+        )

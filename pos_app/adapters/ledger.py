@@ -61,22 +61,40 @@ _quoted = json.encoder.encode_basestring  # how `_CANONICAL` spells a string
 
 
 def event_hash(
-    *, prev_hash: str, workstation: str, seq: int, at: datetime, actor_id: int | None,
-    action: str, receipt_no: str | None, details: str,
+    *,
+    prev_hash: str,
+    workstation: str,
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    receipt_no: str | None,
+    details: str,
 ) -> str:
     """SHA-256 over an event's content and its predecessor's hash: the link of the chain."""
-    return chained_hash(prev_hash, workstation, seq, at.isoformat(), actor_id, action,
-                        receipt_no, details)
+    return chained_hash(
+        prev_hash, workstation, seq, at.isoformat(), actor_id, action, receipt_no, details
+    )
 
 
-def chained_hash(prev_hash: str, workstation: str, seq: int, at: str, actor_id: int | None,
-                 action: str, receipt_no: str | None, details: str) -> str:
+def chained_hash(
+    prev_hash: str,
+    workstation: str,
+    seq: int,
+    at: str,
+    actor_id: int | None,
+    action: str,
+    receipt_no: str | None,
+    details: str,
+) -> str:
     """`event_hash` with `at` already spelled by `datetime.isoformat` (`check` derives it
     from the stored time). The body is `canonical` of the list of fields, spelled out here
     because `check` hashes every event and the encoder's own walk costs twice as much."""
-    body = (f"[{_quoted(prev_hash)},{_quoted(workstation)},{seq},{_quoted(at)},"
-            f"{'null' if actor_id is None else actor_id},{_quoted(action)},"
-            f"{'null' if receipt_no is None else _quoted(receipt_no)},{_quoted(details)}]")
+    body = (
+        f"[{_quoted(prev_hash)},{_quoted(workstation)},{seq},{_quoted(at)},"
+        f"{'null' if actor_id is None else actor_id},{_quoted(action)},"
+        f"{'null' if receipt_no is None else _quoted(receipt_no)},{_quoted(details)}]"
+    )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -86,15 +104,22 @@ def _bump(*, with_receipt: bool) -> Any:
     bump = {"audit_seq": w.c.audit_seq + 1}
     if with_receipt:
         bump["receipt_seq"] = w.c.receipt_seq + 1
-    return (update(w).where(w.c.id == bindparam("ws")).values(**bump)
-            .returning(w.c.receipt_seq, w.c.audit_seq, w.c.audit_head))
+    return (
+        update(w)
+        .where(w.c.id == bindparam("ws"))
+        .values(**bump)
+        .returning(w.c.receipt_seq, w.c.audit_seq, w.c.audit_head)
+    )
 
 
 # built once: the statements every audited command sends
 _BUMP = {True: _bump(with_receipt=True), False: _bump(with_receipt=False)}
 _EVENT = insert(t.audit_events).inline()
-_HEAD = (update(t.workstations).where(t.workstations.c.id == bindparam("ws"))
-         .values(audit_head=bindparam("head")))
+_HEAD = (
+    update(t.workstations)
+    .where(t.workstations.c.id == bindparam("ws"))
+    .values(audit_head=bindparam("head"))
+)
 
 
 def take_slot(uow: UnitOfWork, workstation: str, *, with_receipt: bool) -> Slot:
@@ -120,16 +145,19 @@ def compare_with_witness(uow: UnitOfWork, head: Head) -> None:
     if known is None or known == head:
         return
     if known.seq < head.seq:
-        at_known = uow.execute(select(t.audit_events.c.hash).where(
-            t.audit_events.c.workstation == head.workstation,
-            t.audit_events.c.seq == known.seq)).scalar()
+        at_known = uow.execute(
+            select(t.audit_events.c.hash).where(
+                t.audit_events.c.workstation == head.workstation, t.audit_events.c.seq == known.seq
+            )
+        ).scalar()
         if at_known == known.hash:
             return
     raise Refused(
         f"The audit chain of {head.workstation} in the database ends at event {head.seq}, "
         f"but this workstation wrote event {known.seq} with another content: the books were "
         "rolled back or altered. Nothing was done; call the administrator.",
-        code="integrity_violation")
+        code="integrity_violation",
+    )
 
 
 def register_workstation(uow: UnitOfWork, workstation: str) -> None:
@@ -143,8 +171,13 @@ def register_workstation(uow: UnitOfWork, workstation: str) -> None:
 
 
 def append_event(
-    uow: UnitOfWork, slot: Slot, *, actor: Actor | None, action: str,
-    receipt_no: str | None, details: dict[str, Any],
+    uow: UnitOfWork,
+    slot: Slot,
+    *,
+    actor: Actor | None,
+    action: str,
+    receipt_no: str | None,
+    details: dict[str, Any],
 ) -> str:
     """Append one signed audit event at `slot` and make it the chain's head; returns its hash.
 
@@ -154,12 +187,12 @@ def append_event(
     key = signing_key(uow, slot.workstation, actor=actor)
     if key is not None:
         slot = ensure_enrolled(uow, slot, actor=actor, key=key)
-    return _write_event(uow, slot, key, actor=actor, action=action, receipt_no=receipt_no,
-                        details=details)
+    return _write_event(
+        uow, slot, key, actor=actor, action=action, receipt_no=receipt_no, details=details
+    )
 
 
-def signing_key(uow: UnitOfWork, workstation: str, *,
-                actor: Actor | None) -> WorkstationKey | None:
+def signing_key(uow: UnitOfWork, workstation: str, *, actor: Actor | None) -> WorkstationKey | None:
     """The workstation's key; once revoked, only an administrator's action replaces it with
     a new one (enrolled with that action), anyone else's is refused."""
     if uow.trust is None:
@@ -168,26 +201,52 @@ def signing_key(uow: UnitOfWork, workstation: str, *,
     if _state(uow, workstation, key) != "revoked":
         return key
     if actor is None or actor.role is not Role.ADMIN:
-        raise Refused(f"The signing key of workstation {workstation} was revoked: an "
-                      "administrator enrols it again (`caretill workstation enroll`).",
-                      code="workstation_revoked")
+        raise Refused(
+            f"The signing key of workstation {workstation} was revoked: an "
+            "administrator enrols it again (`caretill workstation enroll`).",
+            code="workstation_revoked",
+        )
     return uow.trust.keys.replace(workstation)
 
 
-def _write_event(uow: UnitOfWork, slot: Slot, key: WorkstationKey | None, *,
-                 actor: Actor | None, action: str, receipt_no: str | None,
-                 details: dict[str, Any]) -> str:
+def _write_event(
+    uow: UnitOfWork,
+    slot: Slot,
+    key: WorkstationKey | None,
+    *,
+    actor: Actor | None,
+    action: str,
+    receipt_no: str | None,
+    details: dict[str, Any],
+) -> str:
     details_text = canonical(details)
     actor_id = actor.user_id if actor else None
-    digest = event_hash(prev_hash=slot.prev_hash, workstation=slot.workstation,
-                        seq=slot.audit_seq, at=slot.at, actor_id=actor_id, action=action,
-                        receipt_no=receipt_no, details=details_text)
-    uow.write(_EVENT, {
-        "workstation": slot.workstation, "seq": slot.audit_seq, "at": slot.at,
-        "actor_id": actor_id, "action": action, "receipt_no": receipt_no,
-        "details": details_text, "prev_hash": slot.prev_hash, "hash": digest,
-        "key_id": key.key_id if key else None,
-        "signature": key.sign(digest) if key else None})
+    digest = event_hash(
+        prev_hash=slot.prev_hash,
+        workstation=slot.workstation,
+        seq=slot.audit_seq,
+        at=slot.at,
+        actor_id=actor_id,
+        action=action,
+        receipt_no=receipt_no,
+        details=details_text,
+    )
+    uow.write(
+        _EVENT,
+        {
+            "workstation": slot.workstation,
+            "seq": slot.audit_seq,
+            "at": slot.at,
+            "actor_id": actor_id,
+            "action": action,
+            "receipt_no": receipt_no,
+            "details": details_text,
+            "prev_hash": slot.prev_hash,
+            "hash": digest,
+            "key_id": key.key_id if key else None,
+            "signature": key.sign(digest) if key else None,
+        },
+    )
     uow.write(_HEAD, {"ws": slot.workstation, "head": digest})
     _remember_head(uow, Head(slot.workstation, slot.audit_seq, digest))
     return digest
@@ -207,15 +266,19 @@ def _remember_head(uow: UnitOfWork, head: Head) -> None:
     uow.after_commit.append(record)
 
 
-def ensure_enrolled(uow: UnitOfWork, slot: Slot, *, actor: Actor | None,
-                    key: WorkstationKey) -> Slot:
+def ensure_enrolled(
+    uow: UnitOfWork, slot: Slot, *, actor: Actor | None, key: WorkstationKey
+) -> Slot:
     """`slot` when the key is enrolled for the workstation; else the key's enrolment event
     is written at `slot` and the slot after it is returned."""
     if not needs_enrolment(uow, slot.workstation, key):
         return slot
     digest = enrol(uow, slot, actor=actor, key=key)
-    uow.execute(update(t.workstations).where(t.workstations.c.id == slot.workstation)
-                .values(audit_seq=t.workstations.c.audit_seq + 1))
+    uow.execute(
+        update(t.workstations)
+        .where(t.workstations.c.id == slot.workstation)
+        .values(audit_seq=t.workstations.c.audit_seq + 1)
+    )
     return replace(slot, audit_seq=slot.audit_seq + 1, prev_hash=digest)
 
 
@@ -225,13 +288,14 @@ def needs_enrolment(uow: UnitOfWork, workstation: str, key: WorkstationKey) -> b
 
 
 def _state(uow: UnitOfWork, workstation: str, key: WorkstationKey) -> str:
-    """"enrolled", "new" or "revoked" (also a key some other workstation enrolled)."""
+    """ "enrolled", "new" or "revoked" (also a key some other workstation enrolled)."""
     trust = uow.trust
     known = ((trust.database_id(uow) if trust else None) or "", workstation, key.key_id)
     if trust is not None and known in trust.keys.enrolled:
         return "enrolled"
-    row = uow.execute(select(t.workstation_keys).where(
-        t.workstation_keys.c.key_id == key.key_id)).first()
+    row = uow.execute(
+        select(t.workstation_keys).where(t.workstation_keys.c.key_id == key.key_id)
+    ).first()
     if row is None:
         return "new"
     if row.revoked_at is not None or row.workstation != workstation:
@@ -244,45 +308,85 @@ def _state(uow: UnitOfWork, workstation: str, key: WorkstationKey) -> str:
 def enrol(uow: UnitOfWork, slot: Slot, *, actor: Actor | None, key: WorkstationKey) -> str:
     """The enrolment event at `slot`, signed by the key it names ("new workstation"), and
     the key's row; returns the event's hash."""
-    digest = _write_event(uow, slot, key, actor=actor, action=ENROLLED, receipt_no=None,
-                          details={"workstation": slot.workstation, "key_id": key.key_id,
-                                   "public_key": key.public_hex,
-                                   "by": actor.username if actor else None})
-    uow.execute(insert(t.workstation_keys).values(
-        key_id=key.key_id, workstation=slot.workstation, public_key=key.public_hex,
-        enrolled_at=slot.at, enrolled_by=actor.user_id if actor else None))
+    digest = _write_event(
+        uow,
+        slot,
+        key,
+        actor=actor,
+        action=ENROLLED,
+        receipt_no=None,
+        details={
+            "workstation": slot.workstation,
+            "key_id": key.key_id,
+            "public_key": key.public_hex,
+            "by": actor.username if actor else None,
+        },
+    )
+    uow.execute(
+        insert(t.workstation_keys).values(
+            key_id=key.key_id,
+            workstation=slot.workstation,
+            public_key=key.public_hex,
+            enrolled_at=slot.at,
+            enrolled_by=actor.user_id if actor else None,
+        )
+    )
     return digest
 
 
-def record(uow: UnitOfWork, workstation: str, *, actor: Actor | None, action: str,
-           details: dict[str, Any], receipt_no: str | None = None) -> str:
+def record(
+    uow: UnitOfWork,
+    workstation: str,
+    *,
+    actor: Actor | None,
+    action: str,
+    details: dict[str, Any],
+    receipt_no: str | None = None,
+) -> str:
     """Audit a privileged action that issues no receipt (user added, reprint, settings)."""
     slot = take_slot(uow, workstation, with_receipt=False)
-    return append_event(uow, slot, actor=actor, action=action, receipt_no=receipt_no,
-                        details=details)
+    return append_event(
+        uow, slot, actor=actor, action=action, receipt_no=receipt_no, details=details
+    )
 
 
 def issue_receipt(
-    uow: UnitOfWork, slot: Slot, *, kind: str, patient_id: int | None, actor: Actor,
-    action: str, details: dict[str, Any],
+    uow: UnitOfWork,
+    slot: Slot,
+    *,
+    kind: str,
+    patient_id: int | None,
+    actor: Actor,
+    action: str,
+    details: dict[str, Any],
 ) -> str:
     """Write the receipt row and its audit event; returns the event hash the QR carries."""
-    digest = append_event(uow, slot, actor=actor, action=action, receipt_no=slot.receipt_no,
-                          details=details)
+    digest = append_event(
+        uow, slot, actor=actor, action=action, receipt_no=slot.receipt_no, details=details
+    )
     uow.execute(
         insert(t.receipts).values(
-            receipt_no=slot.receipt_no, workstation=slot.workstation, seq=slot.receipt_seq,
-            kind=kind, patient_id=patient_id, cashier_id=actor.user_id, created_at=slot.at,
+            receipt_no=slot.receipt_no,
+            workstation=slot.workstation,
+            seq=slot.receipt_seq,
+            kind=kind,
+            patient_id=patient_id,
+            cashier_id=actor.user_id,
+            created_at=slot.at,
             audit_hash=digest,
         )
     )
     return digest
 
 
-
 def witness_heads(uow: UnitOfWork) -> list[Head]:
     """Every workstation's chain head now: the Z close stores and prints them, a witness
     that later rewinding of the database cannot undo."""
-    return [Head(row.id, row.audit_seq, row.audit_head) for row in uow.execute(
-        select(t.workstations.c.id, t.workstations.c.audit_seq, t.workstations.c.audit_head)
-        .order_by(t.workstations.c.id))]
+    return [
+        Head(row.id, row.audit_seq, row.audit_head)
+        for row in uow.execute(
+            select(
+                t.workstations.c.id, t.workstations.c.audit_seq, t.workstations.c.audit_head
+            ).order_by(t.workstations.c.id)
+        )
+    ]

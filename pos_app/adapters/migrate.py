@@ -35,9 +35,11 @@ def upgrade(engine: Engine, revision: str = "head", *, create_file: bool = True)
         _migrate(engine, command.upgrade, revision)
     except DBAPIError as exc:
         if getattr(exc.orig, "pgcode", None) == _INSUFFICIENT_PRIVILEGE:
-            raise Refused("This database role may not change the schema: the owner runs "
-                          "`caretill db upgrade`, then `caretill db grant ROLE`.",
-                          code="permission_denied") from exc
+            raise Refused(
+                "This database role may not change the schema: the owner runs "
+                "`caretill db upgrade`, then `caretill db grant ROLE`.",
+                code="permission_denied",
+            ) from exc
         raise (translate(exc) or exc) from exc
 
 
@@ -47,8 +49,7 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
-    with (engine.connect() as connection, _sqlite_rebuilds_allowed(connection),
-          connection.begin()):
+    with engine.connect() as connection, _sqlite_rebuilds_allowed(connection), connection.begin():
         step(alembic_config(connection), revision)
         _foreign_keys_hold(connection)
 

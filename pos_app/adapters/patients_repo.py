@@ -40,10 +40,14 @@ class UnpaidItemRow:
     adjusted_minor: int  # what its adjustment lines take off
 
 
-_WITH_BALANCE = (
-    select(t.patients.c.id, t.patients.c.mrn, t.patients.c.name, t.patients.c.phone,
-           t.patients.c.dob, t.wallets.c.balance_minor)
-    .join(t.wallets, t.wallets.c.patient_id == t.patients.c.id))
+_WITH_BALANCE = select(
+    t.patients.c.id,
+    t.patients.c.mrn,
+    t.patients.c.name,
+    t.patients.c.phone,
+    t.patients.c.dob,
+    t.wallets.c.balance_minor,
+).join(t.wallets, t.wallets.c.patient_id == t.patients.c.id)
 
 
 def count(uow: UnitOfWork) -> int:
@@ -63,12 +67,18 @@ def ids_of(uow: UnitOfWork, mrns: Iterable[str]) -> dict[str, int]:
 def names_of(uow: UnitOfWork, mrns: Iterable[str]) -> dict[str, str]:
     """MRN -> name of the patients among `mrns` that exist."""
     p = t.patients
-    return {row.mrn: row.name
-            for row in rows_where_in(uow, select(p.c.mrn, p.c.name), p.c.mrn, mrns)}
+    return {
+        row.mrn: row.name for row in rows_where_in(uow, select(p.c.mrn, p.c.name), p.c.mrn, mrns)
+    }
 
 
-def insert_many(uow: UnitOfWork, patients: Sequence[dict[str, Any]], *,
-                terms: dict[str, set[str]], now: datetime) -> None:
+def insert_many(
+    uow: UnitOfWork,
+    patients: Sequence[dict[str, Any]],
+    *,
+    terms: dict[str, set[str]],
+    now: datetime,
+) -> None:
     """Insert patients (mrn, name, phone, dob) with a wallet at zero and their search terms."""
     for part in chunks(patients):
         rows = uow.execute(
@@ -77,10 +87,10 @@ def insert_many(uow: UnitOfWork, patients: Sequence[dict[str, Any]], *,
         ).all()
         ids = {row.mrn: row.id for row in rows}
         uow.execute(insert(t.wallets), [{"patient_id": ids[p["mrn"]]} for p in part])
-        uow.execute(insert(t.patient_search_terms), [
-            {"term": term, "patient_id": ids[p["mrn"]]}
-            for p in part for term in terms[p["mrn"]]
-        ])
+        uow.execute(
+            insert(t.patient_search_terms),
+            [{"term": term, "patient_id": ids[p["mrn"]]} for p in part for term in terms[p["mrn"]]],
+        )
 
 
 def _prefix(column: Any, text: str) -> ColumnElement[bool]:
@@ -90,14 +100,20 @@ def _prefix(column: Any, text: str) -> ColumnElement[bool]:
 
 def ids_by_mrn_prefix(uow: UnitOfWork, prefix: str, limit: int) -> list[int]:
     p = t.patients
-    return list(uow.execute(select(p.c.id).where(_prefix(p.c.mrn, prefix))
-                            .order_by(p.c.mrn).limit(limit)).scalars())
+    return list(
+        uow.execute(
+            select(p.c.id).where(_prefix(p.c.mrn, prefix)).order_by(p.c.mrn).limit(limit)
+        ).scalars()
+    )
 
 
 def ids_by_phone_prefix(uow: UnitOfWork, prefix: str, limit: int) -> list[int]:
     p = t.patients
-    return list(uow.execute(select(p.c.id).where(_prefix(p.c.phone, prefix))
-                            .order_by(p.c.phone).limit(limit)).scalars())
+    return list(
+        uow.execute(
+            select(p.c.id).where(_prefix(p.c.phone, prefix)).order_by(p.c.phone).limit(limit)
+        ).scalars()
+    )
 
 
 def ids_by_name_words(uow: UnitOfWork, words: Sequence[str], limit: int) -> list[int]:
@@ -110,8 +126,9 @@ def ids_by_name_words(uow: UnitOfWork, words: Sequence[str], limit: int) -> list
     matches = select(s.c.patient_id).where(_prefix(s.c.term, words[0]))
     for word in words[1:]:
         other = s.alias()
-        matches = matches.where(exists().where(other.c.patient_id == s.c.patient_id,
-                                               _prefix(other.c.term, word)))
+        matches = matches.where(
+            exists().where(other.c.patient_id == s.c.patient_id, _prefix(other.c.term, word))
+        )
     return list(uow.execute(matches.distinct().limit(limit)).scalars())
 
 
@@ -129,17 +146,29 @@ def by_mrn(uow: UnitOfWork, mrn: str) -> PatientRow | None:
 def unpaid_items(uow: UnitOfWork, patient_id: int) -> list[UnpaidItemRow]:
     """The patient's unpaid bill items, oldest bill first, with what adjustments take off."""
     a = t.adjustments
-    adjusted = (select(cast(func.coalesce(func.sum(a.c.amount_minor), 0), BigInteger))
-                .where(a.c.bill_item_id == t.bill_items.c.id).scalar_subquery())
+    adjusted = (
+        select(cast(func.coalesce(func.sum(a.c.amount_minor), 0), BigInteger))
+        .where(a.c.bill_item_id == t.bill_items.c.id)
+        .scalar_subquery()
+    )
     rows = uow.execute(
-        select(t.bill_items.c.id, t.bills.c.bill_no, t.services.c.code.label("service_code"),
-               t.services.c.name.label("service_name"), t.services.c.kind,
-               t.bill_items.c.quantity, t.bill_items.c.unit_price_minor,
-               t.bill_items.c.amount_minor, adjusted.label("adjusted_minor"))
+        select(
+            t.bill_items.c.id,
+            t.bills.c.bill_no,
+            t.services.c.code.label("service_code"),
+            t.services.c.name.label("service_name"),
+            t.services.c.kind,
+            t.bill_items.c.quantity,
+            t.bill_items.c.unit_price_minor,
+            t.bill_items.c.amount_minor,
+            adjusted.label("adjusted_minor"),
+        )
         .join(t.bills, t.bills.c.id == t.bill_items.c.bill_id)
         .join(t.services, t.services.c.id == t.bill_items.c.service_id)
-        .where(t.bill_items.c.patient_id == patient_id,
-               t.bill_items.c.status == ItemStatus.UNPAID.value)
+        .where(
+            t.bill_items.c.patient_id == patient_id,
+            t.bill_items.c.status == ItemStatus.UNPAID.value,
+        )
         .order_by(t.bills.c.id, t.bill_items.c.id)
     ).all()
     return [UnpaidItemRow(**row._mapping) for row in rows]

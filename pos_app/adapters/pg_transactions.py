@@ -43,8 +43,14 @@ def install(engine: Engine, settings: str) -> None:
         conn.info[STATE] = PENDING
 
     @event.listens_for(engine, "before_cursor_execute", retval=True)
-    def _open(conn: Connection, cursor: Any, statement: str, parameters: Any,
-              _context: object, executemany: bool) -> tuple[str, Any]:
+    def _open(
+        conn: Connection,
+        cursor: Any,
+        statement: str,
+        parameters: Any,
+        _context: object,
+        executemany: bool,
+    ) -> tuple[str, Any]:
         if conn.info.get(STATE) != PENDING:
             return statement, parameters
         conn.info[STATE] = OPEN

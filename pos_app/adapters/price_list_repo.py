@@ -31,8 +31,10 @@ _COLUMNS = [t.services.c[f.name] for f in fields(ServiceRow)]
 
 def by_codes(uow: UnitOfWork, codes: Iterable[str]) -> dict[str, ServiceRow]:
     """The services among `codes` that exist, by code."""
-    return {row.code: ServiceRow(**row._mapping)
-            for row in rows_where_in(uow, select(*_COLUMNS), t.services.c.code, codes)}
+    return {
+        row.code: ServiceRow(**row._mapping)
+        for row in rows_where_in(uow, select(*_COLUMNS), t.services.c.code, codes)
+    }
 
 
 def add(uow: UnitOfWork, services: Sequence[dict[str, Any]]) -> dict[str, int]:
@@ -54,9 +56,14 @@ def change(uow: UnitOfWork, changes: Sequence[dict[str, Any]]) -> None:
         return
     s = t.services
     columns = [name for name in changes[0] if name != "id"]
-    statement = update(s).where(s.c.id == bindparam("_id")).values(
-        {name: bindparam(f"v_{name}") for name in columns})
-    rows = [{"_id": c["id"], **{f"v_{name}": c[name] for name in columns}}
-            for c in sorted(changes, key=lambda c: c["id"])]
+    statement = (
+        update(s)
+        .where(s.c.id == bindparam("_id"))
+        .values({name: bindparam(f"v_{name}") for name in columns})
+    )
+    rows = [
+        {"_id": c["id"], **{f"v_{name}": c[name] for name in columns}}
+        for c in sorted(changes, key=lambda c: c["id"])
+    ]
     for part in chunks(rows):
         uow.execute(statement, list(part))

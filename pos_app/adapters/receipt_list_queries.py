@@ -49,8 +49,15 @@ def workstation_ids(uow: UnitOfWork) -> list[str]:
     return list(uow.execute(select(t.workstations.c.id)).scalars())
 
 
-def find(uow: UnitOfWork, scope: PatientScope | WindowScope, *, receipt_no: str | None = None,
-         ending: str | None = None, also: Sequence[str] = (), limit: int) -> list[ListedReceipt]:
+def find(
+    uow: UnitOfWork,
+    scope: PatientScope | WindowScope,
+    *,
+    receipt_no: str | None = None,
+    ending: str | None = None,
+    also: Sequence[str] = (),
+    limit: int,
+) -> list[ListedReceipt]:
     """Newest first: the receipt `receipt_no` wherever it is, else the scope's receipts
     (those ending in `ending` when given) and the receipts numbered in `also`."""
     r = t.receipts
@@ -70,25 +77,42 @@ def find(uow: UnitOfWork, scope: PatientScope | WindowScope, *, receipt_no: str 
 def _scope(scope: PatientScope | WindowScope) -> ColumnElement[bool]:
     r = t.receipts
     if isinstance(scope, PatientScope):
-        return r.c.patient_id == (select(t.patients.c.id).where(t.patients.c.mrn == scope.mrn)
-                                  .scalar_subquery())
-    return and_(r.c.workstation == scope.workstation, r.c.created_at >= scope.start,
-                r.c.created_at < scope.end)
+        return r.c.patient_id == (
+            select(t.patients.c.id).where(t.patients.c.mrn == scope.mrn).scalar_subquery()
+        )
+    return and_(
+        r.c.workstation == scope.workstation,
+        r.c.created_at >= scope.start,
+        r.c.created_at < scope.end,
+    )
 
 
 def _list_query(where: ColumnElement[bool], limit: int) -> Select[Any]:
     r, p = t.receipts, t.payments
-    amount = func.coalesce(p.c.amount_minor, t.deposits.c.amount_minor,
-                           t.reversals.c.amount_minor, t.withdrawals.c.amount_minor)
+    amount = func.coalesce(
+        p.c.amount_minor,
+        t.deposits.c.amount_minor,
+        t.reversals.c.amount_minor,
+        t.withdrawals.c.amount_minor,
+    )
     refunds = t.reversals.alias("refunds")  # the payment's refunds, not this receipt's row
     refunded = select(refunds.c.id).where(refunds.c.payment_id == p.c.id).exists()
     return (
-        select(r.c.receipt_no, r.c.kind, r.c.created_at, r.c.workstation, r.c.reprints,
-               func.coalesce(func.nullif(t.users.c.full_name, ""), t.users.c.username)
-               .label("cashier"),
-               t.patients.c.name.label("patient_name"), t.patients.c.mrn,
-               amount.label("amount_minor"), p.c.status.label("payment_status"),
-               refunded.label("refunded"))
+        select(
+            r.c.receipt_no,
+            r.c.kind,
+            r.c.created_at,
+            r.c.workstation,
+            r.c.reprints,
+            func.coalesce(func.nullif(t.users.c.full_name, ""), t.users.c.username).label(
+                "cashier"
+            ),
+            t.patients.c.name.label("patient_name"),
+            t.patients.c.mrn,
+            amount.label("amount_minor"),
+            p.c.status.label("payment_status"),
+            refunded.label("refunded"),
+        )
         .join(t.users, t.users.c.id == r.c.cashier_id)
         .outerjoin(t.patients, t.patients.c.id == r.c.patient_id)
         .outerjoin(p, p.c.receipt_no == r.c.receipt_no)
@@ -97,4 +121,5 @@ def _list_query(where: ColumnElement[bool], limit: int) -> Select[Any]:
         .outerjoin(t.withdrawals, t.withdrawals.c.receipt_no == r.c.receipt_no)
         .where(where)
         .order_by(r.c.created_at.desc(), r.c.receipt_no.desc())
-        .limit(limit))
+        .limit(limit)
+    )

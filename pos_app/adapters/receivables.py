@@ -39,8 +39,15 @@ def lock_patient_account(uow: UnitOfWork, patient_id: int, *, at: datetime) -> A
     return _lock(uow, t.receivable_accounts.c.patient_id, patient_id, at)
 
 
-def post(uow: UnitOfWork, account: Account, *, kind: str, amount_minor: int,
-         receipt_no: str | None, at: datetime) -> int:
+def post(
+    uow: UnitOfWork,
+    account: Account,
+    *,
+    kind: str,
+    amount_minor: int,
+    receipt_no: str | None,
+    at: datetime,
+) -> int:
     """Append one entry and move the balance by it; returns the entry's id.
 
     The balance after is read back from the row, not from `account`, so two entries
@@ -51,26 +58,49 @@ def post(uow: UnitOfWork, account: Account, *, kind: str, amount_minor: int,
     if amount_minor == 0:
         raise ValueError("a receivable entry moves some money")
     accounts = t.receivable_accounts
-    uow.execute(update(accounts).where(accounts.c.id == account.id)
-                .values(balance_minor=accounts.c.balance_minor + amount_minor))
+    uow.execute(
+        update(accounts)
+        .where(accounts.c.id == account.id)
+        .values(balance_minor=accounts.c.balance_minor + amount_minor)
+    )
     balance_after = uow.execute(
-        select(accounts.c.balance_minor).where(accounts.c.id == account.id)).scalar_one()
-    return uow.execute(insert(t.receivable_entries).values(
-        account_id=account.id, kind=kind, amount_minor=amount_minor,
-        balance_after_minor=balance_after, receipt_no=receipt_no, created_at=at,
-    ).returning(t.receivable_entries.c.id)).scalar_one()
+        select(accounts.c.balance_minor).where(accounts.c.id == account.id)
+    ).scalar_one()
+    return uow.execute(
+        insert(t.receivable_entries)
+        .values(
+            account_id=account.id,
+            kind=kind,
+            amount_minor=amount_minor,
+            balance_after_minor=balance_after,
+            receipt_no=receipt_no,
+            created_at=at,
+        )
+        .returning(t.receivable_entries.c.id)
+    ).scalar_one()
 
 
 def post_entry(uow: UnitOfWork, entry: ReceivableEntry, at: datetime) -> int:
     """Apply a money command's receivable entry; its recorded balance after must be the
     one the account reaches (the command computed it from the account it locked)."""
-    entry_id = post(uow, Account(entry.account_id, None, None, 0, 0), kind=entry.kind,
-                    amount_minor=entry.amount_minor, receipt_no=entry.receipt_no, at=at)
-    reached = uow.execute(select(t.receivable_entries.c.balance_after_minor)
-                          .where(t.receivable_entries.c.id == entry_id)).scalar_one()
+    entry_id = post(
+        uow,
+        Account(entry.account_id, None, None, 0, 0),
+        kind=entry.kind,
+        amount_minor=entry.amount_minor,
+        receipt_no=entry.receipt_no,
+        at=at,
+    )
+    reached = uow.execute(
+        select(t.receivable_entries.c.balance_after_minor).where(
+            t.receivable_entries.c.id == entry_id
+        )
+    ).scalar_one()
     if reached != entry.balance_after_minor:
-        raise AssertionError(f"receivable account {entry.account_id} reached {reached}, "
-                             f"the event says {entry.balance_after_minor}")
+        raise AssertionError(
+            f"receivable account {entry.account_id} reached {reached}, "
+            f"the event says {entry.balance_after_minor}"
+        )
     return entry_id
 
 
@@ -78,15 +108,24 @@ def _lock(uow: UnitOfWork, column: Column, debtor_id: int, at: datetime) -> Acco
     """Get or create, then SELECT ... FOR UPDATE: two tills making the same account at
     once both end up on the one row (the insert that loses does nothing)."""
     accounts = t.receivable_accounts
-    query = (select(accounts.c.id, accounts.c.payer_id, accounts.c.patient_id,
-                    accounts.c.balance_minor, accounts.c.credit_limit_minor)
-             .where(column == debtor_id).with_for_update())
+    query = (
+        select(
+            accounts.c.id,
+            accounts.c.payer_id,
+            accounts.c.patient_id,
+            accounts.c.balance_minor,
+            accounts.c.credit_limit_minor,
+        )
+        .where(column == debtor_id)
+        .with_for_update()
+    )
     row = uow.execute(query).first()
     if row is None:
         dialect_insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
-        uow.execute(dialect_insert(accounts)
-                    .values({column.name: debtor_id, "created_at": at})
-                    .on_conflict_do_nothing(index_elements=[column.name]))
+        uow.execute(
+            dialect_insert(accounts)
+            .values({column.name: debtor_id, "created_at": at})
+            .on_conflict_do_nothing(index_elements=[column.name])
+        )
         row = uow.execute(query).one()
-    return Account(row.id, row.payer_id, row.patient_id, row.balance_minor,
-                   row.credit_limit_minor)
+    return Account(row.id, row.payer_id, row.patient_id, row.balance_minor, row.credit_limit_minor)

@@ -17,9 +17,10 @@ def used_by(uow: UnitOfWork, keys: list[tuple[str, str]]) -> tuple[str, str] | N
         return None
     r = t.tender_references
     row = uow.execute(
-        select(r.c.method, r.c.receipt_no)
-        .where(or_(*(and_(r.c.method == method, r.c.reference_key == key)
-                     for method, key in keys)))).first()
+        select(r.c.method, r.c.receipt_no).where(
+            or_(*(and_(r.c.method == method, r.c.reference_key == key) for method, key in keys))
+        )
+    ).first()
     return None if row is None else (row.method, row.receipt_no)
 
 
@@ -28,11 +29,17 @@ def claim(uow: UnitOfWork, claimed: ReferencesClaimed) -> None:
     if not claimed.references:
         return
     try:
-        uow.execute(insert(t.tender_references), [
-            {"method": method, "reference_key": key, "receipt_no": claimed.receipt_no}
-            for method, key in claimed.references])
+        uow.execute(
+            insert(t.tender_references),
+            [
+                {"method": method, "reference_key": key, "receipt_no": claimed.receipt_no}
+                for method, key in claimed.references
+            ],
+        )
     except IntegrityError as exc:
         method = claimed.references[0][0]
         label = method.replace("_", " ").capitalize()
-        raise Refused(f"{label} reference {claimed.references[0][1]} was already used.",
-                      code="duplicate_reference") from exc
+        raise Refused(
+            f"{label} reference {claimed.references[0][1]} was already used.",
+            code="duplicate_reference",
+        ) from exc

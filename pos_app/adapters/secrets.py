@@ -81,7 +81,8 @@ def with_password(url: str, *, folder: Path) -> str:
     passfile = folder / PASSFILE
     if passfile.exists() and "passfile" not in parsed.query:
         return parsed.update_query_dict({"passfile": str(passfile)}).render_as_string(
-            hide_password=False)
+            hide_password=False
+        )
     return url
 
 
@@ -115,8 +116,11 @@ def _servers(url: URL) -> list[tuple[str, str]]:
     if not listed:
         return [(url.host or "localhost", str(url.port or 5432))]
     entries = (listed,) if isinstance(listed, str) else listed
-    return [(host, port) if colon else (entry, "5432")
-            for entry in entries for host, colon, port in [entry.rpartition(":")]]
+    return [
+        (host, port) if colon else (entry, "5432")
+        for entry in entries
+        for host, colon, port in [entry.rpartition(":")]
+    ]
 
 
 def _escape(field: str) -> str:
@@ -125,9 +129,11 @@ def _escape(field: str) -> str:
 
 def _write_passfile(path: Path, url: URL, password: str) -> None:
     """Add or replace each server's line (host:port:database:user:password) in the file."""
-    prefixes = [":".join(_escape(field) for field in (host, port, url.database or "*",
-                                                       url.username or "*")) + ":"
-                for host, port in _servers(url)]
+    prefixes = [
+        ":".join(_escape(field) for field in (host, port, url.database or "*", url.username or "*"))
+        + ":"
+        for host, port in _servers(url)
+    ]
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     kept = [line for line in lines if not line.startswith(tuple(prefixes))]
     write_private(path, "\n".join([*kept, *(p + _escape(password) for p in prefixes)]) + "\n")

@@ -40,8 +40,9 @@ def wallet_of(uow: UnitOfWork, mrn: str) -> WalletRow | None:
 def newest_entries(uow: UnitOfWork, wallet_id: int, limit: int) -> list[EntryRow]:
     e = t.wallet_entries
     rows = uow.execute(
-        select(e.c.kind, e.c.amount_minor, e.c.balance_after_minor, e.c.receipt_no,
-               e.c.created_at)
-        .where(e.c.wallet_id == wallet_id).order_by(e.c.id.desc()).limit(limit)
+        select(e.c.kind, e.c.amount_minor, e.c.balance_after_minor, e.c.receipt_no, e.c.created_at)
+        .where(e.c.wallet_id == wallet_id)
+        .order_by(e.c.id.desc())
+        .limit(limit)
     ).all()
     return [EntryRow(**row._mapping) for row in rows]

@@ -49,11 +49,21 @@ def _move(uow: UnitOfWork, movements: tuple[StockMovement, ...], at: datetime) -
     for stock_item_id, units in delta.items():
         uow.write(_COUNT, {"stock_item_id": stock_item_id, "units": units})
     for m in movements:
-        uow.write(_MOVEMENT, {"stock_item_id": m.stock_item_id, "delta": m.delta,
-                              "reason": m.reason, "bill_item_id": m.bill_item_id,
-                              "created_at": at})
+        uow.write(
+            _MOVEMENT,
+            {
+                "stock_item_id": m.stock_item_id,
+                "delta": m.delta,
+                "reason": m.reason,
+                "bill_item_id": m.bill_item_id,
+                "created_at": at,
+            },
+        )
 
 
-_COUNT = (update(t.stock_items).where(t.stock_items.c.id == bindparam("stock_item_id"))
-          .values(quantity_on_hand=t.stock_items.c.quantity_on_hand + bindparam("units")))
+_COUNT = (
+    update(t.stock_items)
+    .where(t.stock_items.c.id == bindparam("stock_item_id"))
+    .values(quantity_on_hand=t.stock_items.c.quantity_on_hand + bindparam("units"))
+)
 _MOVEMENT = insert(t.stock_movements).inline()

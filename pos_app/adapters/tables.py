@@ -110,6 +110,7 @@ users = Table(
     _one_of("role", ["cashier", "supervisor", "admin"], "role_known"),
 )
 
+
 def _searchable(length: int) -> String:
     """Text compared by byte order on PostgreSQL too, so prefix ranges use the index."""
     return String(length).with_variant(String(length, collation="C"), "postgresql")
@@ -141,12 +142,19 @@ patient_search_terms = Table(
     "patient_search_terms",
     metadata,
     Column("term", _searchable(64), primary_key=True),
-    Column("patient_id", BigInteger().with_variant(Integer, "sqlite"), ForeignKey("patients.id"),
-           primary_key=True),
+    Column(
+        "patient_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("patients.id"),
+        primary_key=True,
+    ),
 )
 # For the other words of a query: does this patient have a term with that prefix?
-Index("ix_patient_search_terms_patient_term", patient_search_terms.c.patient_id,
-      patient_search_terms.c.term)
+Index(
+    "ix_patient_search_terms_patient_term",
+    patient_search_terms.c.patient_id,
+    patient_search_terms.c.term,
+)
 
 wallets = Table(
     "wallets",
@@ -194,8 +202,9 @@ wallet_entries = Table(
 # A receipt's wallet entry, found without a scan (receipts, `check`'s replay).
 Index("ix_wallet_entries_receipt_no", wallet_entries.c.receipt_no)
 # The wallet liability at a moment: the entries since the last Z close, read from the index.
-Index("ix_wallet_entries_created_amount", wallet_entries.c.created_at,
-      wallet_entries.c.amount_minor)
+Index(
+    "ix_wallet_entries_created_amount", wallet_entries.c.created_at, wallet_entries.c.amount_minor
+)
 
 
 shifts = Table(
@@ -230,8 +239,9 @@ deposits = Table(
     "deposits",
     metadata,
     _id(),
-    Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False,
-           unique=True),
+    Column(
+        "receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False, unique=True
+    ),
     _fk("patient_id", "patients.id", index=True),
     _fk("wallet_id", "wallets.id"),
     Column("method", String(16), nullable=False),
@@ -323,8 +333,9 @@ payments = Table(
     "payments",
     metadata,
     _id(),
-    Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False,
-           unique=True),
+    Column(
+        "receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False, unique=True
+    ),
     _fk("patient_id", "patients.id", index=True),
     Column("amount_minor", BigInteger, nullable=False),
     Column("change_minor", BigInteger, nullable=False, server_default="0"),
@@ -374,8 +385,11 @@ tender_references = Table(
     Column("method", String(16), primary_key=True),
     Column("reference_key", String(64), primary_key=True),
     Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False),
-    _one_of("method", [m.value for m in (TenderMethod.CARD, TenderMethod.MOBILE_MONEY,
-                                         TenderMethod.INSURANCE)], "method_known"),
+    _one_of(
+        "method",
+        [m.value for m in (TenderMethod.CARD, TenderMethod.MOBILE_MONEY, TenderMethod.INSURANCE)],
+        "method_known",
+    ),
 )
 
 lab_results = Table(
@@ -432,8 +446,7 @@ workstation_keys = Table(
     "workstation_keys",
     metadata,
     Column("key_id", String(32), primary_key=True),
-    Column("workstation", String(16), ForeignKey("workstations.id"), nullable=False,
-           index=True),
+    Column("workstation", String(16), ForeignKey("workstations.id"), nullable=False, index=True),
     Column("public_key", String(64), nullable=False),
     Column("enrolled_at", UTCDateTime, nullable=False),
     _fk("enrolled_by", "users.id", nullable=True),
@@ -483,8 +496,9 @@ reversals = Table(
     metadata,
     _id(),
     _fk("payment_id", "payments.id", index=True),  # several when refunded in parts
-    Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False,
-           unique=True),
+    Column(
+        "receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False, unique=True
+    ),
     Column("reason", Text, nullable=False),
     Column("amount_minor", BigInteger, nullable=False),
     _fk("cashier_id", "users.id"),
@@ -536,8 +550,9 @@ withdrawals = Table(
     "withdrawals",
     metadata,
     _id(),
-    Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False,
-           unique=True),
+    Column(
+        "receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False, unique=True
+    ),
     _fk("patient_id", "patients.id", index=True),
     _fk("wallet_id", "wallets.id"),
     Column("amount_minor", BigInteger, nullable=False),
@@ -607,14 +622,16 @@ approval_requests = Table(
     _fk("requested_by", "users.id"),
     Column("workstation", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("status", String(16), nullable=False, server_default=Status.PENDING.value,
-           index=True),
+    Column("status", String(16), nullable=False, server_default=Status.PENDING.value, index=True),
     _fk("decided_by", "users.id", nullable=True),
     Column("decided_at", UTCDateTime, nullable=True),
     Column("decision_reason", Text, nullable=True),
     Column("result", Text, nullable=True),  # what executing it returned (JSON)
-    _one_of("kind", ["refund", "withdrawal", "adjustment", "shift_variance", "credit_limit"],
-            "kind_known"),
+    _one_of(
+        "kind",
+        ["refund", "withdrawal", "adjustment", "shift_variance", "credit_limit"],
+        "kind_known",
+    ),
     _one_of("status", values(Status), "status_known"),
     CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
 )
@@ -740,16 +757,28 @@ claim_items = Table(  # a payer share is claimed in at most one batch
     "claim_items",
     metadata,
     _fk("batch_id", "claim_batches.id"),
-    Column("payer_share_id", BigInteger().with_variant(Integer, "sqlite"),
-           ForeignKey("payer_shares.id"), primary_key=True),
+    Column(
+        "payer_share_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("payer_shares.id"),
+        primary_key=True,
+    ),
 )
 settlement_allocations = Table(
     "settlement_allocations",
     metadata,
-    Column("settlement_entry_id", BigInteger().with_variant(Integer, "sqlite"),
-           ForeignKey("receivable_entries.id"), primary_key=True),
-    Column("charge_entry_id", BigInteger().with_variant(Integer, "sqlite"),
-           ForeignKey("receivable_entries.id"), primary_key=True),
+    Column(
+        "settlement_entry_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("receivable_entries.id"),
+        primary_key=True,
+    ),
+    Column(
+        "charge_entry_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("receivable_entries.id"),
+        primary_key=True,
+    ),
     Column("amount_minor", BigInteger, nullable=False),
     CheckConstraint("amount_minor > 0", name="amount_positive"),
 )
@@ -759,8 +788,9 @@ settlements = Table(
     "settlements",
     metadata,
     _id(),
-    Column("receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False,
-           unique=True),
+    Column(
+        "receipt_no", String(32), ForeignKey("receipts.receipt_no"), nullable=False, unique=True
+    ),
     _fk("account_id", "receivable_accounts.id", index=True),
     Column("method", String(16), nullable=False),
     Column("amount_minor", BigInteger, nullable=False),

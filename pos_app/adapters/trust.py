@@ -37,8 +37,9 @@ class LocalTrust:
         """The database's own random id (revision 0003), read once per engine."""
         engine = uow.engine  # per engine (one URL each): a URL hashes by spelling itself out
         if engine not in self._database_ids:
-            value = uow.execute(select(t.settings.c.value)
-                                .where(t.settings.c.key == DATABASE_ID)).scalar()
+            value = uow.execute(
+                select(t.settings.c.value).where(t.settings.c.key == DATABASE_ID)
+            ).scalar()
             if value is None:
                 return None
             self._database_ids[engine] = value

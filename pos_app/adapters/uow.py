@@ -36,8 +36,14 @@ class UnitOfWork:
     puts BEGIN in the first). SQLite runs in-process and writes at once.
     """
 
-    def __init__(self, engine: Engine, *, write: bool = True,
-                 trust: LocalTrust | None = None, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        write: bool = True,
+        trust: LocalTrust | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
         self.engine = engine
         self.write_mode = write  # False: a reader (SQLite takes no write lock for it)
         self.trust = trust  # this workstation's signing keys and witness heads
@@ -91,8 +97,9 @@ class UnitOfWork:
             return
         prepared = _compiled(statement, self.engine, frozenset(params))
         values = prepared.binds(params)
-        self._pending.append((self._cursor().mogrify(prepared.sql, values).decode(),
-                              prepared.sql, values))
+        self._pending.append(
+            (self._cursor().mogrify(prepared.sql, values).decode(), prepared.sql, values)
+        )
 
     def rows(self, statement: Any, params: dict[str, Any]) -> list[tuple]:
         """Every row of a statement that returns rows, as plain tuples (by position).
@@ -107,11 +114,18 @@ class UnitOfWork:
             return list(self.execute(statement, params).all())
         if self._pending:
             self._flush(commit=False)
-        return prepared.rows(self._send(
-            lambda: self._driver(prepared.sql, prepared.binds(params), fetch=True)))
+        return prepared.rows(
+            self._send(lambda: self._driver(prepared.sql, prepared.binds(params), fetch=True))
+        )
 
-    def _driver(self, sql: str, values: dict[str, Any] | None, *, fetch: bool,
-                options: dict[str, Any] | None = None) -> list[tuple]:
+    def _driver(
+        self,
+        sql: str,
+        values: dict[str, Any] | None,
+        *,
+        fetch: bool,
+        options: dict[str, Any] | None = None,
+    ) -> list[tuple]:
         """Run `sql` on the driver's own cursor, with the engine's listeners (BEGIN goes
         with it: pg_transactions; `options` are shown to them as the statement's execution
         options) and SQLAlchemy's errors, as `execute` would."""
@@ -124,12 +138,16 @@ class UnitOfWork:
             cursor.execute(sql, values)
             return cursor.fetchall() if fetch else []
         except self.engine.dialect.loaded_dbapi.Error as exc:
-            lost = self.engine.dialect.is_disconnect(exc, conn.connection.dbapi_connection,
-                                                     cursor)
+            lost = self.engine.dialect.is_disconnect(exc, conn.connection.dbapi_connection, cursor)
             if lost:
                 conn.invalidate(exc)
-            raise DBAPIError.instance(sql, values, exc, self.engine.dialect.loaded_dbapi.Error,
-                                      connection_invalidated=lost) from exc
+            raise DBAPIError.instance(
+                sql,
+                values,
+                exc,
+                self.engine.dialect.loaded_dbapi.Error,
+                connection_invalidated=lost,
+            ) from exc
         finally:
             cursor.close()
 
@@ -145,10 +163,11 @@ class UnitOfWork:
         texts = [text for text, _sql, _values in batch] + (["COMMIT"] if commit else [])
         sql = ";\n".join(texts)  # sent without values: the driver formats nothing in it
         # what went out, statement by statement, for whoever listens (the benchmarks)
-        options = {pg_transactions.BATCH: [(sql, values) for _text, sql, values in batch],
-                   pg_transactions.COMMITS: commit}
-        self._send(lambda: self._driver(sql, None, fetch=False, options=options),
-                   retry=not commit)
+        options = {
+            pg_transactions.BATCH: [(sql, values) for _text, sql, values in batch],
+            pg_transactions.COMMITS: commit,
+        }
+        self._send(lambda: self._driver(sql, None, fetch=False, options=options), retry=not commit)
 
     def _send(self, send: Callable[[], Any], *, retry: bool = True) -> Any:
         """`send()`; when the transaction's first round trip finds the pooled connection
@@ -217,6 +236,8 @@ class UnitOfWork:
 
 
 _SETTINGS = select(t.settings.c.key, t.settings.c.value)
+
+
 @dataclass(frozen=True)
 class _Prepared:
     """A statement compiled once for the driver: its SQL, its binds, its result types."""
@@ -230,9 +251,13 @@ class _Prepared:
     def rows(self, fetched: list[tuple]) -> list[tuple]:
         if not any(self.results):
             return fetched
-        return [tuple(value if process is None else process(value)
-                      for process, value in zip(self.results, row, strict=True))
-                for row in fetched]
+        return [
+            tuple(
+                value if process is None else process(value)
+                for process, value in zip(self.results, row, strict=True)
+            )
+            for row in fetched
+        ]
 
 
 _COMPILED: dict[tuple[int, str, frozenset[str]], _Prepared] = {}
@@ -257,9 +282,10 @@ def _compiled(statement: Any, engine: Engine, names: frozenset[str]) -> _Prepare
                     params[name] = process(params[name])
             return params
 
-        results = tuple(column.type._cached_result_processor(dialect, None)  # noqa: SLF001
-                        for column in getattr(compiled, "_result_columns", ()))
+        results = tuple(
+            column.type._cached_result_processor(dialect, None)  # noqa: SLF001
+            for column in getattr(compiled, "_result_columns", ())
+        )
         expanding = any(bind.expanding for bind in compiled.binds.values())
-        found = _COMPILED[key] = _Prepared(statement, compiled.string, binds, results,
-                                           expanding)
+        found = _COMPILED[key] = _Prepared(statement, compiled.string, binds, results, expanding)
     return found

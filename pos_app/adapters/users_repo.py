@@ -57,13 +57,29 @@ def count(uow: UnitOfWork) -> int:
     return uow.execute(select(func.count()).select_from(t.users)).scalar_one()
 
 
-def add(uow: UnitOfWork, *, username: str, full_name: str, role: str, password_hash: str,
-        must_change_password: bool, now: datetime) -> int:
+def add(
+    uow: UnitOfWork,
+    *,
+    username: str,
+    full_name: str,
+    role: str,
+    password_hash: str,
+    must_change_password: bool,
+    now: datetime,
+) -> int:
     """Insert one user; returns their id."""
-    return uow.execute(insert(t.users).values(
-        username=username, full_name=full_name, role=role, password_hash=password_hash,
-        must_change_password=must_change_password, created_at=now,
-    ).returning(t.users.c.id)).scalar_one()
+    return uow.execute(
+        insert(t.users)
+        .values(
+            username=username,
+            full_name=full_name,
+            role=role,
+            password_hash=password_hash,
+            must_change_password=must_change_password,
+            created_at=now,
+        )
+        .returning(t.users.c.id)
+    ).scalar_one()
 
 
 def change(uow: UnitOfWork, user_id: int, values: Mapping[str, Any]) -> None:
@@ -74,20 +90,32 @@ def change(uow: UnitOfWork, user_id: int, values: Mapping[str, Any]) -> None:
 def count_failed_login(uow: UnitOfWork, user_id: int) -> int:
     """Add one failure in the database (so guesses racing from several tills all count)."""
     return uow.execute(
-        update(t.users).where(t.users.c.id == user_id)
+        update(t.users)
+        .where(t.users.c.id == user_id)
         .values(failed_logins=t.users.c.failed_logins + 1)
-        .returning(t.users.c.failed_logins)).scalar_one()
+        .returning(t.users.c.failed_logins)
+    ).scalar_one()
 
 
 def lock_active_admins(uow: UnitOfWork) -> list[int]:
     """The active admins' ids, row-locked, so two admins cannot demote each other at once."""
-    return list(uow.execute(
-        select(t.users.c.id).where(t.users.c.role == Role.ADMIN.value, t.users.c.active)
-        .order_by(t.users.c.id).with_for_update()).scalars().all())
+    return list(
+        uow.execute(
+            select(t.users.c.id)
+            .where(t.users.c.role == Role.ADMIN.value, t.users.c.active)
+            .order_by(t.users.c.id)
+            .with_for_update()
+        )
+        .scalars()
+        .all()
+    )
 
 
 def display_names(uow: UnitOfWork, user_ids: set[int]) -> dict[int, str]:
     """Users as printed on receipts: full name, else user name."""
-    rows = uow.execute(select(t.users.c.id, t.users.c.username, t.users.c.full_name)
-                       .where(t.users.c.id.in_(user_ids))).all()
+    rows = uow.execute(
+        select(t.users.c.id, t.users.c.username, t.users.c.full_name).where(
+            t.users.c.id.in_(user_ids)
+        )
+    ).all()
     return {row.id: row.full_name or row.username for row in rows}

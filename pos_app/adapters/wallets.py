@@ -57,17 +57,34 @@ def post(uow: UnitOfWork, entry: WalletEntry, at: datetime) -> None:
 
 def _write(uow: UnitOfWork, entry: WalletEntry, at: datetime) -> None:
     uow.write(_MOVE, {"wallet_id": entry.wallet_id, "delta": entry.amount_minor})
-    uow.write(_ENTRY, {
-        "wallet_id": entry.wallet_id, "kind": entry.kind, "amount_minor": entry.amount_minor,
-        "balance_after_minor": entry.balance_after_minor, "receipt_no": entry.receipt_no,
-        "created_at": at})
+    uow.write(
+        _ENTRY,
+        {
+            "wallet_id": entry.wallet_id,
+            "kind": entry.kind,
+            "amount_minor": entry.amount_minor,
+            "balance_after_minor": entry.balance_after_minor,
+            "receipt_no": entry.receipt_no,
+            "created_at": at,
+        },
+    )
 
 
-_LOCK = (select(t.wallets.c.id, t.wallets.c.patient_id, t.wallets.c.balance_minor,
-                t.patients.c.mrn, t.patients.c.name)
-         .join(t.patients, t.patients.c.id == t.wallets.c.patient_id)
-         .where(t.patients.c.mrn == bindparam("mrn"))
-         .with_for_update(of=t.wallets))
-_MOVE = (update(t.wallets).where(t.wallets.c.id == bindparam("wallet_id"))
-         .values(balance_minor=t.wallets.c.balance_minor + bindparam("delta")))
+_LOCK = (
+    select(
+        t.wallets.c.id,
+        t.wallets.c.patient_id,
+        t.wallets.c.balance_minor,
+        t.patients.c.mrn,
+        t.patients.c.name,
+    )
+    .join(t.patients, t.patients.c.id == t.wallets.c.patient_id)
+    .where(t.patients.c.mrn == bindparam("mrn"))
+    .with_for_update(of=t.wallets)
+)
+_MOVE = (
+    update(t.wallets)
+    .where(t.wallets.c.id == bindparam("wallet_id"))
+    .values(balance_minor=t.wallets.c.balance_minor + bindparam("delta"))
+)
 _ENTRY = insert(t.wallet_entries).inline()

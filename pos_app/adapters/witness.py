@@ -77,15 +77,16 @@ class HeadFile:
         if known is not None and known[0] == (stat.st_ino, stat.st_size):
             return known[1]
         same_file = known is not None and known[0][0] == stat.st_ino
-        offset, heads = (known[0][1], dict(known[1])) if same_file and known else (
-            0, self._legacy(database_id))
+        offset, heads = (
+            (known[0][1], dict(known[1])) if same_file and known else (0, self._legacy(database_id))
+        )
         try:
             with open(path, "rb") as handle:
                 handle.seek(offset)
                 added = handle.read()
         except OSError:
             return heads
-        complete = added[:added.rfind(b"\n") + 1]  # a line still being written waits
+        complete = added[: added.rfind(b"\n") + 1]  # a line still being written waits
         for line in complete.splitlines():
             _take(heads, line)
         self._read[database_id] = ((stat.st_ino, offset + len(complete)), heads)
@@ -98,8 +99,7 @@ class HeadFile:
             return
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         line = json.dumps([head.workstation, head.seq, head.hash]) + "\n"
-        descriptor = os.open(self.path(database_id), os.O_WRONLY | os.O_APPEND | os.O_CREAT,
-                             0o600)
+        descriptor = os.open(self.path(database_id), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.write(descriptor, line.encode("utf-8"))
             size = os.fstat(descriptor).st_size
@@ -115,9 +115,13 @@ class HeadFile:
         with self._locked():
             self._read.pop(database_id, None)
             heads = self.heads(database_id)
-            write_private(self.path(database_id), "".join(
-                json.dumps([h.workstation, h.seq, h.hash]) + "\n"
-                for _ws, h in sorted(heads.items())))
+            write_private(
+                self.path(database_id),
+                "".join(
+                    json.dumps([h.workstation, h.seq, h.hash]) + "\n"
+                    for _ws, h in sorted(heads.items())
+                ),
+            )
 
     def _legacy(self, database_id: str) -> dict[str, Head]:
         """The previous release's whole-file witness, if this machine has one."""
@@ -142,7 +146,6 @@ class HeadFile:
             finally:
                 with suppress(OSError):
                     fcntl.flock(handle, fcntl.LOCK_UN)
-
 
 
 def _take(heads: dict[str, Head], line: bytes) -> None:

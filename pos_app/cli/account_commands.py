@@ -21,13 +21,15 @@ from pos_app.services import accounts, claims, credit
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the `account` and `credit` groups."""
-    group = commands.add_parser("account", help="receivable accounts of payers and patients",
-                                parents=[common])
+    group = commands.add_parser(
+        "account", help="receivable accounts of payers and patients", parents=[common]
+    )
     actions = group.add_subparsers(dest="action", required=True, parser_class=type(group))
     shown = actions.add_parser("statement", parents=[common], help="entries and balance")
     _debtor(shown)
-    settle = actions.add_parser("settle", parents=[common],
-                                help="money received against the account, with a receipt")
+    settle = actions.add_parser(
+        "settle", parents=[common], help="money received against the account, with a receipt"
+    )
     _debtor(settle)
     settle.add_argument("amount")
     settle.add_argument("--method", required=True, choices=list(accounts.SETTLE_METHODS))
@@ -36,8 +38,9 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     settle.add_argument("--key", help="idempotency key (generated when absent)")
     group = commands.add_parser("credit", help="patient credit (pay later)", parents=[common])
     actions = group.add_subparsers(dest="action", required=True, parser_class=type(group))
-    limit = actions.add_parser("limit", parents=[common],
-                               help="ask for a patient's credit limit (a supervisor approves)")
+    limit = actions.add_parser(
+        "limit", parents=[common], help="ask for a patient's credit limit (a supervisor approves)"
+    )
     limit.add_argument("mrn")
     limit.add_argument("amount")
     limit.add_argument("--reason", default="credit limit")
@@ -46,8 +49,9 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
 
 def add_claims(actions: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """`payer claims CODE [--from D] [--to D] [--format json|csv|pdf] [--out FILE]`."""
-    claim = actions.add_parser("claims", parents=[common],
-                               help="claim the payer's unclaimed covered items (supervisor)")
+    claim = actions.add_parser(
+        "claims", parents=[common], help="claim the payer's unclaimed covered items (supervisor)"
+    )
     claim.add_argument("code")
     claim.add_argument("--from", dest="start")
     claim.add_argument("--to", dest="end")
@@ -96,43 +100,72 @@ class ClaimArgs:
 
 
 def account_statement(ctx: Context[StatementArgs]) -> Output:
-    found = accounts.statement(ctx.app.uow(write=False), actor=ctx.actor(),
-                               debtor=accounts.Debtor(ctx.args.payer, ctx.args.patient))
-    lines = [f"{e.at[:19]} {e.kind:<12} {e.amount:>14,} {e.balance_after:>14,} "
-             f"{e.receipt_no or ''}" for e in found.entries]
+    found = accounts.statement(
+        ctx.app.uow(write=False),
+        actor=ctx.actor(),
+        debtor=accounts.Debtor(ctx.args.payer, ctx.args.patient),
+    )
+    lines = [
+        f"{e.at[:19]} {e.kind:<12} {e.amount:>14,} {e.balance_after:>14,} {e.receipt_no or ''}"
+        for e in found.entries
+    ]
     return found.to_json(), "\n".join(
-        [f"{found.account} {found.name}: balance {found.balance:,}", *lines])
+        [f"{found.account} {found.name}: balance {found.balance:,}", *lines]
+    )
 
 
 def account_settle(ctx: Context[SettleArgs]) -> Output:
     a = ctx.args
-    done = accounts.settle(ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
-                           debtor=accounts.Debtor(a.payer, a.patient), amount=a.amount,
-                           method=a.method, reference=a.reference, claim=a.claim,
-                           key=money_key(ctx))
-    return done.to_json(), (f"{'Already settled' if done.replayed else 'Settled'} "
-                            f"{done.amount:,} on {done.account}: receipt {done.receipt_no}, "
-                            f"balance {done.balance_after:,}. Key: {ctx.key}")
+    done = accounts.settle(
+        ctx.app.uow(),
+        actor=ctx.actor(),
+        workstation=ctx.app.workstation,
+        debtor=accounts.Debtor(a.payer, a.patient),
+        amount=a.amount,
+        method=a.method,
+        reference=a.reference,
+        claim=a.claim,
+        key=money_key(ctx),
+    )
+    return done.to_json(), (
+        f"{'Already settled' if done.replayed else 'Settled'} "
+        f"{done.amount:,} on {done.account}: receipt {done.receipt_no}, "
+        f"balance {done.balance_after:,}. Key: {ctx.key}"
+    )
 
 
 def credit_limit(ctx: Context[LimitArgs]) -> Output:
-    asked = credit.request_limit(ctx.app.uow(), actor=ctx.actor(),
-                                 workstation=ctx.app.workstation, mrn=ctx.args.mrn,
-                                 amount=ctx.args.amount, reason=ctx.args.reason,
-                                 key=money_key(ctx))
-    return asked.to_json(), (f"Credit limit {asked.amount:,} for {asked.subject} is request "
-                             f"{asked.id}, {asked.status}: a supervisor approves it.")
+    asked = credit.request_limit(
+        ctx.app.uow(),
+        actor=ctx.actor(),
+        workstation=ctx.app.workstation,
+        mrn=ctx.args.mrn,
+        amount=ctx.args.amount,
+        reason=ctx.args.reason,
+        key=money_key(ctx),
+    )
+    return asked.to_json(), (
+        f"Credit limit {asked.amount:,} for {asked.subject} is request "
+        f"{asked.id}, {asked.status}: a supervisor approves it."
+    )
 
 
 def payer_claims(ctx: Context[ClaimArgs]) -> Output:
     a = ctx.args
     if a.fmt == "pdf" and not a.out:
         raise BadInput("A PDF claim needs --out FILE.", code="invalid_output")
-    claim = claims.export_claim(ctx.app.uow(), actor=ctx.actor(),
-                                workstation=ctx.app.workstation, code=a.code,
-                                start=_day(a.start), end=_day(a.end))
-    text = f"Claim {claim.batch_no or '(nothing to claim)'}: {len(claim.items)} items, " \
-           f"{claim.total:,}."
+    claim = claims.export_claim(
+        ctx.app.uow(),
+        actor=ctx.actor(),
+        workstation=ctx.app.workstation,
+        code=a.code,
+        start=_day(a.start),
+        end=_day(a.end),
+    )
+    text = (
+        f"Claim {claim.batch_no or '(nothing to claim)'}: {len(claim.items)} items, "
+        f"{claim.total:,}."
+    )
     if a.fmt == "csv":
         body = claims.to_csv(claim)
         if a.out is None:

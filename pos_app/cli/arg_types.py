@@ -12,10 +12,13 @@ from collections.abc import Callable
 from pos_app.domain.numbers import whole_number
 
 
-def number(what: str, *, maximum: int, minimum: int = 0,
-           code: str = "invalid_number") -> Callable[[str], int]:
+def number(
+    what: str, *, maximum: int, minimum: int = 0, code: str = "invalid_number"
+) -> Callable[[str], int]:
     """An argparse `type=` for a whole number from `minimum` to `maximum`."""
+
     def parse(text: str) -> int:
         return whole_number(text, what=what, minimum=minimum, maximum=maximum, code=code)
+
     parse.__name__ = what  # argparse names the type in its own messages
     return parse

@@ -22,17 +22,23 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     """Add `backup create` and `backup restore` to the command line."""
     group = commands.add_parser("backup", help="backups and the restore drill", parents=[common])
     actions = group.add_subparsers(dest="action", required=True, parser_class=type(group))
-    create = actions.add_parser("create", parents=[common],
-                                help="write a consistent copy of the database (admin)")
+    create = actions.add_parser(
+        "create", parents=[common], help="write a consistent copy of the database (admin)"
+    )
     create.add_argument("--out", required=True, help="the backup file to write (must not exist)")
-    restore = actions.add_parser("restore", parents=[common],
-                                 help="load a backup into the empty database --db names")
+    restore = actions.add_parser(
+        "restore", parents=[common], help="load a backup into the empty database --db names"
+    )
     restore.add_argument("file")
 
 
 def _payload(written: files.BackupFile) -> dict:
-    return {"file": str(written.path), "size": written.size, "sha256": written.sha256,
-            "kind": written.kind}
+    return {
+        "file": str(written.path),
+        "size": written.size,
+        "sha256": written.sha256,
+        "kind": written.kind,
+    }
 
 
 @dataclass(frozen=True)
@@ -46,17 +52,24 @@ class RestoreArgs:
 
 
 def backup_create(ctx: Context[CreateArgs]) -> Output:
-    written = backup.create_backup(ctx.app.uow(), actor=ctx.actor(),
-                                   workstation=ctx.app.workstation,
-                                   url=ctx.app.settings.db_url, out=Path(ctx.args.out))
-    return _payload(written), (f"Backup written to {written.path} ({written.size:,} bytes, "
-                               f"SHA-256 {written.sha256}).")
+    written = backup.create_backup(
+        ctx.app.uow(),
+        actor=ctx.actor(),
+        workstation=ctx.app.workstation,
+        url=ctx.app.settings.db_url,
+        out=Path(ctx.args.out),
+    )
+    return _payload(written), (
+        f"Backup written to {written.path} ({written.size:,} bytes, SHA-256 {written.sha256})."
+    )
 
 
 def backup_restore(ctx: Context[RestoreArgs]) -> Output:
     written = files.restore(Path(ctx.args.file), ctx.app.settings.db_url)
-    return _payload(written), (f"Restored {ctx.args.file}. Next: `caretill db upgrade`, "
-                               "`caretill db grant ROLE` on PostgreSQL, then `caretill check`.")
+    return _payload(written), (
+        f"Restored {ctx.args.file}. Next: `caretill db upgrade`, "
+        "`caretill db grant ROLE` on PostgreSQL, then `caretill check`."
+    )
 
 
 HANDLERS: dict[tuple[str, str], Command[Any]] = {

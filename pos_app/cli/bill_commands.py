@@ -29,17 +29,25 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     """Add the `bill` group."""
     group = commands.add_parser("bill", help="bills raised at the till", parents=[common])
     actions = group.add_subparsers(dest="action", required=True, parser_class=type(group))
-    new = actions.add_parser("new", parents=[common],
-                             help="a new open bill from the active price list (cashier)")
+    new = actions.add_parser(
+        "new", parents=[common], help="a new open bill from the active price list (cashier)"
+    )
     new.add_argument("mrn")
-    new.add_argument("--line", action="append", required=True, metavar="CODE[:QTY]",
-                     help="a service code and a quantity from 1 to "
-                          f"{billing.MAX_QUANTITY:,} (default 1); repeat for each line")
+    new.add_argument(
+        "--line",
+        action="append",
+        required=True,
+        metavar="CODE[:QTY]",
+        help="a service code and a quantity from 1 to "
+        f"{billing.MAX_QUANTITY:,} (default 1); repeat for each line",
+    )
     new.add_argument("--key", help="idempotency key (generated and printed when absent)")
-    adjust = actions.add_parser("adjust", parents=[common],
-                                help="discount, waive or correct the price of an unpaid item")
-    adjust.add_argument("item_id", type=number("item id", minimum=1, maximum=MAX_ID,
-                                                     code="unknown_item"))
+    adjust = actions.add_parser(
+        "adjust", parents=[common], help="discount, waive or correct the price of an unpaid item"
+    )
+    adjust.add_argument(
+        "item_id", type=number("item id", minimum=1, maximum=MAX_ID, code="unknown_item")
+    )
     adjust.add_argument("--kind", required=True, choices=[k.value for k in AdjustmentKind])
     how = adjust.add_mutually_exclusive_group()
     how.add_argument("--amount", help="discount: the amount off; price: the new unit price")
@@ -47,8 +55,9 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     adjust.add_argument("--reason-code", required=True, help="see `bill reason-codes`")
     adjust.add_argument("--approver", help="who approves on the spot (supervisor or admin)")
     adjust.add_argument("--key", help="idempotency key (generated and printed when absent)")
-    codes = actions.add_parser("reason-codes", parents=[common],
-                               help="the adjustment reason codes (--set: admin)")
+    codes = actions.add_parser(
+        "reason-codes", parents=[common], help="the adjustment reason codes (--set: admin)"
+    )
     codes.add_argument("--set", dest="codes", metavar="A,B,C", help="replace the list")
 
 
@@ -61,12 +70,22 @@ class NewBillArgs:
 
 def bill_new(ctx: Context[NewBillArgs]) -> Output:
     result = billing.new_bill(
-        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation, mrn=ctx.args.mrn,
-        lines=[billing.parse_line(text) for text in ctx.args.line], key=money_key(ctx))
-    lines = [f"{'Already raised' if result.replayed else 'Raised'} bill {result.bill_no} for "
-             f"{result.mrn} {result.patient_name}:"]
-    lines += [f"  [{i.id}] {i.service_code:<10} {i.service_name[:30]:<30} x{i.quantity:<5} "
-              f"{i.amount:>14,}" for i in result.items]
+        ctx.app.uow(),
+        actor=ctx.actor(),
+        workstation=ctx.app.workstation,
+        mrn=ctx.args.mrn,
+        lines=[billing.parse_line(text) for text in ctx.args.line],
+        key=money_key(ctx),
+    )
+    lines = [
+        f"{'Already raised' if result.replayed else 'Raised'} bill {result.bill_no} for "
+        f"{result.mrn} {result.patient_name}:"
+    ]
+    lines += [
+        f"  [{i.id}] {i.service_code:<10} {i.service_name[:30]:<30} x{i.quantity:<5} "
+        f"{i.amount:>14,}"
+        for i in result.items
+    ]
     lines.append(f"Total {result.currency} {result.total:,}. Key: {result.idempotency_key}")
     return result.to_json(), "\n".join(lines)
 
@@ -85,16 +104,28 @@ class AdjustArgs:
 def bill_adjust(ctx: Context[AdjustArgs]) -> Output:
     args = ctx.args
     result = adjustments.adjust(
-        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
-        item_id=args.item_id, kind=args.kind, amount=args.amount, percent=args.percent,
-        reason_code=args.reason_code, key=money_key(ctx), approver=_approver(ctx))
+        ctx.app.uow(),
+        actor=ctx.actor(),
+        workstation=ctx.app.workstation,
+        item_id=args.item_id,
+        kind=args.kind,
+        amount=args.amount,
+        percent=args.percent,
+        reason_code=args.reason_code,
+        key=money_key(ctx),
+        approver=_approver(ctx),
+    )
     said = "Already asked: " if result.replayed else ""
     if result.status == Status.PENDING:
-        text = (f"{said}{result.kind} of {result.amount:,} on item {result.item_id} waits for "
-                f"approval (request {result.request_id}); still due {result.amount_due:,}.")
+        text = (
+            f"{said}{result.kind} of {result.amount:,} on item {result.item_id} waits for "
+            f"approval (request {result.request_id}); still due {result.amount_due:,}."
+        )
     else:
-        text = (f"{said}{result.kind} of {result.amount:,} applied to item {result.item_id} "
-                f"({result.reason_code}); now due {result.currency} {result.amount_due:,}.")
+        text = (
+            f"{said}{result.kind} of {result.amount:,} applied to item {result.item_id} "
+            f"({result.reason_code}); now due {result.currency} {result.amount_due:,}."
+        )
     return result.to_json(), f"{text} Key: {result.idempotency_key}"
 
 
@@ -107,13 +138,14 @@ def bill_reason_codes(ctx: Context[ReasonCodesArgs]) -> Output:
     if ctx.args.codes is None:
         codes = adjustments.reason_codes(ctx.app.uow(write=False), actor=ctx.actor())
     else:
-        codes = adjustments.set_reason_codes(ctx.app.uow(), actor=ctx.actor(),
-                                             workstation=ctx.app.workstation,
-                                             codes=ctx.args.codes)
+        codes = adjustments.set_reason_codes(
+            ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation, codes=ctx.args.codes
+        )
     return {"reason_codes": list(codes)}, "Reason codes: " + ", ".join(codes)
 
 
 HANDLERS: dict[tuple[str, str], Command[Any]] = {
     ("bill", "new"): Command(NewBillArgs, bill_new),
     ("bill", "adjust"): Command(AdjustArgs, bill_adjust),
-    ("bill", "reason-codes"): Command(ReasonCodesArgs, bill_reason_codes)}
+    ("bill", "reason-codes"): Command(ReasonCodesArgs, bill_reason_codes),
+}

@@ -55,13 +55,13 @@ class Context(Generic[A]):
         if self._actor is None:
             username = self.user or self.env.get("CARETILL_USER")
             if not username:
-                raise BadInput("Say who you are: --user NAME or CARETILL_USER.",
-                               code="no_user")
+                raise BadInput("Say who you are: --user NAME or CARETILL_USER.", code="no_user")
             password = self.env.get("CARETILL_PASSWORD")
             if password is None:
                 password = prompt(f"Password for {username}: ")
-            self._actor = auth.sign_in(self.app.uow(), username, password,
-                                       workstation=self.app.workstation)
+            self._actor = auth.sign_in(
+                self.app.uow(), username, password, workstation=self.app.workstation
+            )
         return self._actor
 
     def sign_out(self) -> None:
@@ -71,8 +71,9 @@ class Context(Generic[A]):
             # The command's own outcome stands; a session left open by a lost
             # connection is harmless once this process, its only holder, exits.
             with suppress(CareTillError):
-                auth.sign_out(self.app.uow(), actor, workstation=self.app.workstation,
-                              reason="cli_exit")
+                auth.sign_out(
+                    self.app.uow(), actor, workstation=self.app.workstation, reason="cli_exit"
+                )
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,11 @@ class Command(Generic[A]):
 def arguments(kind: type[D], namespace: argparse.Namespace) -> D:
     """`kind` filled from the parsed namespace; an option it does not declare is a bug."""
     names = {f.name for f in fields(kind)}
-    given = {name: value for name, value in vars(namespace).items()
-             if name in names or name not in SHARED}
+    given = {
+        name: value
+        for name, value in vars(namespace).items()
+        if name in names or name not in SHARED
+    }
     if stray := set(given) - names:
         raise TypeError(f"{kind.__name__} does not declare the options {sorted(stray)}")
     return kind(**given)
@@ -113,6 +117,7 @@ def money_key(ctx: Context[K]) -> str:
 def prompt(text: str) -> str:
     """A password typed at the terminal; refused when nobody is there to type it."""
     if not sys.stdin or not sys.stdin.isatty():
-        raise BadInput("No password: set CARETILL_PASSWORD or run in a terminal.",
-                       code="no_password")
+        raise BadInput(
+            "No password: set CARETILL_PASSWORD or run in a terminal.", code="no_password"
+        )
     return getpass.getpass(text)

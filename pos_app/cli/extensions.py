@@ -22,7 +22,15 @@ from pos_app.cli import (
     workstation_commands,
 )
 
-EXTENSIONS: list[ModuleType] = [receipt_commands, supervisor_commands, import_commands,
-                                backup_commands, user_commands, bill_commands,
-                                workstation_commands, approval_commands, payer_commands,
-                                account_commands]
+EXTENSIONS: list[ModuleType] = [
+    receipt_commands,
+    supervisor_commands,
+    import_commands,
+    backup_commands,
+    user_commands,
+    bill_commands,
+    workstation_commands,
+    approval_commands,
+    payer_commands,
+    account_commands,
+]

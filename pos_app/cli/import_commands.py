@@ -31,13 +31,17 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     group = commands.add_parser("import", help="import CSV files (admin)", parents=[common])
     actions = group.add_subparsers(dest="action", required=True, parser_class=type(group))
     for kind, columns in COLUMNS.items():
-        leaf = actions.add_parser(kind, parents=[common],
-                                  help=f"import {kind} from a CSV file with the header {columns}")
+        leaf = actions.add_parser(
+            kind, parents=[common], help=f"import {kind} from a CSV file with the header {columns}"
+        )
         leaf.add_argument("file", help="CSV file, UTF-8, header row first")
         if imports.KINDS[kind].ADDS_UP:
-            leaf.add_argument("--repeat", action="store_true",
-                              help="receive a file already imported once more "
-                                   "(a second delivery with the same lines)")
+            leaf.add_argument(
+                "--repeat",
+                action="store_true",
+                help="receive a file already imported once more "
+                "(a second delivery with the same lines)",
+            )
 
 
 @dataclass(frozen=True)
@@ -55,17 +59,29 @@ def import_command(ctx: Context[ImportArgs]) -> Output:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise BadInput(f"Cannot read {path}: {exc.strerror or exc}.",
-                       code="invalid_import") from exc
-    result = imports.import_csv(ctx.app.uow(), actor=actor, workstation=ctx.app.workstation,
-                                kind=kind, data=data, source=path.name,
-                                repeat=ctx.args.repeat)
+        raise BadInput(
+            f"Cannot read {path}: {exc.strerror or exc}.", code="invalid_import"
+        ) from exc
+    result = imports.import_csv(
+        ctx.app.uow(),
+        actor=actor,
+        workstation=ctx.app.workstation,
+        kind=kind,
+        data=data,
+        source=path.name,
+        repeat=ctx.args.repeat,
+    )
     if result.already_imported:
-        return result.to_json(), (f"{path.name} was already imported as {kind}; nothing "
-                                  "changed (use --repeat for a second delivery).")
-    return result.to_json(), (f"Imported {kind} from {path.name}: {result.added} added, "
-                              f"{result.updated} updated, {result.skipped} skipped.")
+        return result.to_json(), (
+            f"{path.name} was already imported as {kind}; nothing "
+            "changed (use --repeat for a second delivery)."
+        )
+    return result.to_json(), (
+        f"Imported {kind} from {path.name}: {result.added} added, "
+        f"{result.updated} updated, {result.skipped} skipped."
+    )
 
 
 HANDLERS: dict[tuple[str, str], Command[Any]] = {
-    ("import", kind): Command(ImportArgs, import_command) for kind in COLUMNS}
+    ("import", kind): Command(ImportArgs, import_command) for kind in COLUMNS
+}

@@ -27,8 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         as_json = bool(getattr(args, "json", False))
-        settings = config.resolve(db=getattr(args, "db", None),
-                                  workstation=getattr(args, "workstation", None))
+        settings = config.resolve(
+            db=getattr(args, "db", None), workstation=getattr(args, "workstation", None)
+        )
         if args.command is None:
             from pos_app.gui.app import run_window
 
@@ -63,8 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _fail(code: str, message: str, as_json: bool, details: dict | None = None,
-          report: tuple[dict, str] | None = None) -> None:
+def _fail(
+    code: str,
+    message: str,
+    as_json: bool,
+    details: dict | None = None,
+    report: tuple[dict, str] | None = None,
+) -> None:
     """The error, after what the command still had to say (`check` lists its findings)."""
     payload, text = report or ({}, "")
     if as_json:

@@ -35,8 +35,9 @@ from pos_app.services import (
 )
 
 
-def _actions(commands: argparse._SubParsersAction, name: str, help_text: str,
-             common: argparse.ArgumentParser) -> argparse._SubParsersAction:
+def _actions(
+    commands: argparse._SubParsersAction, name: str, help_text: str, common: argparse.ArgumentParser
+) -> argparse._SubParsersAction:
     """The sub-commands of group `name`, creating the group unless the core already has it."""
     parser = commands.choices.get(name)
     if parser is None:
@@ -47,6 +48,7 @@ def _actions(commands: argparse._SubParsersAction, name: str, help_text: str,
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the payment, shift, report and wallet-withdraw commands."""
+
     def leaf(group, name, help_text):
         return group.add_parser(name, help=help_text, parents=[common])
 
@@ -55,9 +57,12 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     rev.add_argument("receipt_no")
     rev.add_argument("--reason", required=True)
     rev.add_argument("--items", help="refund only these bill item ids, comma separated")
-    rev.add_argument("--payout", action="append", metavar="METHOD:AMOUNT",
-                     help="pay back this way (one per method; default: the way it came, "
-                          "wallet first)")
+    rev.add_argument(
+        "--payout",
+        action="append",
+        metavar="METHOD:AMOUNT",
+        help="pay back this way (one per method; default: the way it came, wallet first)",
+    )
     rev.add_argument("--key", help="idempotency key (generated when absent)")
     req = leaf(payment, "request-refund", "ask a supervisor to reverse a payment")
     req.add_argument("receipt_no")
@@ -79,8 +84,11 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     sclose.add_argument("--counted", help="counted cash")
     sclose.add_argument("--denominations", help="cash by note, e.g. 1000x3,500x2,50x4")
     for method in ("card", "mobile-money", "insurance"):
-        sclose.add_argument(f"--{method}", metavar="AMOUNT[:COUNT]",
-                            help=f"confirmed {method.replace('-', ' ')} total and slip count")
+        sclose.add_argument(
+            f"--{method}",
+            metavar="AMOUNT[:COUNT]",
+            help=f"confirmed {method.replace('-', ' ')} total and slip count",
+        )
     sclose.add_argument("--reason-code", choices=shifts.REASON_CODES)
     sclose.add_argument("--approver", help="supervisor signing off a variance")
     leaf(shift, "status", "your open shift here, if any")
@@ -98,8 +106,11 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     zclose.add_argument("--date", help="YYYY-MM-DD (default: today)")
 
     wallet = _actions(commands, "wallet", "prepaid wallets", common)
-    wd = leaf(wallet, "withdraw", "pay a wallet balance out in cash (supervisor, or a cashier "
-                                  "with --approver)")
+    wd = leaf(
+        wallet,
+        "withdraw",
+        "pay a wallet balance out in cash (supervisor, or a cashier with --approver)",
+    )
     wd.add_argument("mrn")
     wd.add_argument("amount")
     wd.add_argument("--reason", required=True)
@@ -118,12 +129,17 @@ def _day(text: str | None) -> date | None:
 
 def _reversal_text(result: reversal.ReversalResult) -> str:
     payouts = ", ".join(f"{p.method} {p.amount}" for p in result.payouts)
-    done = (("Already reversed" if result.replayed else "Reversed") if result.payment_reversed
-            else f"{'Already refunded' if result.replayed else 'Refunded'} items "
-                 f"{', '.join(map(str, result.items))} of")
-    return (f"{done} {result.payment_receipt_no}"
-            f" ({result.amount}: {payouts}); refund receipt {result.receipt_no}; cashier "
-            f"{result.cashier}, approved by {result.approved_by}. Key: {result.idempotency_key}")
+    done = (
+        ("Already reversed" if result.replayed else "Reversed")
+        if result.payment_reversed
+        else f"{'Already refunded' if result.replayed else 'Refunded'} items "
+        f"{', '.join(map(str, result.items))} of"
+    )
+    return (
+        f"{done} {result.payment_receipt_no}"
+        f" ({result.amount}: {payouts}); refund receipt {result.receipt_no}; cashier "
+        f"{result.cashier}, approved by {result.approved_by}. Key: {result.idempotency_key}"
+    )
 
 
 def _parse_payout(text: str) -> tuple[str, str]:
@@ -146,10 +162,15 @@ class ReverseArgs:
 def payment_reverse(ctx: Context[ReverseArgs]) -> Output:
     items, payouts = ctx.args.items, ctx.args.payout
     result = reversal.reverse_payment(
-        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
-        receipt_no=ctx.args.receipt_no, reason=ctx.args.reason, key=money_key(ctx),
+        ctx.app.uow(),
+        actor=ctx.actor(),
+        workstation=ctx.app.workstation,
+        receipt_no=ctx.args.receipt_no,
+        reason=ctx.args.reason,
+        key=money_key(ctx),
         item_ids=None if items is None else parse_item_ids(items),
-        payouts=None if payouts is None else [_parse_payout(p) for p in payouts])
+        payouts=None if payouts is None else [_parse_payout(p) for p in payouts],
+    )
     return result.to_json(), _reversal_text(result)
 
 
@@ -163,19 +184,30 @@ class RefundRequestArgs:
 def payment_request_refund(ctx: Context[RefundRequestArgs]) -> Output:
     items = ctx.args.items
     asked = refund_requests.request_refund(
-        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
-        receipt_no=ctx.args.receipt_no, reason=ctx.args.reason,
-        item_ids=None if items is None else parse_item_ids(items))
-    return asked.to_json(), (f"Refund of {asked.payment_receipt_no} requested "
-                             f"(request {asked.request_id}); a supervisor must approve it.")
+        ctx.app.uow(),
+        actor=ctx.actor(),
+        workstation=ctx.app.workstation,
+        receipt_no=ctx.args.receipt_no,
+        reason=ctx.args.reason,
+        item_ids=None if items is None else parse_item_ids(items),
+    )
+    return asked.to_json(), (
+        f"Refund of {asked.payment_receipt_no} requested "
+        f"(request {asked.request_id}); a supervisor must approve it."
+    )
 
 
 def payment_requests(ctx: Context[NoArgs]) -> Output:
     waiting = refund_requests.pending_requests(ctx.app.uow(write=False), actor=ctx.actor())
-    lines = [f"[{r.request_id}] {r.payment_receipt_no} {r.mrn} {r.amount} by {r.requested_by}: "
-             f"{r.reason}" for r in waiting]
-    return ({"requests": [r.to_json() for r in waiting]},
-            "\n".join(lines) or "No refund request is waiting.")
+    lines = [
+        f"[{r.request_id}] {r.payment_receipt_no} {r.mrn} {r.amount} by {r.requested_by}: "
+        f"{r.reason}"
+        for r in waiting
+    ]
+    return (
+        {"requests": [r.to_json() for r in waiting]},
+        "\n".join(lines) or "No refund request is waiting.",
+    )
 
 
 @dataclass(frozen=True)
@@ -193,23 +225,35 @@ class RejectArgs:
 
 def payment_approve(ctx: Context[ApproveArgs]) -> Output:
     result = refund_requests.decide_request(
-        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
-        request_id=ctx.args.request_id, approve=True, key=money_key(ctx))
+        ctx.app.uow(),
+        actor=ctx.actor(),
+        workstation=ctx.app.workstation,
+        request_id=ctx.args.request_id,
+        approve=True,
+        key=money_key(ctx),
+    )
     return _decided(ctx.args.request_id, result)
 
 
 def payment_reject(ctx: Context[RejectArgs]) -> Output:
     result = refund_requests.decide_request(
-        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
-        request_id=ctx.args.request_id, approve=False, key=money_key(ctx),
-        reason=ctx.args.reason)
+        ctx.app.uow(),
+        actor=ctx.actor(),
+        workstation=ctx.app.workstation,
+        request_id=ctx.args.request_id,
+        approve=False,
+        key=money_key(ctx),
+        reason=ctx.args.reason,
+    )
     return _decided(ctx.args.request_id, result)
 
 
 def _decided(request_id: int, result: reversal.ReversalResult | None) -> Output:
     if result is None:
-        return ({"request_id": request_id, "status": Status.REJECTED.value},
-                f"Refund request {request_id} rejected.")
+        return (
+            {"request_id": request_id, "status": Status.REJECTED.value},
+            f"Refund request {request_id} rejected.",
+        )
     return {**result.to_json(), "request_id": request_id}, _reversal_text(result)
 
 
@@ -217,9 +261,12 @@ def _confirmation(text: str | None) -> shifts.Confirmation | None:
     if text is None:
         return None
     amount, _, count = text.partition(":")
-    return shifts.Confirmation(amount.strip(), whole_number(
-        count.strip(), what="slip count", maximum=MAX_COUNT, code="invalid_count")
-        if count.strip() else None)
+    return shifts.Confirmation(
+        amount.strip(),
+        whole_number(count.strip(), what="slip count", maximum=MAX_COUNT, code="invalid_count")
+        if count.strip()
+        else None,
+    )
 
 
 def _denominations(text: str | None) -> dict[str, int] | None:
@@ -243,27 +290,37 @@ def _approver(ctx: Context[P]) -> Actor | None:
     password = ctx.env.get("CARETILL_APPROVER_PASSWORD")
     if password is None:
         password = prompt(f"Password for {name} (sign-off): ")
-    return auth.check_credentials(ctx.app.uow(), name, password,
-                                  workstation=ctx.app.workstation)
+    return auth.check_credentials(ctx.app.uow(), name, password, workstation=ctx.app.workstation)
 
 
 def _shift_text(summary: shifts.ShiftSummary) -> str:
     if summary.status == ShiftStatus.OPEN:
-        return (f"Shift {summary.shift_id} open at {summary.workstation} since "
-                f"{summary.opened_at[:19]}, float {summary.opening_float}.")
-    lines = [f"Shift {summary.shift_id} closed. {'tender':<13}{'expected':>12}{'counted':>12}"
-             f"{'variance':>12}"]
-    lines += [f"  {line.method:<24}{line.expected!s:>12}{line.counted or '-'!s:>12}"
-              f"{line.variance or '-'!s:>12}" for line in summary.tenders]
+        return (
+            f"Shift {summary.shift_id} open at {summary.workstation} since "
+            f"{summary.opened_at[:19]}, float {summary.opening_float}."
+        )
+    lines = [
+        f"Shift {summary.shift_id} closed. {'tender':<13}{'expected':>12}{'counted':>12}"
+        f"{'variance':>12}"
+    ]
+    lines += [
+        f"  {line.method:<24}{line.expected!s:>12}{line.counted or '-'!s:>12}"
+        f"{line.variance or '-'!s:>12}"
+        for line in summary.tenders
+    ]
     return "\n".join(lines)
 
 
 def _x_text(summary: shifts.ShiftSummary) -> str:
-    lines = [f"X report: shift {summary.shift_id} of {summary.cashier} at "
-             f"{summary.workstation}, open since {summary.opened_at[:16]}, float "
-             f"{summary.opening_float:,}. Figures so far:"]
-    lines += [f"  {line.method:<14}{line.expected:>14,} expected  ({line.expected_count} "
-              f"documents)" for line in summary.tenders]
+    lines = [
+        f"X report: shift {summary.shift_id} of {summary.cashier} at "
+        f"{summary.workstation}, open since {summary.opened_at[:16]}, float "
+        f"{summary.opening_float:,}. Figures so far:"
+    ]
+    lines += [
+        f"  {line.method:<14}{line.expected:>14,} expected  ({line.expected_count} documents)"
+        for line in summary.tenders
+    ]
     return "\n".join(lines)
 
 
@@ -273,10 +330,11 @@ class XReportArgs:
 
 
 def shift_x_report(ctx: Context[XReportArgs]) -> Output:
-    found = shifts.x_report(ctx.app.uow(write=False), actor=ctx.actor(),
-                            cashier=ctx.args.cashier)
-    return ({"shifts": [summary.to_json() for summary in found]},
-            "\n".join(_x_text(summary) for summary in found) or "No shift is open.")
+    found = shifts.x_report(ctx.app.uow(write=False), actor=ctx.actor(), cashier=ctx.args.cashier)
+    return (
+        {"shifts": [summary.to_json() for summary in found]},
+        "\n".join(_x_text(summary) for summary in found) or "No shift is open.",
+    )
 
 
 @dataclass(frozen=True)
@@ -285,8 +343,12 @@ class OpenArgs:
 
 
 def shift_open(ctx: Context[OpenArgs]) -> Output:
-    summary = shifts.open_shift(ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
-                                opening_float=ctx.args.opening_float)
+    summary = shifts.open_shift(
+        ctx.app.uow(),
+        actor=ctx.actor(),
+        workstation=ctx.app.workstation,
+        opening_float=ctx.args.opening_float,
+    )
     return summary.to_json(), _shift_text(summary)
 
 
@@ -303,19 +365,32 @@ class CloseArgs:
 
 def shift_close(ctx: Context[CloseArgs]) -> Output:
     args = ctx.args
-    confirmations = {method: conf for method, conf in [
-        ("card", _confirmation(args.card)), ("mobile_money", _confirmation(args.mobile_money)),
-        ("insurance", _confirmation(args.insurance))] if conf is not None}
+    confirmations = {
+        method: conf
+        for method, conf in [
+            ("card", _confirmation(args.card)),
+            ("mobile_money", _confirmation(args.mobile_money)),
+            ("insurance", _confirmation(args.insurance)),
+        ]
+        if conf is not None
+    }
     summary = shifts.close_shift(
-        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
-        counted_cash=args.counted, denominations=_denominations(args.denominations),
-        confirmations=confirmations, reason_code=args.reason_code, approver=_approver(ctx))
+        ctx.app.uow(),
+        actor=ctx.actor(),
+        workstation=ctx.app.workstation,
+        counted_cash=args.counted,
+        denominations=_denominations(args.denominations),
+        confirmations=confirmations,
+        reason_code=args.reason_code,
+        approver=_approver(ctx),
+    )
     return summary.to_json(), _shift_text(summary)
 
 
 def shift_status(ctx: Context[NoArgs]) -> Output:
-    summary = shifts.current_shift(ctx.app.uow(write=False), actor=ctx.actor(),
-                                   workstation=ctx.app.workstation)
+    summary = shifts.current_shift(
+        ctx.app.uow(write=False), actor=ctx.actor(), workstation=ctx.app.workstation
+    )
     if summary is None:
         return {"shift": None}, f"No open shift at {ctx.app.workstation}."
     return {"shift": summary.to_json()}, _shift_text(summary)
@@ -327,8 +402,9 @@ class AmountArgs:
 
 
 def shift_tolerance(ctx: Context[AmountArgs]) -> Output:
-    amount = shifts.set_tolerance(ctx.app.uow(), actor=ctx.actor(),
-                                  workstation=ctx.app.workstation, amount=ctx.args.amount)
+    amount = shifts.set_tolerance(
+        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation, amount=ctx.args.amount
+    )
     return {"tolerance": str(amount)}, f"Shift variance tolerance set to {amount}."
 
 
@@ -340,9 +416,12 @@ class DailyArgs:
 
 
 def report_daily(ctx: Context[DailyArgs]) -> Output:
-    report = reports.daily_report(ctx.app.uow(write=False), actor=ctx.actor(),
-                                  day=_day(ctx.args.date),
-                                  replica=ctx.app.report_uow())
+    report = reports.daily_report(
+        ctx.app.uow(write=False),
+        actor=ctx.actor(),
+        day=_day(ctx.args.date),
+        replica=ctx.app.report_uow(),
+    )
     fmt, out = ctx.args.format or "json", ctx.args.out
     payload = report.to_json()
     if fmt == "pdf" and not out:
@@ -352,10 +431,14 @@ def report_daily(ctx: Context[DailyArgs]) -> Output:
         if fmt == "pdf":
             report_export.write_pdf(report, path)
         else:
-            path.write_text(report_export.to_csv(report) if fmt == "csv"
-                            else json.dumps(payload, indent=2), encoding="utf-8")
-        return ({**payload, "out": str(path)},
-                f"Daily report {report.business_date} written to {path}.")
+            path.write_text(
+                report_export.to_csv(report) if fmt == "csv" else json.dumps(payload, indent=2),
+                encoding="utf-8",
+            )
+        return (
+            {**payload, "out": str(path)},
+            f"Daily report {report.business_date} written to {path}.",
+        )
     if fmt == "csv":
         return payload, report_export.to_csv(report).rstrip("\n")
     return payload, json.dumps(payload, indent=2)
@@ -367,14 +450,16 @@ class DayArgs:
 
 
 def report_close_day(ctx: Context[DayArgs]) -> Output:
-    report = reports.close_day(ctx.app.uow(), actor=ctx.actor(),
-                               workstation=ctx.app.workstation, day=_day(ctx.args.date))
+    report = reports.close_day(
+        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation, day=_day(ctx.args.date)
+    )
     totals = report.totals
     return report.to_json(), (
         f"Day {report.business_date} closed (Z): gross {totals['gross']} less adjustments "
         f"{totals['adjustments']}: payments {totals['payments']}, refunds "
         f"{totals['refunds']}, deposits {totals['deposits']}, {report.counts['receipts']} "
-        "receipts. Later money lands on the next day.")
+        "receipts. Later money lands on the next day."
+    )
 
 
 @dataclass(frozen=True)
@@ -388,14 +473,21 @@ class WithdrawArgs:
 
 def wallet_withdraw(ctx: Context[WithdrawArgs]) -> Output:
     approver = _approver(ctx)  # on the spot: the signed-in cashier asks, the approver decides
-    result = withdrawal.withdraw(ctx.app.uow(), actor=approver or ctx.actor(),
-                                 cashier=ctx.actor() if approver else None,
-                                 workstation=ctx.app.workstation, mrn=ctx.args.mrn,
-                                 amount=ctx.args.amount, reason=ctx.args.reason, key=money_key(ctx))
+    result = withdrawal.withdraw(
+        ctx.app.uow(),
+        actor=approver or ctx.actor(),
+        cashier=ctx.actor() if approver else None,
+        workstation=ctx.app.workstation,
+        mrn=ctx.args.mrn,
+        amount=ctx.args.amount,
+        reason=ctx.args.reason,
+        key=money_key(ctx),
+    )
     return result.to_json(), (
         f"{'Already paid out' if result.replayed else 'Paid out'} {result.amount} from "
         f"{result.mrn}'s wallet, receipt {result.receipt_no}; wallet balance "
-        f"{result.wallet_balance_after}. Key: {result.idempotency_key}")
+        f"{result.wallet_balance_after}. Key: {result.idempotency_key}"
+    )
 
 
 HANDLERS: dict[tuple[str, str], Command[Any]] = {

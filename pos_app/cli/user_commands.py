@@ -35,9 +35,13 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     leaf("disable", "stop a user signing in and end their open sessions")
     leaf("enable", "let a disabled user sign in again")
     leaf("set-role", "change a user's role and end their open sessions").add_argument(
-        "--role", required=True, choices=ROLES)
-    leaf("reset-password", "set a temporary password (from $CARETILL_NEW_PASSWORD or a "
-                           "prompt) to be changed at the next sign-in")
+        "--role", required=True, choices=ROLES
+    )
+    leaf(
+        "reset-password",
+        "set a temporary password (from $CARETILL_NEW_PASSWORD or a "
+        "prompt) to be changed at the next sign-in",
+    )
 
 
 @dataclass(frozen=True)
@@ -73,46 +77,70 @@ def user_add(ctx: Context[AddArgs]) -> Output:
     has_user = bool(ctx.user or ctx.env.get("CARETILL_USER"))
     actor = ctx.actor() if has_user else None  # the very first user is added by nobody
     password = _new_password(ctx, ctx.args.name, actor)
-    user = auth.add_user(ctx.app.uow(), actor=actor,
-                         workstation=ctx.app.workstation, username=ctx.args.name,
-                         role=ctx.args.role, password=password, full_name=ctx.args.full_name)
-    return ({"user_id": user.user_id, "username": user.username, "role": user.role.value},
-            f"User {user.username} added as {user.role}.")
+    user = auth.add_user(
+        ctx.app.uow(),
+        actor=actor,
+        workstation=ctx.app.workstation,
+        username=ctx.args.name,
+        role=ctx.args.role,
+        password=password,
+        full_name=ctx.args.full_name,
+    )
+    return (
+        {"user_id": user.user_id, "username": user.username, "role": user.role.value},
+        f"User {user.username} added as {user.role}.",
+    )
 
 
 def user_list(ctx: Context[NoArgs]) -> Output:
     found = users.list_users(ctx.app.uow(), actor=ctx.actor())
-    lines = [f"{u.username:<20} {u.role:<11} {'active' if u.active else 'disabled':<9}"
-             f"{' locked' if u.locked else ''}"
-             f"{' must-change-password' if u.must_change_password else ''}" for u in found]
+    lines = [
+        f"{u.username:<20} {u.role:<11} {'active' if u.active else 'disabled':<9}"
+        f"{' locked' if u.locked else ''}"
+        f"{' must-change-password' if u.must_change_password else ''}"
+        for u in found
+    ]
     return {"users": [u.to_json() for u in found]}, "\n".join(lines) or "No users."
 
 
 def user_disable(ctx: Context[UserArgs]) -> Output:
-    user = users.disable_user(ctx.app.uow(), actor=ctx.actor(),
-                              workstation=ctx.app.workstation, username=ctx.args.name)
+    user = users.disable_user(
+        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation, username=ctx.args.name
+    )
     return user.to_json(), f"User {user.username} is disabled; their sessions have ended."
 
 
 def user_enable(ctx: Context[UserArgs]) -> Output:
-    user = users.enable_user(ctx.app.uow(), actor=ctx.actor(),
-                             workstation=ctx.app.workstation, username=ctx.args.name)
+    user = users.enable_user(
+        ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation, username=ctx.args.name
+    )
     return user.to_json(), f"User {user.username} is enabled."
 
 
 def user_set_role(ctx: Context[RoleArgs]) -> Output:
-    user = users.set_role(ctx.app.uow(), actor=ctx.actor(), workstation=ctx.app.workstation,
-                          username=ctx.args.name, role=ctx.args.role)
+    user = users.set_role(
+        ctx.app.uow(),
+        actor=ctx.actor(),
+        workstation=ctx.app.workstation,
+        username=ctx.args.name,
+        role=ctx.args.role,
+    )
     return user.to_json(), f"User {user.username} is now a {user.role}."
 
 
 def user_reset_password(ctx: Context[UserArgs]) -> Output:
     actor = ctx.actor()
     password = _new_password(ctx, ctx.args.name, actor)
-    user = users.reset_password(ctx.app.uow(), actor=actor, workstation=ctx.app.workstation,
-                                username=ctx.args.name, new_password=password)
-    return user.to_json(), (f"Password of {user.username} reset; they must change it at "
-                            "their next sign-in.")
+    user = users.reset_password(
+        ctx.app.uow(),
+        actor=actor,
+        workstation=ctx.app.workstation,
+        username=ctx.args.name,
+        new_password=password,
+    )
+    return user.to_json(), (
+        f"Password of {user.username} reset; they must change it at their next sign-in."
+    )
 
 
 HANDLERS: dict[tuple[str, str], Command[Any]] = {

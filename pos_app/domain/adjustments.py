@@ -54,8 +54,9 @@ def kind_of(value: str) -> AdjustmentKind:
         return AdjustmentKind(value)
     except ValueError:
         names = ", ".join(k.value for k in AdjustmentKind)
-        raise BadInput(f"Unknown adjustment kind {value!r}: use {names}.",
-                       code="invalid_kind") from None
+        raise BadInput(
+            f"Unknown adjustment kind {value!r}: use {names}.", code="invalid_kind"
+        ) from None
 
 
 def parse_percent(text: str | Decimal) -> Decimal:
@@ -66,8 +67,10 @@ def parse_percent(text: str | Decimal) -> Decimal:
     except InvalidOperation:
         percent = None
     if percent is None or not Decimal(0) < percent <= 100:
-        raise BadInput(f"A percent is a number from 0.01 to 100, not {str(text)[:20]!r}.",
-                       code="invalid_amount")
+        raise BadInput(
+            f"A percent is a number from 0.01 to 100, not {str(text)[:20]!r}.",
+            code="invalid_amount",
+        )
     return percent
 
 
@@ -76,8 +79,14 @@ def percent_of(due_minor: int, percent: Decimal) -> int:
     return int((Decimal(due_minor) * percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
 
 
-def adjustment_minor(currency: Currency, item: ItemDue, kind: AdjustmentKind, *,
-                     amount: Decimal | None, percent: Decimal | None) -> int:
+def adjustment_minor(
+    currency: Currency,
+    item: ItemDue,
+    kind: AdjustmentKind,
+    *,
+    amount: Decimal | None,
+    percent: Decimal | None,
+) -> int:
     """What the new line takes off the item's due (negative: a price raised).
 
     Refuses an item that is not unpaid (`item_not_adjustable`), a line that would make
@@ -87,26 +96,38 @@ def adjustment_minor(currency: Currency, item: ItemDue, kind: AdjustmentKind, *,
     due = item.due_minor
     if kind is AdjustmentKind.WAIVER:
         if amount is not None or percent is not None:
-            raise BadInput("A waiver takes the whole amount due: give no amount or percent.",
-                           code="invalid_amount")
+            raise BadInput(
+                "A waiver takes the whole amount due: give no amount or percent.",
+                code="invalid_amount",
+            )
         minor = due
     elif kind is AdjustmentKind.DISCOUNT:
         if (amount is None) == (percent is None):
             raise BadInput("A discount takes an amount or a percent.", code="invalid_amount")
-        minor = (currency.to_minor(amount) if amount is not None
-                 else percent_of(due, percent or Decimal(0)))
+        minor = (
+            currency.to_minor(amount)
+            if amount is not None
+            else percent_of(due, percent or Decimal(0))
+        )
     else:
         if amount is None or percent is not None:
-            raise BadInput("A price correction takes the new unit price as its amount.",
-                           code="invalid_amount")
+            raise BadInput(
+                "A price correction takes the new unit price as its amount.", code="invalid_amount"
+            )
         listed = item.amount_minor - item.price_adjusted_minor
         minor = listed - currency.to_minor(amount) * item.quantity
     if minor == 0:
-        raise Refused(f"Item {item.item_id}: this adjustment would change nothing "
-                      f"(due {currency.display(due)}).", code="item_not_adjustable")
+        raise Refused(
+            f"Item {item.item_id}: this adjustment would change nothing "
+            f"(due {currency.display(due)}).",
+            code="item_not_adjustable",
+        )
     if minor > due:
-        raise Refused(f"Item {item.item_id}: {currency.display(minor)} off is more than the "
-                      f"{currency.display(due)} due.", code="item_not_adjustable")
+        raise Refused(
+            f"Item {item.item_id}: {currency.display(minor)} off is more than the "
+            f"{currency.display(due)} due.",
+            code="item_not_adjustable",
+        )
     return minor
 
 
@@ -114,35 +135,46 @@ def require_fits(currency: Currency, item: ItemDue, minor: int) -> int:
     """An approved line, checked again against the item as it is when it executes."""
     require_adjustable(item)
     if minor > item.due_minor:
-        raise Refused(f"Item {item.item_id}: only {currency.display(item.due_minor)} is due "
-                      f"now, less than the {currency.display(minor)} approved; ask again.",
-                      code="item_not_adjustable")
+        raise Refused(
+            f"Item {item.item_id}: only {currency.display(item.due_minor)} is due "
+            f"now, less than the {currency.display(minor)} approved; ask again.",
+            code="item_not_adjustable",
+        )
     return minor
 
 
 def require_adjustable(item: ItemDue) -> None:
     """Only an unpaid item's due may change (a paid one is refunded first)."""
     if item.status != ItemStatus.UNPAID.value:
-        raise Refused(f"Item {item.item_id} is {item.status}: only unpaid items can be "
-                      "adjusted.", code="item_not_adjustable")
+        raise Refused(
+            f"Item {item.item_id} is {item.status}: only unpaid items can be adjusted.",
+            code="item_not_adjustable",
+        )
 
 
 def parse_reason_codes(text: str) -> tuple[str, ...]:
     """`a,b,c` as an administrator sets them: lower-case words, each once, at least one."""
     codes = tuple(dict.fromkeys(code.strip() for code in text.split(",") if code.strip()))
     if not codes or len(codes) > MAX_REASON_CODES:
-        raise BadInput(f"Give 1 to {MAX_REASON_CODES} reason codes, separated by commas.",
-                       code="invalid_reason_code")
+        raise BadInput(
+            f"Give 1 to {MAX_REASON_CODES} reason codes, separated by commas.",
+            code="invalid_reason_code",
+        )
     for code in codes:
         if not _REASON_CODE.match(code):
-            raise BadInput(f"{code[:40]!r} is not a reason code: lower-case letters, digits "
-                           "and _, at most 32.", code="invalid_reason_code")
+            raise BadInput(
+                f"{code[:40]!r} is not a reason code: lower-case letters, digits "
+                "and _, at most 32.",
+                code="invalid_reason_code",
+            )
     return codes
 
 
 def require_reason_code(code: str, allowed: tuple[str, ...]) -> str:
     code = code.strip()
     if code not in allowed:
-        raise BadInput(f"Unknown reason code {code[:40]!r}: use one of {', '.join(allowed)}.",
-                       code="invalid_reason_code")
+        raise BadInput(
+            f"Unknown reason code {code[:40]!r}: use one of {', '.join(allowed)}.",
+            code="invalid_reason_code",
+        )
     return code

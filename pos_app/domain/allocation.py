@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def allocate(amount_minor: int, charges: Sequence[tuple[int, int]],
-             first: frozenset[int] = frozenset()) -> tuple[tuple[int, int], ...]:
+def allocate(
+    amount_minor: int, charges: Sequence[tuple[int, int]], first: frozenset[int] = frozenset()
+) -> tuple[tuple[int, int], ...]:
     """(charge id, amount) pairs paying `amount_minor` of `charges` ((id, open), oldest
     first); the charges in `first` (a claim batch's) are paid before the others. What is
     left once every charge is paid stays unallocated (the account's balance covers it)."""

@@ -29,14 +29,22 @@ class Status(enum.StrEnum):
     REJECTED = "rejected"
 
 
-REQUESTABLE = (Kind.REFUND, Kind.WITHDRAWAL, Kind.ADJUSTMENT, Kind.SHIFT_VARIANCE,
-               Kind.CREDIT_LIMIT)
+REQUESTABLE = (
+    Kind.REFUND,
+    Kind.WITHDRAWAL,
+    Kind.ADJUSTMENT,
+    Kind.SHIFT_VARIANCE,
+    Kind.CREDIT_LIMIT,
+)
 
 # What deciding a kind is called in a refusal: "cashier2 may not approve wallet withdrawals".
-DECIDING = {Kind.REFUND: "approve refunds", Kind.WITHDRAWAL: "approve wallet withdrawals",
-            Kind.ADJUSTMENT: "approve adjustments",
-            Kind.SHIFT_VARIANCE: "sign off a shift variance",
-            Kind.CREDIT_LIMIT: "approve credit limits"}
+DECIDING = {
+    Kind.REFUND: "approve refunds",
+    Kind.WITHDRAWAL: "approve wallet withdrawals",
+    Kind.ADJUSTMENT: "approve adjustments",
+    Kind.SHIFT_VARIANCE: "sign off a shift variance",
+    Kind.CREDIT_LIMIT: "approve credit limits",
+}
 
 # The lowest role that decides requests; the limits below say up to what amount.
 APPROVING_ROLE = Role.SUPERVISOR
@@ -59,8 +67,9 @@ def kind_of(text: str) -> Kind:
         kind = None
     if kind not in REQUESTABLE:
         known = ", ".join(k.value for k in REQUESTABLE)
-        raise BadInput(f"{text!r} is not a kind of approval request: use one of {known}.",
-                       code="unknown_kind")
+        raise BadInput(
+            f"{text!r} is not a kind of approval request: use one of {known}.", code="unknown_kind"
+        )
     return kind
 
 
@@ -68,8 +77,9 @@ def status_of(text: str) -> Status:
     try:
         return Status(text)
     except ValueError:
-        raise BadInput(f"Status is one of {', '.join(s.value for s in Status)}.",
-                       code="invalid_status") from None
+        raise BadInput(
+            f"Status is one of {', '.join(s.value for s in Status)}.", code="invalid_status"
+        ) from None
 
 
 def limit_key(role: Role, kind: Kind) -> str:
@@ -90,22 +100,34 @@ def default_limit_minor(currency: Currency, role: Role, kind: Kind) -> int | Non
 def require_pending(status: str, *, request_id: int, decided_by: str | None) -> None:
     """A request is decided once: a second decision is refused and changes nothing."""
     if status != Status.PENDING.value:
-        raise Refused(f"Request {request_id} was already {status}"
-                      f"{f' by {decided_by}' if decided_by else ''}: nothing was done.",
-                      code="request_decided")
+        raise Refused(
+            f"Request {request_id} was already {status}"
+            f"{f' by {decided_by}' if decided_by else ''}: nothing was done.",
+            code="request_decided",
+        )
 
 
-def require_may_decide(currency: Currency, *, approver_id: int, approver_role: Role,
-                       requester_id: int, kind: Kind, amount_minor: int,
-                       limit_minor: int | None) -> None:
+def require_may_decide(
+    currency: Currency,
+    *,
+    approver_id: int,
+    approver_role: Role,
+    requester_id: int,
+    kind: Kind,
+    amount_minor: int,
+    limit_minor: int | None,
+) -> None:
     """Four eyes, the approving role, and the approver's limit for the kind."""
     if approver_id == requester_id:
         raise Refused("Another person must decide a request you made.", code="same_person")
     if approver_role.rank < APPROVING_ROLE.rank:
-        raise Refused(f"A {approver_role.value} may not decide approval requests.",
-                      code="permission_denied")
+        raise Refused(
+            f"A {approver_role.value} may not decide approval requests.", code="permission_denied"
+        )
     if limit_minor is not None and amount_minor > limit_minor:
         raise Refused(
             f"{currency.display(amount_minor)} is above the {approver_role.value}'s limit of "
             f"{currency.display(limit_minor)} for {kind.value.replace('_', ' ')}: an "
-            "administrator must decide it.", code="over_limit")
+            "administrator must decide it.",
+            code="over_limit",
+        )

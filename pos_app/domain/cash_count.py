@@ -29,8 +29,9 @@ def parse_count(text: str | int, *, value: str) -> int:
     """How many notes or coins of `value`: a whole number in ASCII digits, else `invalid_count`."""
     if isinstance(text, str):
         text = text.strip()
-    return whole_number(text, what=f"count of {value} notes", maximum=MAX_COUNT,
-                        code="invalid_count")
+    return whole_number(
+        text, what=f"count of {value} notes", maximum=MAX_COUNT, code="invalid_count"
+    )
 
 
 def parse_counts(text: str) -> dict[str, int]:
@@ -39,8 +40,10 @@ def parse_counts(text: str) -> dict[str, int]:
     for part in text.split(","):
         value, sep, quantity = part.strip().partition("x")
         if not sep or not value.strip():
-            raise BadInput(f"Denomination {part.strip()!r} is not VALUExCOUNT, e.g. 1000x3.",
-                           code="invalid_count")
+            raise BadInput(
+                f"Denomination {part.strip()!r} is not VALUExCOUNT, e.g. 1000x3.",
+                code="invalid_count",
+            )
         value = value.strip()
         counts[value] = counts.get(value, 0) + parse_count(quantity, value=value)
     return counts
@@ -51,27 +54,31 @@ def count_rows(currency: Currency, counts: dict[str, int]) -> list[tuple[int, in
     rows: dict[int, int] = {}
     for value, quantity in counts.items():
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-            raise BadInput(f"Count of {value} notes must be a whole number.",
-                           code="invalid_count")
+            raise BadInput(f"Count of {value} notes must be a whole number.", code="invalid_count")
         minor = currency.to_minor(currency.parse(value, what="denomination"))
         rows[minor] = rows.get(minor, 0) + quantity
     return sorted(rows.items())
 
 
-def counted_minor(currency: Currency, counted: str | Decimal | None,
-                  denominations: dict[str, int] | None) -> tuple[int, list[tuple[int, int]]]:
+def counted_minor(
+    currency: Currency, counted: str | Decimal | None, denominations: dict[str, int] | None
+) -> tuple[int, list[tuple[int, int]]]:
     """Counted cash in minor units, from the total, the denominations, or both agreeing."""
     rows = count_rows(currency, denominations or {})
     by_notes = sum(value * quantity for value, quantity in rows)
     if counted in (None, ""):
         if not rows:
-            raise BadInput("Give the counted cash or the count by denomination.",
-                           code="invalid_amount")
+            raise BadInput(
+                "Give the counted cash or the count by denomination.", code="invalid_amount"
+            )
         return by_notes, rows
     total = currency.to_minor(currency.parse(counted, what="counted cash", allow_zero=True))
     if rows and total != by_notes:
-        raise BadInput(f"The denominations add up to {currency.display(by_notes)}, not "
-                       f"{currency.display(total)}.", code="count_mismatch")
+        raise BadInput(
+            f"The denominations add up to {currency.display(by_notes)}, not "
+            f"{currency.display(total)}.",
+            code="count_mismatch",
+        )
     return total, rows
 
 

@@ -47,8 +47,7 @@ def require_covered(kinds: Iterable[str], covers: Mapping[str, Cover], payer: st
     """`not_covered` when some item's service kind has no cover in the payer's scheme."""
     missing = sorted({kind for kind in kinds if kind not in covers})
     if missing:
-        raise Refused(f"{payer} does not cover {', '.join(missing)} items.",
-                      code="not_covered")
+        raise Refused(f"{payer} does not cover {', '.join(missing)} items.", code="not_covered")
 
 
 def split(items: Iterable[Due], covers: Mapping[str, Cover]) -> list[Share]:

@@ -22,8 +22,10 @@ class Effect:
     name: ClassVar[str] = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"effect": self.name, **{name: _plain(getattr(self, name))
-                                       for name in _names(type(self))}}
+        return {
+            "effect": self.name,
+            **{name: _plain(getattr(self, name)) for name in _names(type(self))},
+        }
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ class CareTillError(Exception):
     exit_status = 1
     default_code = "error"
 
-    def __init__(self, message: str, *, code: str | None = None,
-                 details: dict | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, details: dict | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
@@ -70,11 +71,15 @@ class OutcomeUnknown(CareTillError):
 
     exit_status = 4
     default_code = "outcome_unknown"
-    MESSAGE = ("The connection was lost while saving: it may have gone through. Look before "
-               "doing it again.")
+    MESSAGE = (
+        "The connection was lost while saving: it may have gone through. Look before "
+        "doing it again."
+    )
 
     def with_key(self, key: str) -> OutcomeUnknown:
         """The same error for a money command, telling which key retries it safely."""
-        return OutcomeUnknown("The connection was lost while saving: the payment may have gone "
-                              f"through. Retry with the same key {key}.",
-                              details={**self.details, "idempotency_key": key})
+        return OutcomeUnknown(
+            "The connection was lost while saving: the payment may have gone "
+            f"through. Retry with the same key {key}.",
+            details={**self.details, "idempotency_key": key},
+        )

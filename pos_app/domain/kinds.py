@@ -26,11 +26,15 @@ DEPOSIT_METHODS = (TenderMethod.CASH, TenderMethod.CARD, TenderMethod.MOBILE_MON
 # How money against a receivable account arrives; all but cash name their slip or transfer.
 SETTLE_METHODS = ("cash", "card", "mobile_money", "bank_transfer")
 # The order the Pay dialog offers the methods in: the wallet first, as it is already paid in.
-PAY_METHODS = (TenderMethod.WALLET, TenderMethod.CASH, TenderMethod.CARD,
-               TenderMethod.MOBILE_MONEY, TenderMethod.INSURANCE)
+PAY_METHODS = (
+    TenderMethod.WALLET,
+    TenderMethod.CASH,
+    TenderMethod.CARD,
+    TenderMethod.MOBILE_MONEY,
+    TenderMethod.INSURANCE,
+)
 # The methods whose tender carries a reference used once (a slip, a transaction code).
-NEEDS_REFERENCE = frozenset({TenderMethod.CARD, TenderMethod.MOBILE_MONEY,
-                             TenderMethod.INSURANCE})
+NEEDS_REFERENCE = frozenset({TenderMethod.CARD, TenderMethod.MOBILE_MONEY, TenderMethod.INSURANCE})
 
 
 class ItemStatus(enum.StrEnum):

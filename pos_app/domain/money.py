@@ -50,8 +50,9 @@ class Currency:
         groups of three digits (`1,000.50` is taken, `0,5` and `1,00` are not).
         """
         if isinstance(value, bool | float):
-            raise BadInput(f"The {what} must be given as text or Decimal, not a float.",
-                           code="invalid_amount")
+            raise BadInput(
+                f"The {what} must be given as text or Decimal, not a float.", code="invalid_amount"
+            )
         if isinstance(value, int):
             value = str(value)
         if isinstance(value, Decimal):
@@ -59,14 +60,18 @@ class Currency:
         elif isinstance(value, str):
             text = value.strip()
             if not _NUMBER.fullmatch(text):
-                raise BadInput(f"The {what} {value!r} is not a number (a comma may only "
-                               "separate thousands, as in 1,000.50).", code="invalid_amount")
+                raise BadInput(
+                    f"The {what} {value!r} is not a number (a comma may only "
+                    "separate thousands, as in 1,000.50).",
+                    code="invalid_amount",
+                )
             text = text.replace(",", "")
             try:
                 amount = Decimal(text)
             except InvalidOperation as exc:  # pragma: no cover - the regex already vets it
-                raise BadInput(f"The {what} {value!r} is not a number.",
-                               code="invalid_amount") from exc
+                raise BadInput(
+                    f"The {what} {value!r} is not a number.", code="invalid_amount"
+                ) from exc
         else:
             raise BadInput(f"The {what} {value!r} is not a number.", code="invalid_amount")
         return self._vet(amount, what=what, allow_zero=allow_zero)

@@ -15,15 +15,17 @@ MAX_COUNT = 1_000_000_000  # far beyond any count of notes, items or patients at
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: `\d` would also take other scripts' digits
 
 
-def whole_number(text: str | int, *, what: str, maximum: int, minimum: int = 0,
-                 code: str = "invalid_number") -> int:
+def whole_number(
+    text: str | int, *, what: str, maximum: int, minimum: int = 0, code: str = "invalid_number"
+) -> int:
     """`text` as an int from `minimum` to `maximum`, written in ASCII digits, else `code`."""
     if isinstance(text, bool) or not isinstance(text, str | int):
         raise BadInput(f"The {what} must be a whole number.", code=code)
     if isinstance(text, str):
         if not _DIGITS.fullmatch(text):
-            raise BadInput(f"The {what} {text!r} is not a whole number written in the digits "
-                           "0-9.", code=code)
+            raise BadInput(
+                f"The {what} {text!r} is not a whole number written in the digits 0-9.", code=code
+            )
         significant = text.lstrip("0") or "0"
         # Longer than the maximum is out of range, without converting a huge string.
         value = maximum + 1 if len(significant) > len(str(maximum)) else int(significant)
@@ -40,5 +42,8 @@ def id_list(text: str, *, what: str = "item id", code: str = "invalid_number") -
     parts = [part.strip() for part in text.split(",")]
     if not any(parts):
         raise BadInput(f"Give the {what}s, separated by commas.", code=code)
-    return [whole_number(part, what=what, minimum=1, maximum=MAX_ID, code=code)
-            for part in parts if part]
+    return [
+        whole_number(part, what=what, minimum=1, maximum=MAX_ID, code=code)
+        for part in parts
+        if part
+    ]

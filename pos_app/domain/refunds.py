@@ -14,30 +14,34 @@ from pos_app.domain.kinds import TenderMethod
 from pos_app.domain.money import Currency
 
 
-def chosen(receipt_no: str, paid: dict[int, int], item_ids: tuple[int, ...] | None
-           ) -> list[int]:
+def chosen(receipt_no: str, paid: dict[int, int], item_ids: tuple[int, ...] | None) -> list[int]:
     """The items named, each of this payment, or all of the payment's."""
     if item_ids is None:
         return sorted(paid)
     strangers = [i for i in item_ids if i not in paid]
     if strangers:
-        raise Refused(f"Item {strangers[0]} was not paid by {receipt_no}.",
-                      code="item_not_in_payment")
+        raise Refused(
+            f"Item {strangers[0]} was not paid by {receipt_no}.", code="item_not_in_payment"
+        )
     return list(item_ids)
 
 
-def not_yet_refunded(receipt_no: str, ids: list[int], refunded: set[int], *,
-                     explicit: bool) -> list[int]:
+def not_yet_refunded(
+    receipt_no: str, ids: list[int], refunded: set[int], *, explicit: bool
+) -> list[int]:
     """Named items must not have been refunded; a whole reversal takes what is left."""
     again = sorted(i for i in ids if i in refunded)
     if explicit and again:
-        raise Refused(f"Item {again[0]} of payment {receipt_no} was already "
-                      "refunded.", code="already_reversed")
+        raise Refused(
+            f"Item {again[0]} of payment {receipt_no} was already refunded.",
+            code="already_reversed",
+        )
     return sorted(i for i in ids if i not in refunded)
 
 
-def ceilings(tendered: list[tuple[str, int, str | None]], paid_back: dict[str, int]
-             ) -> dict[str, tuple[int, str | None]]:
+def ceilings(
+    tendered: list[tuple[str, int, str | None]], paid_back: dict[str, int]
+) -> dict[str, tuple[int, str | None]]:
     """{method: (what it can still give back, its reference)}, in the order tendered."""
     room: dict[str, tuple[int, str | None]] = {}
     for method, amount, reference in tendered:
@@ -48,9 +52,12 @@ def ceilings(tendered: list[tuple[str, int, str | None]], paid_back: dict[str, i
     return room
 
 
-def plan_payouts(currency: Currency, room: dict[str, tuple[int, str | None]], amount: int,
-                 asked: tuple[tuple[str, str], ...] | None
-                 ) -> list[tuple[str, int, str | None]]:
+def plan_payouts(
+    currency: Currency,
+    room: dict[str, tuple[int, str | None]],
+    amount: int,
+    asked: tuple[tuple[str, str], ...] | None,
+) -> list[tuple[str, int, str | None]]:
     """(method, amount, reference) paid back: as asked, else back the way it came; the
     payouts add up to the refund and no method exceeds its ceiling."""
     if asked is None:
@@ -59,14 +66,19 @@ def plan_payouts(currency: Currency, room: dict[str, tuple[int, str | None]], am
         want = {m: currency.to_minor(currency.parse(a, what=f"{m} payout")) for m, a in asked}
     given = sum(want.values())
     if given != amount:
-        raise BadInput(f"The payouts add up to {currency.display(given)} but the refund "
-                       f"comes to {currency.display(amount)}.", code="payouts_mismatch")
+        raise BadInput(
+            f"The payouts add up to {currency.display(given)} but the refund "
+            f"comes to {currency.display(amount)}.",
+            code="payouts_mismatch",
+        )
     for method, minor in want.items():
         ceiling = room.get(method, (0, None))[0]
         if minor > ceiling:
-            raise Refused(f"At most {currency.display(ceiling)} can go back by "
-                          f"{method.replace('_', ' ')} on this payment.",
-                          code="refund_exceeds_tender")
+            raise Refused(
+                f"At most {currency.display(ceiling)} can go back by "
+                f"{method.replace('_', ' ')} on this payment.",
+                code="refund_exceeds_tender",
+            )
     return [(m, want[m], reference) for m, (_, reference) in room.items() if want.get(m)]
 
 

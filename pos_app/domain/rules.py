@@ -16,13 +16,17 @@ from pos_app.domain.text import refuse_controls
 MAX_REASON = 500
 
 
-def require_tenders_add_up(currency: Currency, *, given_minor: int, total_minor: int,
-                           tendered: bool = True) -> None:
+def require_tenders_add_up(
+    currency: Currency, *, given_minor: int, total_minor: int, tendered: bool = True
+) -> None:
     """The tenders of a payment add up to exactly what is due on the items; only items
     with nothing due (fully waived) are settled with no tender at all."""
     if not tendered and total_minor:
-        raise BadInput(f"The items come to {currency.display(total_minor)}: a payment needs "
-                       "at least one tender.", code="invalid_tender")
+        raise BadInput(
+            f"The items come to {currency.display(total_minor)}: a payment needs "
+            "at least one tender.",
+            code="invalid_tender",
+        )
     if given_minor != total_minor:
         raise BadInput(
             f"The tenders add up to {currency.display(given_minor)} but the items come to "
@@ -31,23 +35,22 @@ def require_tenders_add_up(currency: Currency, *, given_minor: int, total_minor:
         )
 
 
-def require_wallet_cover(currency: Currency, *, balance_minor: int, amount_minor: int,
-                         withdrawal: bool = False) -> None:
+def require_wallet_cover(
+    currency: Currency, *, balance_minor: int, amount_minor: int, withdrawal: bool = False
+) -> None:
     """A wallet never goes below zero: refuse taking more than its balance, naming it."""
     if amount_minor <= balance_minor:
         return
     balance, amount = currency.display(balance_minor), currency.display(amount_minor)
     told = f"{amount} cannot be withdrawn" if withdrawal else f"it cannot pay {amount}"
-    raise Refused(f"The wallet balance is {balance}; {told}.",
-                  code="insufficient_wallet_balance")
+    raise Refused(f"The wallet balance is {balance}; {told}.", code="insufficient_wallet_balance")
 
 
 def require_unpaid(items: Iterable[tuple[int, str, str]]) -> None:
     """Refuse a payment if any chosen (id, name, status) item is paid or void already."""
     for item_id, name, status in items:
         if status != ItemStatus.UNPAID.value:
-            raise Refused(f"Item {item_id} ({name}) is already {status}.",
-                          code="item_not_payable")
+            raise Refused(f"Item {item_id} ({name}) is already {status}.", code="item_not_payable")
 
 
 def require_stock(needed: dict[int, int], on_hand: dict[int, tuple[str, int]]) -> None:
@@ -55,8 +58,10 @@ def require_stock(needed: dict[int, int], on_hand: dict[int, tuple[str, int]]) -
     for stock_id, quantity in sorted(needed.items()):
         name, available = on_hand[stock_id]
         if available < quantity:
-            raise Refused(f"Only {available} of {name} in stock; {quantity} needed.",
-                          code="insufficient_stock")
+            raise Refused(
+                f"Only {available} of {name} in stock; {quantity} needed.",
+                code="insufficient_stock",
+            )
 
 
 def require_reason(reason: str | None) -> str:
@@ -86,8 +91,9 @@ def over_tolerance(variances: Iterable[int | None], tolerance_minor: int) -> boo
     return any(v is not None and abs(v) > tolerance_minor for v in variances)
 
 
-def require_shift_for_cash(shift_id: int | None, *, moves_cash: bool, required: bool,
-                           message: str) -> None:
+def require_shift_for_cash(
+    shift_id: int | None, *, moves_cash: bool, required: bool, message: str
+) -> None:
     """Cash moves only inside an open shift when the facility requires shifts."""
     if shift_id is None and moves_cash and required:
         raise Refused(message, code="no_open_shift")

@@ -33,8 +33,10 @@ def reference_key(reference: str) -> str:
     for _ in range(4):
         folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", key).casefold())
         stripped = "".join(
-            char for char in folded
-            if not char.isspace() and char not in _IGNORABLE
+            char
+            for char in folded
+            if not char.isspace()
+            and char not in _IGNORABLE
             and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
         )
         if stripped == key:
@@ -59,8 +61,11 @@ def refuse_controls(text: str, *, what: str) -> str:
     cleaned, so what is stored is what the person saw when they typed it.
     """
     if has_control(text):
-        raise BadInput(f"The {what} holds a control character (such as ESC, a tab or a line "
-                       "break); type it again.", code="invalid_text")
+        raise BadInput(
+            f"The {what} holds a control character (such as ESC, a tab or a line "
+            "break); type it again.",
+            code="invalid_text",
+        )
     return text
 
 

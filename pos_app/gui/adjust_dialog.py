@@ -21,11 +21,15 @@ from pos_app.gui.formatting import money_with_code
 from pos_app.gui.widgets import amount_edit
 
 OFFLINE = "Database connection lost: Adjust waits until it is back. Nothing you typed is lost."
-KINDS = (("Discount", AdjustmentKind.DISCOUNT), ("Waiver (all that is due)",
-                                                 AdjustmentKind.WAIVER),
-         ("Price correction (new unit price)", AdjustmentKind.PRICE))
-HINT = ("A cashier's adjustment waits for a supervisor's approval; a supervisor at the "
-        "counter may approve it now with their password.")
+KINDS = (
+    ("Discount", AdjustmentKind.DISCOUNT),
+    ("Waiver (all that is due)", AdjustmentKind.WAIVER),
+    ("Price correction (new unit price)", AdjustmentKind.PRICE),
+)
+HINT = (
+    "A cashier's adjustment waits for a supervisor's approval; a supervisor at the "
+    "counter may approve it now with their password."
+)
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,24 @@ class AdjustDialog(FormDialog):
 
     adjust_requested = Signal(object)
 
-    def __init__(self, *, currency: Currency, item: str, where: str, due: Decimal,
-                 reason_codes: tuple[str, ...], parent: QWidget | None = None) -> None:
-        super().__init__(title="Adjust item", name="adjustDialog", heading=item,
-                         offline=OFFLINE, parent=parent)
-        self.body.addWidget(QLabel(f"{where}   ·   due now  {money_with_code(currency, due)}",
-                                   objectName="adjustDue"))
+    def __init__(
+        self,
+        *,
+        currency: Currency,
+        item: str,
+        where: str,
+        due: Decimal,
+        reason_codes: tuple[str, ...],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            title="Adjust item", name="adjustDialog", heading=item, offline=OFFLINE, parent=parent
+        )
+        self.body.addWidget(
+            QLabel(
+                f"{where}   ·   due now  {money_with_code(currency, due)}", objectName="adjustDue"
+            )
+        )
         hint = QLabel(HINT, objectName="caption")
         hint.setWordWrap(True)
         self.body.addWidget(hint)
@@ -76,8 +92,7 @@ class AdjustDialog(FormDialog):
         form.addRow("Pass&word", self.password_edit)
         self.body.addLayout(form)
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
-        for edit in (self.amount_edit, self.percent_edit, self.approver_edit,
-                     self.password_edit):
+        for edit in (self.amount_edit, self.percent_edit, self.approver_edit, self.password_edit):
             edit.textChanged.connect(self._refresh)
         self._finish("Adjust", "adjustConfirm", width=720)
         self._kind_changed()
@@ -110,9 +125,14 @@ class AdjustDialog(FormDialog):
         kind = self._kind()
         amount = self.amount_edit.text().strip() if self.amount_edit.isEnabled() else ""
         percent = self.percent_edit.text().strip() if self.percent_edit.isEnabled() else ""
-        return AdjustRequest(kind.value, amount or None, percent or None,
-                             str(self.reason_box.currentData()),
-                             self.approver_edit.text().strip(), self.password_edit.text())
+        return AdjustRequest(
+            kind.value,
+            amount or None,
+            percent or None,
+            str(self.reason_box.currentData()),
+            self.approver_edit.text().strip(),
+            self.password_edit.text(),
+        )
 
     def show_pending(self, text: str) -> None:
         """The request waits for approval: say so; Esc closes the dialog."""

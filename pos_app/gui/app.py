@@ -54,9 +54,16 @@ def idle_words(ms: int) -> str:
 class Shell(QObject):
     """Sign in -> window -> sign out or idle lock -> sign in again, on one event loop."""
 
-    def __init__(self, *, app: App, operations: Operations, monitor: ConnectionMonitor,
-                 facility_: Facility, outputs: ReceiptOutputs | None = None,
-                 idle_ms: int = DEFAULT_IDLE_LOCK_MINUTES * 60_000) -> None:
+    def __init__(
+        self,
+        *,
+        app: App,
+        operations: Operations,
+        monitor: ConnectionMonitor,
+        facility_: Facility,
+        outputs: ReceiptOutputs | None = None,
+        idle_ms: int = DEFAULT_IDLE_LOCK_MINUTES * 60_000,
+    ) -> None:
         super().__init__()
         self._app, self._ops, self._monitor = app, operations, monitor
         self._facility, self._outputs = facility_, outputs
@@ -70,8 +77,11 @@ class Shell(QObject):
 
     def start(self) -> LoginDialog:
         """The login dialog, shown; the session starts when someone signs in."""
-        self.login = LoginDialog(operations=self._ops, workstation=self._app.workstation,
-                                 title=self._facility.name or "CareTill")
+        self.login = LoginDialog(
+            operations=self._ops,
+            workstation=self._app.workstation,
+            title=self._facility.name or "CareTill",
+        )
         self.login.signed_in.connect(self._signed_in)
         self.login.rejected.connect(self._quit_if_alone)
         self.login.show()
@@ -83,9 +93,13 @@ class Shell(QObject):
 
     def _signed_in(self, actor: Actor) -> None:
         session = Session(actor, self._app.workstation, self._facility)
-        self.controller = CashierController(operations=self._ops, monitor=self._monitor,
-                                            session=session, outputs=self._outputs,
-                                            replica=self._app.report_uow)
+        self.controller = CashierController(
+            operations=self._ops,
+            monitor=self._monitor,
+            session=session,
+            outputs=self._outputs,
+            replica=self._app.report_uow,
+        )
         self.controller.signed_out.connect(lambda: self.end_session("sign_out"))
         self.controller.settings_requested.connect(self._settings)
         if actor.role is Role.ADMIN:
@@ -119,16 +133,20 @@ class Shell(QObject):
         actor = controller.session.actor
         login = self.start()  # first: closing the last window would quit the application
         if reason == "idle_lock":
-            login.show_notice(f"Locked after {idle_words(self._idle_ms)} without use: "
-                                   "sign in again.", username=actor.username)
+            login.show_notice(
+                f"Locked after {idle_words(self._idle_ms)} without use: sign in again.",
+                username=actor.username,
+            )
         roots = [w for w in (controller.window, controller.dashboard) if w is not None]
         self.users_dialog = self.payers_dialog = None
         controller.deleteLater()
         close_windows(roots)
-        self._ops.run(partial(auth.sign_out, actor=actor, workstation=self._app.workstation,
-                              reason=reason),
-                      on_failure=partial(self._sign_out_failed, actor.username),
-                      busy=False, outlives_session=True)
+        self._ops.run(
+            partial(auth.sign_out, actor=actor, workstation=self._app.workstation, reason=reason),
+            on_failure=partial(self._sign_out_failed, actor.username),
+            busy=False,
+            outlives_session=True,
+        )
 
     @staticmethod
     def _sign_out_failed(username: str, failure: Failure) -> None:
@@ -139,9 +157,12 @@ class Shell(QObject):
         if self.controller is None or self.controller.session.actor.role is not Role.ADMIN:
             return
         session = self.controller.session
-        self.users_dialog = UsersDialog(operations=self._ops, actor=session.actor,
-                                        workstation=session.workstation,
-                                        parent=self.controller.window)
+        self.users_dialog = UsersDialog(
+            operations=self._ops,
+            actor=session.actor,
+            workstation=session.workstation,
+            parent=self.controller.window,
+        )
         self.users_dialog.open()
 
     def _payers(self) -> None:
@@ -149,18 +170,31 @@ class Shell(QObject):
         if self.controller is None or self.controller.session.actor.role is not Role.ADMIN:
             return
         session = self.controller.session
-        self.payers_dialog = PayersDialog(operations=self._ops, actor=session.actor,
-                                          workstation=session.workstation,
-                                          parent=self.controller.window)
+        self.payers_dialog = PayersDialog(
+            operations=self._ops,
+            actor=session.actor,
+            workstation=session.workstation,
+            parent=self.controller.window,
+        )
         self.payers_dialog.open()
 
     def _settings(self) -> None:
         if self.controller is None or self.controller.session.actor.role is not Role.ADMIN:
             return
-        dialog = SetupDialog(operations=self._ops, path=self._app.settings.config_path,
-                             current=self._app.settings.local, parent=self.controller.window)
-        dialog.accepted.connect(lambda: self.controller and self.controller.messages.success(
-            "Settings saved: they apply when CareTill is started again."))
+        dialog = SetupDialog(
+            operations=self._ops,
+            path=self._app.settings.config_path,
+            current=self._app.settings.local,
+            parent=self.controller.window,
+        )
+        dialog.accepted.connect(
+            lambda: (
+                self.controller
+                and self.controller.messages.success(
+                    "Settings saved: they apply when CareTill is started again."
+                )
+            )
+        )
         dialog.open()
 
 
@@ -169,8 +203,11 @@ def receipt_outputs(app: App) -> ReceiptOutputs:
     try:
         return ReceiptOutputs(printer=printer_config(app.settings.local, app.workstation))
     except CareTillError as error:
-        QMessageBox.warning(None, "CareTill", f"{error.message} Receipts go to the system "
-                            "print dialog until it is fixed.")
+        QMessageBox.warning(
+            None,
+            "CareTill",
+            f"{error.message} Receipts go to the system print dialog until it is fixed.",
+        )
         return ReceiptOutputs(printer=PrinterConfig())
 
 
@@ -186,8 +223,12 @@ def prepare(app: App, *, new_workstation: bool = False) -> Facility:
     app.upgrade_schema(create_file=new_workstation)
     if app.settings.local.get("load_demo"):
         try:
-            demo.load_demo(app.uow, workstation=app.workstation, patients=200,
-                           facility_name=app.settings.local.get("facility_name"))
+            demo.load_demo(
+                app.uow,
+                workstation=app.workstation,
+                patients=200,
+                facility_name=app.settings.local.get("facility_name"),
+            )
         except CareTillError as error:
             if error.code != "database_not_empty":
                 raise
@@ -200,8 +241,9 @@ def run_window(settings: config.Settings) -> int:
     style(qapp)
     new_workstation = first_start(settings)
     if new_workstation:
-        setup = SetupDialog(operations=Operations(new_uow=lambda: None),
-                            path=settings.config_path, current={})
+        setup = SetupDialog(
+            operations=Operations(new_uow=lambda: None), path=settings.config_path, current={}
+        )
         setup.demo_check.setChecked(True)
         if setup.exec() != QDialog.DialogCode.Accepted:
             return 0
@@ -216,8 +258,14 @@ def run_window(settings: config.Settings) -> int:
         return error.exit_status
     operations = Operations(new_uow=app.uow)
     monitor = ConnectionMonitor(operations=operations)
-    shell = Shell(app=app, operations=operations, monitor=monitor, facility_=facility_,
-                  outputs=receipt_outputs(app), idle_ms=idle_ms)
+    shell = Shell(
+        app=app,
+        operations=operations,
+        monitor=monitor,
+        facility_=facility_,
+        outputs=receipt_outputs(app),
+        idle_ms=idle_ms,
+    )
     shell.start()
     try:
         return qapp.exec()

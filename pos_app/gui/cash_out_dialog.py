@@ -37,13 +37,26 @@ class CashOutDialog(FormDialog):
 
     cash_out_requested = Signal(object)
 
-    def __init__(self, *, currency: Currency, patient: str, balance: Decimal,
-                 supervisor: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(title="Cash out wallet", name="cashOutDialog", heading=patient,
-                         offline=OFFLINE, parent=parent)
+    def __init__(
+        self,
+        *,
+        currency: Currency,
+        patient: str,
+        balance: Decimal,
+        supervisor: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            title="Cash out wallet",
+            name="cashOutDialog",
+            heading=patient,
+            offline=OFFLINE,
+            parent=parent,
+        )
         self._currency = currency
-        self.body.addWidget(QLabel(f"Balance now  {money_with_code(currency, balance)}",
-                                   objectName="walletBalance"))
+        self.body.addWidget(
+            QLabel(f"Balance now  {money_with_code(currency, balance)}", objectName="walletBalance")
+        )
         hint = QLabel(HINT, objectName="caption")
         hint.setWordWrap(True)
         self.body.addWidget(hint)
@@ -59,8 +72,7 @@ class CashOutDialog(FormDialog):
         form.addRow("&Supervisor", self.supervisor_edit)
         form.addRow("&Password", self.password_edit)
         self.body.addLayout(form)
-        for edit in (self.amount_edit, self.reason_edit, self.supervisor_edit,
-                     self.password_edit):
+        for edit in (self.amount_edit, self.reason_edit, self.supervisor_edit, self.password_edit):
             edit.textChanged.connect(self._refresh)
         self._finish("Cash out", "cashOutConfirm", width=720)
         self.amount_edit.setFocus()
@@ -78,5 +90,9 @@ class CashOutDialog(FormDialog):
 
     def request(self) -> CashOutRequest:
         """What is typed, as the flows send it (the password exactly as typed)."""
-        return CashOutRequest(self.amount_edit.text().strip(), self.reason_edit.text().strip(),
-                              self.supervisor_edit.text().strip(), self.password_edit.text())
+        return CashOutRequest(
+            self.amount_edit.text().strip(),
+            self.reason_edit.text().strip(),
+            self.supervisor_edit.text().strip(),
+            self.password_edit.text(),
+        )

@@ -84,8 +84,10 @@ class CloseShiftDialog(QDialog):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel(title, objectName="dialogTitle"))
-        hint = QLabel("Count blind: the books' figures show after you submit. Tab goes "
-                      "from count to count.", objectName="caption")
+        hint = QLabel(
+            "Count blind: the books' figures show after you submit. Tab goes from count to count.",
+            objectName="caption",
+        )
         hint.setWordWrap(True)
         layout.addWidget(hint)
         layout.addWidget(self._notes())
@@ -111,8 +113,9 @@ class CloseShiftDialog(QDialog):
         layout.addWidget(self._signoff())
         self.message_label = refusal_label()
         layout.addWidget(self.message_label)
-        row, self.submit_button = confirm_row(self, "Close shift", "closeShiftConfirm",
-                                              self._submit)
+        row, self.submit_button = confirm_row(
+            self, "Close shift", "closeShiftConfirm", self._submit
+        )
         layout.addLayout(row)
         for edit in page.findChildren(QLineEdit):  # Enter submits from any field
             edit.returnPressed.connect(self._submit)
@@ -131,8 +134,9 @@ class CloseShiftDialog(QDialog):
         rows = -(-len(values) // NOTE_COLUMNS)
         self.note_rows: list[tuple[str, QLineEdit]] = []
         for i, value in enumerate(values):
-            label = QLabel(f"{money(self._currency, self._currency.parse(value))}  ×",
-                           objectName="noteValue")
+            label = QLabel(
+                f"{money(self._currency, self._currency.parse(value))}  ×", objectName="noteValue"
+            )
             label.setAlignment(RIGHT)
             count = amount_edit(f"noteCount{i}", "0", 90)
             count.setMaxLength(9)
@@ -156,9 +160,13 @@ class CloseShiftDialog(QDialog):
         self.supervisor_edit = QLineEdit(objectName="supervisorUser")
         self.password_edit = QLineEdit(objectName="supervisorPassword")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        for column, (text, widget) in enumerate((("Reason", self.reason_combo),
-                                                 ("Supervisor", self.supervisor_edit),
-                                                 ("Password", self.password_edit))):
+        for column, (text, widget) in enumerate(
+            (
+                ("Reason", self.reason_combo),
+                ("Supervisor", self.supervisor_edit),
+                ("Password", self.password_edit),
+            )
+        ):
             grid.addWidget(QLabel(text), 0, 2 * column)
             grid.addWidget(widget, 0, 2 * column + 1, 1, 1)
         self.signoff_box.hide()
@@ -169,8 +177,9 @@ class CloseShiftDialog(QDialog):
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel("Shift closed", objectName="dialogTitle"))
         self.result_table = QTableWidget(0, 4, objectName="shiftResult")
-        self.result_table.setHorizontalHeaderLabels(["Tender", "Expected", "Counted",
-                                                     "Against the books"])
+        self.result_table.setHorizontalHeaderLabels(
+            ["Tender", "Expected", "Counted", "Against the books"]
+        )
         self.result_table.verticalHeader().hide()
         self.result_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.result_table.horizontalHeader()
@@ -182,8 +191,9 @@ class CloseShiftDialog(QDialog):
         layout.addWidget(self.summary_label)
         buttons = QHBoxLayout()
         for text, keys, name, signal in (
-                ("Print slip", "Ctrl+P", "printSlip", self.print_slip_requested),
-                ("Save slip PDF", "Ctrl+S", "pdfSlip", self.pdf_slip_requested)):
+            ("Print slip", "Ctrl+P", "printSlip", self.print_slip_requested),
+            ("Save slip PDF", "Ctrl+S", "pdfSlip", self.pdf_slip_requested),
+        ):
             button = QPushButton(f"{text}  [{keys}]", objectName=name)
             button.setShortcut(QKeySequence(keys))
             button.setAutoDefault(False)
@@ -208,8 +218,11 @@ class CloseShiftDialog(QDialog):
 
     def denominations(self) -> dict[str, int]:
         """{note value: how many} of the counts filled in; BadInput for one that is no number."""
-        return {value: parse_count(count.text(), value=value)
-                for value, count in self.note_rows if count.text().strip()}
+        return {
+            value: parse_count(count.text(), value=value)
+            for value, count in self.note_rows
+            if count.text().strip()
+        }
 
     def _notes_changed(self) -> None:
         """Cash counted follows the notes as they are typed, with thousands separators."""
@@ -247,16 +260,26 @@ class CloseShiftDialog(QDialog):
         confirmations = {}
         for method, edit in self.amount_edits.items():
             count = self.count_edits[method].text().strip()
-            number = (whole_number(count, what=f"number of {CONFIRMED[method]}",
-                                   maximum=MAX_COUNT, code="invalid_count") if count else None)
+            number = (
+                whole_number(
+                    count,
+                    what=f"number of {CONFIRMED[method]}",
+                    maximum=MAX_COUNT,
+                    code="invalid_count",
+                )
+                if count
+                else None
+            )
             if edit.text().strip():
                 confirmations[method] = Confirmation(edit.text().strip(), number)
         signoff = self.signoff_box.isVisible()
         return CloseRequest(
-            self.cash_edit.text().strip() or None, counts or None, confirmations,
+            self.cash_edit.text().strip() or None,
+            counts or None,
+            confirmations,
             self.reason_combo.currentData() if signoff else None,
-            (self.supervisor_edit.text().strip(), self.password_edit.text())
-            if signoff else None)
+            (self.supervisor_edit.text().strip(), self.password_edit.text()) if signoff else None,
+        )
 
     # --- outcome --------------------------------------------------------------------------
     def show_refusal(self, text: str) -> None:
@@ -277,10 +300,14 @@ class CloseShiftDialog(QDialog):
         table.setRowCount(len(summary.tenders))
         for row, line in enumerate(summary.tenders):
             counted = "not confirmed" if line.counted is None else money(currency, line.counted)
-            words = ("" if line.counted is None
-                     else variance_words(currency, line.variance, method=line.method))
-            for col, text in enumerate((method_name(line.method),
-                                        money(currency, line.expected), counted, words)):
+            words = (
+                ""
+                if line.counted is None
+                else variance_words(currency, line.variance, method=line.method)
+            )
+            for col, text in enumerate(
+                (method_name(line.method), money(currency, line.expected), counted, words)
+            ):
                 item = QTableWidgetItem(text)
                 if col in (1, 2):
                     item.setTextAlignment(RIGHT)
@@ -300,8 +327,12 @@ class CloseShiftDialog(QDialog):
         self.pages.updateGeometry()
         self.layout().activate()
         margins = self.layout().contentsMargins()
-        self.resize(self.width(), margins.top() + margins.bottom()
-                    + self.pages.currentWidget().heightForWidth(self.pages.width()))
+        self.resize(
+            self.width(),
+            margins.top()
+            + margins.bottom()
+            + self.pages.currentWidget().heightForWidth(self.pages.width()),
+        )
         self.submit_button.setDefault(False)
         self.done_button.setDefault(True)
         self.done_button.setFocus()

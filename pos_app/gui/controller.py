@@ -46,8 +46,15 @@ class CashierController(QObject):
     signed_out = Signal()
     settings_requested = Signal()
 
-    def __init__(self, *, operations: Operations, monitor: ConnectionMonitor, session: Session,
-                 outputs: ReceiptOutputs | None = None, replica: Replica | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        operations: Operations,
+        monitor: ConnectionMonitor,
+        session: Session,
+        outputs: ReceiptOutputs | None = None,
+        replica: Replica | None = None,
+    ) -> None:
         super().__init__()
         self._ops, self._monitor, self.session = operations, monitor, session
         self._outputs, self._replica = outputs, replica
@@ -57,22 +64,45 @@ class CashierController(QObject):
         self.window = MainWindow(results=self.results, items=self.items)
         self.messages = Messages(self)
         self.messages.posted.connect(self.window.show_message)
-        self.receipts = ReceiptFlows(operations=operations, session=session, parent=self.window,
-                                     report=self.messages, outputs=outputs)
-        self.flows = MoneyFlows(operations=operations, monitor=monitor, session=session,
-                                parent=self.window, on_money_moved=self.reload_patient,
-                                show_receipt=self.receipts.show, messages=self.messages,
-                                open_shift=lambda over: self.shifts.start_open(over))
-        self.adjusting = AdjustFlow(operations=operations, monitor=monitor, session=session,
-                                    parent=self.window, messages=self.messages,
-                                    on_applied=self.reload_patient)
-        self.documents = DocumentOutput(operations=operations, messages=self.messages,
-                                        outputs=outputs or ReceiptOutputs())
-        self.my_requests = RequestWatch(operations=operations, session=session,
-                                        messages=self.messages, parent=self.window)
-        self.shifts = ShiftFlows(operations=operations, session=session, parent=self.window,
-                                 on_change=self._shift_changed,
-                                 messages=self.messages, outputs=outputs)
+        self.receipts = ReceiptFlows(
+            operations=operations,
+            session=session,
+            parent=self.window,
+            report=self.messages,
+            outputs=outputs,
+        )
+        self.flows = MoneyFlows(
+            operations=operations,
+            monitor=monitor,
+            session=session,
+            parent=self.window,
+            on_money_moved=self.reload_patient,
+            show_receipt=self.receipts.show,
+            messages=self.messages,
+            open_shift=lambda over: self.shifts.start_open(over),
+        )
+        self.adjusting = AdjustFlow(
+            operations=operations,
+            monitor=monitor,
+            session=session,
+            parent=self.window,
+            messages=self.messages,
+            on_applied=self.reload_patient,
+        )
+        self.documents = DocumentOutput(
+            operations=operations, messages=self.messages, outputs=outputs or ReceiptOutputs()
+        )
+        self.my_requests = RequestWatch(
+            operations=operations, session=session, messages=self.messages, parent=self.window
+        )
+        self.shifts = ShiftFlows(
+            operations=operations,
+            session=session,
+            parent=self.window,
+            on_change=self._shift_changed,
+            messages=self.messages,
+            outputs=outputs,
+        )
         self.detail: PatientDetail | None = None
         self.statement_dialog: StatementDialog | None = None
         self.help_sheet: HelpSheet | None = None
@@ -120,18 +150,25 @@ class CashierController(QObject):
 
     def _action(self, name: str) -> None:
         handlers: dict[str, Callable[[], object]] = {
-            "search": self.window.focus_search, "refresh": self.reload_patient,
-            "register": self.register_walk_in, "new_bill": self.new_bill,
+            "search": self.window.focus_search,
+            "refresh": self.reload_patient,
+            "register": self.register_walk_in,
+            "new_bill": self.new_bill,
             "adjust": self.adjust,
-            "pay": self.pay, "top_up": self.top_up, "statement": self.show_statement,
+            "pay": self.pay,
+            "top_up": self.top_up,
+            "statement": self.show_statement,
             "cash_out": self.cash_out,
-            "help": self.show_help, "sign_out": self.signed_out.emit,
+            "help": self.show_help,
+            "sign_out": self.signed_out.emit,
             "settings": self.settings_requested.emit,
             "reprint_receipt": self.receipts.ask_reprint,
             "request_refund": self.receipts.ask_refund,
             "receipts_list": self.show_receipts,
-            "open_shift": self.shifts.start_open, "close_shift": self.shifts.start_close,
-            "dashboard": self.show_dashboard, "my_requests": self.my_requests.show_dialog,
+            "open_shift": self.shifts.start_open,
+            "close_shift": self.shifts.start_close,
+            "dashboard": self.show_dashboard,
+            "my_requests": self.my_requests.show_dialog,
         }
         handlers[name]()
 
@@ -140,17 +177,24 @@ class CashierController(QObject):
 
     def _update_actions(self) -> None:
         online, open_ = self._monitor.online, self.detail is not None
-        self.window.set_money_enabled(pay=online and open_ and bool(self.items.selected()),
-                                      top_up=online and open_, statement=open_,
-                                      cash_out=online and open_)
+        self.window.set_money_enabled(
+            pay=online and open_ and bool(self.items.selected()),
+            top_up=online and open_,
+            statement=open_,
+            cash_out=online and open_,
+        )
         self.window.actions_by_name["new_bill"].setEnabled(online and open_)
-        self.window.actions_by_name["adjust"].setEnabled(online and open_ and
-                                                         self.items.rowCount() > 0)
+        self.window.actions_by_name["adjust"].setEnabled(
+            online and open_ and self.items.rowCount() > 0
+        )
         currency = self.session.facility.currency
         count = len(self.items.selected())
         self.window.set_total(
             f"Selected {count} of {self.items.rowCount()}:  "
-            f"{money_with_code(currency, self.items.selected_total())}" if open_ else "")
+            f"{money_with_code(currency, self.items.selected_total())}"
+            if open_
+            else ""
+        )
 
     # --- search and the open patient -------------------------------------------------------
     def _search_typed(self, _text: str) -> None:
@@ -161,8 +205,9 @@ class CashierController(QObject):
         text = self.window.search_edit.text()
         self._search_seq += 1
         seq = self._search_seq
-        call = partial(patients.search_patients, actor=self.session.actor, text=text,
-                       limit=SEARCH_LIMIT)
+        call = partial(
+            patients.search_patients, actor=self.session.actor, text=text, limit=SEARCH_LIMIT
+        )
         self._ops.run(call, on_success=lambda found: self._found(seq, found), owner=self.window)
 
     def _found(self, seq: int, found: list) -> None:
@@ -171,7 +216,9 @@ class CashierController(QObject):
             text = self.window.search_edit.text().strip()
             self.window.set_search_hint(
                 f"No patient matches \u201c{text}\u201d \u2014 press Ctrl+N to register"
-                if text and not found else "")
+                if text and not found
+                else ""
+            )
 
     def _open_row(self, row: int) -> None:
         if 0 <= row < self.results.rowCount():
@@ -212,8 +259,8 @@ class CashierController(QObject):
         """Paid: the change in large type while notes are counted; then the next patient."""
         self._next_patient = True
         self.window.set_change(
-            f"CHANGE  {money_with_code(self.session.facility.currency, change)}"
-            if change else "")
+            f"CHANGE  {money_with_code(self.session.facility.currency, change)}" if change else ""
+        )
 
     def register_walk_in(self) -> None:
         """Ctrl+N: register a walk-in patient (what was searched for prefilled), then open them."""
@@ -225,10 +272,20 @@ class CashierController(QObject):
         dialog.open()
 
     def _register(self, dialog: RegisterDialog, walk_in: WalkIn) -> None:
-        call = partial(patients.add_patient, actor=self.session.actor, mrn=walk_in.mrn,
-                       name=walk_in.name, phone=walk_in.phone, dob=walk_in.dob)
-        self._ops.run(call, owner=dialog, on_success=lambda added: self._registered(dialog, added),
-                      on_failure=lambda failure: self._refused_in(dialog, failure))
+        call = partial(
+            patients.add_patient,
+            actor=self.session.actor,
+            mrn=walk_in.mrn,
+            name=walk_in.name,
+            phone=walk_in.phone,
+            dob=walk_in.dob,
+        )
+        self._ops.run(
+            call,
+            owner=dialog,
+            on_success=lambda added: self._registered(dialog, added),
+            on_failure=lambda failure: self._refused_in(dialog, failure),
+        )
 
     def _refused_in(self, dialog: RegisterDialog | NewBillDialog, failure: Failure) -> None:
         self._monitor.report_failure(failure)
@@ -245,18 +302,35 @@ class CashierController(QObject):
         if self.detail is None or not self.window.actions_by_name["new_bill"].isEnabled():
             return
         actor, patient, key = self.session.actor, self.detail.patient, f"gui-{uuid.uuid4().hex}"
-        dialog = NewBillDialog(currency=self.session.facility.currency,
-                               patient=f"{patient.name}  \u00b7  {patient.mrn}", parent=self.window)
+        dialog = NewBillDialog(
+            currency=self.session.facility.currency,
+            patient=f"{patient.name}  \u00b7  {patient.mrn}",
+            parent=self.window,
+        )
         dialog.set_online(self._monitor.online)
         self._monitor.online_changed.connect(dialog.set_online)
-        dialog.search_requested.connect(lambda text: self._ops.run(
-            partial(billing.search_services, actor=actor, text=text), owner=dialog,
-            on_success=lambda found: dialog.set_results(text, found)))
-        dialog.bill_requested.connect(lambda lines: self._ops.run(
-            partial(billing.new_bill, actor=actor, workstation=self.session.workstation,
-                    mrn=patient.mrn, lines=lines, key=key), owner=dialog,
-            on_success=lambda bill: self._billed(dialog, bill),
-            on_failure=lambda failure: self._refused_in(dialog, failure)))
+        dialog.search_requested.connect(
+            lambda text: self._ops.run(
+                partial(billing.search_services, actor=actor, text=text),
+                owner=dialog,
+                on_success=lambda found: dialog.set_results(text, found),
+            )
+        )
+        dialog.bill_requested.connect(
+            lambda lines: self._ops.run(
+                partial(
+                    billing.new_bill,
+                    actor=actor,
+                    workstation=self.session.workstation,
+                    mrn=patient.mrn,
+                    lines=lines,
+                    key=key,
+                ),
+                owner=dialog,
+                on_success=lambda bill: self._billed(dialog, bill),
+                on_failure=lambda failure: self._refused_in(dialog, failure),
+            )
+        )
         self.new_bill_dialog = dialog
         dialog.open()
 
@@ -265,14 +339,18 @@ class CashierController(QObject):
         dialog.accept()
         self.messages.success(
             f"Bill {bill.bill_no} raised: {len(bill.items)} line(s), "
-            f"{money_with_code(self.session.facility.currency, bill.total)}. F5 pays it.")
+            f"{money_with_code(self.session.facility.currency, bill.total)}. F5 pays it."
+        )
         self.reload_patient()
 
     def adjust(self) -> None:
         """Ctrl+J: discount, waive or correct the price of the item under the cursor."""
         row = self.window.items_view.currentIndex().row()
-        if (self.detail is None or not self.window.actions_by_name["adjust"].isEnabled()
-                or not 0 <= row < self.items.rowCount()):
+        if (
+            self.detail is None
+            or not self.window.actions_by_name["adjust"].isEnabled()
+            or not 0 <= row < self.items.rowCount()
+        ):
             return
         self.adjusting.start(self.items.row(row))
 
@@ -293,10 +371,16 @@ class CashierController(QObject):
         currency = self.session.facility.currency
         dialog = StatementDialog(model=statement_model(lambda: currency), parent=self.window)
         self.statement_dialog = dialog
-        call = partial(statement.wallet_statement, actor=self.session.actor,
-                       mrn=self.detail.patient.mrn)
-        self._ops.run(call, owner=dialog, on_success=lambda found: dialog.set_statement(
-            found, money_with_code(currency, found.balance)))
+        call = partial(
+            statement.wallet_statement, actor=self.session.actor, mrn=self.detail.patient.mrn
+        )
+        self._ops.run(
+            call,
+            owner=dialog,
+            on_success=lambda found: dialog.set_statement(
+                found, money_with_code(currency, found.balance)
+            ),
+        )
         dialog.print_requested.connect(lambda: self._statement_out(dialog, save=False))
         dialog.pdf_requested.connect(lambda: self._statement_out(dialog, save=True))
         dialog.open()
@@ -306,12 +390,22 @@ class CashierController(QObject):
         if dialog.statement is None:
             return
         facility, found = self.session.facility, dialog.statement
-        lines = render_statement(found, currency=facility.currency, facility_name=facility.name,
-                                 printed_at=datetime.now(UTC), columns=self.documents.columns)
+        lines = render_statement(
+            found,
+            currency=facility.currency,
+            facility_name=facility.name,
+            printed_at=datetime.now(UTC),
+            columns=self.documents.columns,
+        )
         title = f"Wallet statement {found.mrn}"
         if save:
-            self.documents.save_pdf(dialog, lines, title=title, author=facility.name,
-                                    file_name=f"statement-{found.mrn}.pdf")
+            self.documents.save_pdf(
+                dialog,
+                lines,
+                title=title,
+                author=facility.name,
+                file_name=f"statement-{found.mrn}.pdf",
+            )
         else:
             self.documents.print(dialog, lines, title)
 
@@ -321,9 +415,13 @@ class CashierController(QObject):
             return
         if self.dashboard is None:
             self.dashboard = SupervisorDashboard(
-                operations=self._ops, actor=self.session.actor,
-                workstation=self.session.workstation, currency=self.session.facility.currency,
-                receipt_outputs=self._outputs, replica=self._replica)
+                operations=self._ops,
+                actor=self.session.actor,
+                workstation=self.session.workstation,
+                currency=self.session.facility.currency,
+                receipt_outputs=self._outputs,
+                replica=self._replica,
+            )
             self.dashboard.message.connect(self.messages.info)  # good and bad news alike
             self.dashboard.message.connect(lambda _text: self.reload_patient())
         self.dashboard.tabs.setCurrentWidget(self.dashboard.today)

@@ -17,8 +17,9 @@ from pos_app.receipts.pdf import write_pdf
 class DocumentOutput:
     """Prints or saves template lines the way the workstation prints receipts."""
 
-    def __init__(self, *, operations: Operations, outputs: ReceiptOutputs,
-                 messages: Messages) -> None:
+    def __init__(
+        self, *, operations: Operations, outputs: ReceiptOutputs, messages: Messages
+    ) -> None:
         self._ops, self._outputs, self._messages = operations, outputs, messages
 
     @property
@@ -30,12 +31,16 @@ class DocumentOutput:
         if out.printer.kind == "none":
             out.print_lines(parent, lines)
             return
-        self._ops.run(lambda _uow: out.send_lines(lines, out.printer), owner=parent,
-                      on_success=lambda _none: self._messages.success(f"{title} printed."),
-                      on_failure=lambda failure: self._messages.error(failure.message))
+        self._ops.run(
+            lambda _uow: out.send_lines(lines, out.printer),
+            owner=parent,
+            on_success=lambda _none: self._messages.success(f"{title} printed."),
+            on_failure=lambda failure: self._messages.error(failure.message),
+        )
 
-    def save_pdf(self, parent: QWidget, lines: list[str], *, title: str, author: str,
-                 file_name: str) -> None:
+    def save_pdf(
+        self, parent: QWidget, lines: list[str], *, title: str, author: str, file_name: str
+    ) -> None:
         path = self._outputs.ask_document_path(parent, file_name)
         if path is not None:
             write_pdf(lines, path, columns=self.columns, title=title, author=author)

@@ -14,8 +14,15 @@ from pos_app.gui.widgets import confirm_row, refusal_label
 class FormDialog(QDialog):
     """Title, the subclass's form, a refusal line, then Cancel and the confirm button."""
 
-    def __init__(self, *, title: str, name: str, heading: str, offline: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        name: str,
+        heading: str,
+        offline: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName(name)

@@ -18,9 +18,14 @@ class ConnectionMonitor(QObject):
 
     online_changed = Signal(bool)
 
-    def __init__(self, *, operations: Operations,
-                 ping: Callable[[UnitOfWork], None] = health.ping,
-                 interval_ms: int = PING_INTERVAL_MS, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        operations: Operations,
+        ping: Callable[[UnitOfWork], None] = health.ping,
+        interval_ms: int = PING_INTERVAL_MS,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._ops, self._ping = operations, ping
         self._online = True
@@ -44,8 +49,14 @@ class ConnectionMonitor(QObject):
         if self._in_flight:
             return
         self._in_flight = True
-        self._ops.run(self._ping, on_success=lambda _: self._answer(True),
-                      on_failure=self._failed, owner=self, busy=False, outlives_session=True)
+        self._ops.run(
+            self._ping,
+            on_success=lambda _: self._answer(True),
+            on_failure=self._failed,
+            owner=self,
+            busy=False,
+            outlives_session=True,
+        )
 
     def report_failure(self, failure: Failure) -> None:
         """A service call found the database gone: show the banner without waiting."""

@@ -12,18 +12,27 @@ from pos_app.domain.errors import BadInput
 DEFAULT_IDLE_LOCK_MINUTES = 5
 CONFIG_KEY = "idle_lock_minutes"
 # What counts as someone at the till; paint, timer and focus events do not.
-ACTIVITY = frozenset({
-    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-    QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TabletPress,
-})
+ACTIVITY = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TabletPress,
+    }
+)
 
 
 def idle_lock_ms(local: Mapping[str, Any]) -> int:
     """The workstation's idle time before the lock, from its local configuration."""
     minutes = local.get(CONFIG_KEY, DEFAULT_IDLE_LOCK_MINUTES)
     if isinstance(minutes, bool) or not isinstance(minutes, int | float) or not 1 <= minutes <= 720:
-        raise BadInput(f"{CONFIG_KEY} in the configuration must be a number of minutes from 1 "
-                       f"to 720, not {minutes!r}.", code="invalid_config")
+        raise BadInput(
+            f"{CONFIG_KEY} in the configuration must be a number of minutes from 1 "
+            f"to 720, not {minutes!r}.",
+            code="invalid_config",
+        )
     return int(minutes * 60_000)
 
 

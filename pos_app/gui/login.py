@@ -33,8 +33,14 @@ class LoginDialog(QDialog):
 
     signed_in = Signal(object)
 
-    def __init__(self, *, operations: Operations, workstation: str, title: str = "CareTill",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        operations: Operations,
+        workstation: str,
+        title: str = "CareTill",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("CareTill – sign in")
         self.setObjectName("loginDialog")
@@ -106,10 +112,13 @@ class LoginDialog(QDialog):
     def _sign_in(self) -> None:
         self.message_label.setText("")
         self.sign_in_button.setEnabled(False)
-        call = partial(auth.sign_in, username=self.user_edit.text().strip(),
-                       password=self.password_edit.text(), workstation=self._workstation)
-        self._ops.run(call, on_success=self._checked, on_failure=self._sign_in_failed,
-                      owner=self)
+        call = partial(
+            auth.sign_in,
+            username=self.user_edit.text().strip(),
+            password=self.password_edit.text(),
+            workstation=self._workstation,
+        )
+        self._ops.run(call, on_success=self._checked, on_failure=self._sign_in_failed, owner=self)
 
     def _checked(self, actor: Actor) -> None:
         self.sign_in_button.setEnabled(True)
@@ -129,8 +138,13 @@ class LoginDialog(QDialog):
             return
         assert self._actor is not None
         self.change_button.setEnabled(False)
-        call = partial(auth.change_password, actor=self._actor, workstation=self._workstation,
-                       old_password=self.password_edit.text(), new_password=self.new_edit.text())
+        call = partial(
+            auth.change_password,
+            actor=self._actor,
+            workstation=self._workstation,
+            old_password=self.password_edit.text(),
+            new_password=self.new_edit.text(),
+        )
         self._ops.run(call, on_success=self._done, on_failure=self._change_failed, owner=self)
 
     def _done(self, actor: Actor) -> None:

@@ -101,8 +101,7 @@ class MainWindow(QMainWindow):
         self.search_edit.textChanged.connect(self.search_changed)
         self.search_edit.installEventFilter(self)
         self.results_view = _table(self.results_model, "results")
-        self.results_view.horizontalHeader().setSectionResizeMode(
-            1, QHeaderView.ResizeMode.Stretch)
+        self.results_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.results_view.setMinimumWidth(480)
         self.results_view.activated.connect(lambda index: self.patient_activated.emit(index.row()))
         self.search_hint = QLabel(objectName="searchHint")
@@ -137,8 +136,7 @@ class MainWindow(QMainWindow):
         self.change_panel.hide()
         column.addWidget(self.change_panel)
         self.items_view = _table(self.items_model, "items")
-        self.items_view.horizontalHeader().setSectionResizeMode(
-            1, QHeaderView.ResizeMode.Stretch)
+        self.items_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.items_view.installEventFilter(self)
         caption = QLabel("Unpaid items  (Space ticks / unticks)  [F3]", objectName="caption")
         column.addWidget(caption)
@@ -194,8 +192,11 @@ class MainWindow(QMainWindow):
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
         key = event.key()
-        if watched is self.search_edit and key in (Qt.Key.Key_Down, Qt.Key.Key_Return,
-                                                   Qt.Key.Key_Enter):
+        if watched is self.search_edit and key in (
+            Qt.Key.Key_Down,
+            Qt.Key.Key_Return,
+            Qt.Key.Key_Enter,
+        ):
             return self._leave_search(key)
         if watched is self.items_view and key == Qt.Key.Key_Space:
             row = self.items_view.currentIndex().row()
@@ -254,8 +255,9 @@ class MainWindow(QMainWindow):
         self.actions_by_name["open_shift"].setEnabled(open_ is False)
         self.actions_by_name["close_shift"].setEnabled(open_ is True)
 
-    def set_money_enabled(self, *, pay: bool, top_up: bool, statement: bool,
-                          cash_out: bool) -> None:
+    def set_money_enabled(
+        self, *, pay: bool, top_up: bool, statement: bool, cash_out: bool
+    ) -> None:
         for name, on in (("pay", pay), ("top_up", top_up), ("statement", statement)):
             self.buttons[name].setEnabled(on)
             self.actions_by_name[name].setEnabled(on)

@@ -42,10 +42,13 @@ def news(request: ApprovalRequest) -> str:
     what = f"{KIND_NAMES.get(request.kind, request.kind)} {about(request)}"
     if request.status == "approved":
         receipt = (request.result or {}).get("receipt_no")
-        return (f"Request {request.id} approved by {request.decided_by}: {what}"
-                f"{f', receipt {receipt}' if receipt else ''}.")
-    return (f"Request {request.id} rejected by {request.decided_by}: {what} — "
-            f"{request.decision_reason}")
+        return (
+            f"Request {request.id} approved by {request.decided_by}: {what}"
+            f"{f', receipt {receipt}' if receipt else ''}."
+        )
+    return (
+        f"Request {request.id} rejected by {request.decided_by}: {what} — {request.decision_reason}"
+    )
 
 
 class MyRequestsDialog(QDialog):
@@ -62,8 +65,7 @@ class MyRequestsDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         close = QPushButton("Close  [Esc]")
         close.clicked.connect(self.accept)
@@ -78,19 +80,29 @@ class MyRequestsDialog(QDialog):
 
     def set_requests(self, requests: list[ApprovalRequest]) -> None:
         waiting = sum(r.status == "pending" for r in requests)
-        self.summary.setText(f"{waiting} waiting for a decision, {len(requests) - waiting} "
-                             "decided." if requests else "You have asked for no approval.")
+        self.summary.setText(
+            f"{waiting} waiting for a decision, {len(requests) - waiting} decided."
+            if requests
+            else "You have asked for no approval."
+        )
         self.table.setRowCount(len(requests))
         for row, r in enumerate(requests):
-            cells = (str(r.id), KIND_NAMES.get(r.kind, r.kind), about(r),
-                     money(self.currency, r.amount), when(r.created_at),
-                     r.status.capitalize(), r.decided_by or "",
-                     r.decision_reason or r.reason)
+            cells = (
+                str(r.id),
+                KIND_NAMES.get(r.kind, r.kind),
+                about(r),
+                money(self.currency, r.amount),
+                when(r.created_at),
+                r.status.capitalize(),
+                r.decided_by or "",
+                r.decision_reason or r.reason,
+            )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column == AMOUNT_COLUMN:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.table.setItem(row, column, item)
 
 
@@ -99,11 +111,22 @@ class RequestWatch(QObject):
 
     changed = Signal(list)  # list[ApprovalRequest]
 
-    def __init__(self, *, operations: Operations, session: Session, messages: Messages,
-                 parent: QWidget, poll_ms: int = POLL_MS) -> None:
+    def __init__(
+        self,
+        *,
+        operations: Operations,
+        session: Session,
+        messages: Messages,
+        parent: QWidget,
+        poll_ms: int = POLL_MS,
+    ) -> None:
         super().__init__(parent)
-        self._ops, self._session, self._messages, self._parent = (operations, session,
-                                                                  messages, parent)
+        self._ops, self._session, self._messages, self._parent = (
+            operations,
+            session,
+            messages,
+            parent,
+        )
         self.requests: list[ApprovalRequest] = []
         self._decided: set[int] | None = None  # ids seen decided; None until the first answer
         self.dialog: MyRequestsDialog | None = None
@@ -114,15 +137,20 @@ class RequestWatch(QObject):
 
     def refresh(self) -> None:
         actor = self._session.actor
-        self._ops.run(lambda uow: approvals.list_requests(uow, actor=actor, mine=True),
-                      on_success=self._seen, on_failure=lambda _failure: None,
-                      owner=self._parent, busy=False)
+        self._ops.run(
+            lambda uow: approvals.list_requests(uow, actor=actor, mine=True),
+            on_success=self._seen,
+            on_failure=lambda _failure: None,
+            owner=self._parent,
+            busy=False,
+        )
 
     def show_dialog(self) -> MyRequestsDialog:
         """Ctrl+Shift+R: the list as last seen, refreshed at once."""
         if self.dialog is None:
-            self.dialog = MyRequestsDialog(currency=self._session.facility.currency,
-                                           parent=self._parent)
+            self.dialog = MyRequestsDialog(
+                currency=self._session.facility.currency, parent=self._parent
+            )
             self.changed.connect(self.dialog.set_requests)
         self.dialog.set_requests(self.requests)
         self.dialog.open()
@@ -134,8 +162,11 @@ class RequestWatch(QObject):
         if self._decided is not None:  # what was decided before the window opened is old news
             for request in requests:
                 if request.id in decided - self._decided:
-                    (self._messages.success if request.status == "approved"
-                     else self._messages.error)(news(request))
+                    (
+                        self._messages.success
+                        if request.status == "approved"
+                        else self._messages.error
+                    )(news(request))
         self._decided = decided
         self.requests = requests
         self.changed.emit(requests)

@@ -32,8 +32,7 @@ from pos_app.gui.models import RowsModel
 from pos_app.gui.widgets import RIGHT, fit_to_screen
 from pos_app.services.billing import MAX_QUANTITY, BillLine, PriceListEntry
 
-OFFLINE = ("Database connection lost: the bill waits until it is back. Nothing you picked "
-           "is lost.")
+OFFLINE = "Database connection lost: the bill waits until it is back. Nothing you picked is lost."
 SEARCH_DELAY_MS = 150
 RAISE_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 QTY = 2  # the lines table's quantity column
@@ -58,10 +57,14 @@ class NewBillDialog(FormDialog):
     search_requested = Signal(str)
     bill_requested = Signal(list)
 
-    def __init__(self, *, currency: Currency, patient: str,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(title="New bill", name="newBillDialog", heading=f"New bill  ·  {patient}",
-                         offline=OFFLINE, parent=parent)
+    def __init__(self, *, currency: Currency, patient: str, parent: QWidget | None = None) -> None:
+        super().__init__(
+            title="New bill",
+            name="newBillDialog",
+            heading=f"New bill  ·  {patient}",
+            offline=OFFLINE,
+            parent=parent,
+        )
         self._currency = currency
         self.rows: list[BillRow] = []
         self._asked = ""  # the search whose answer is awaited; older answers are dropped
@@ -70,19 +73,29 @@ class NewBillDialog(FormDialog):
         self.search_edit.textChanged.connect(lambda _text: self._search_timer.start())
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._search_now)
-        self.results_model = RowsModel([
-            ("Code", lambda e: e.code, False), ("Service", lambda e: e.name, False),
-            ("Kind", lambda e: method_name(e.kind), False),
-            ("Price", lambda e: money(currency, e.unit_price), True)], self)
+        self.results_model = RowsModel(
+            [
+                ("Code", lambda e: e.code, False),
+                ("Service", lambda e: e.name, False),
+                ("Kind", lambda e: method_name(e.kind), False),
+                ("Price", lambda e: money(currency, e.unit_price), True),
+            ],
+            self,
+        )
         self.results_view = _results_view(self.results_model)
         self.hint_label = QLabel(HINT, objectName="caption")
         self.lines_table = _lines_table()
         self.lines_table.itemChanged.connect(self._quantity_typed)
         self.total_label = QLabel(objectName="total")
         self.total_label.setAlignment(RIGHT)
-        for widget in (self.search_edit, self.results_view, self.hint_label,
-                       QLabel("Lines  (type a quantity; Delete removes the line)",
-                              objectName="caption"), self.lines_table, self.total_label):
+        for widget in (
+            self.search_edit,
+            self.results_view,
+            self.hint_label,
+            QLabel("Lines  (type a quantity; Delete removes the line)", objectName="caption"),
+            self.lines_table,
+            self.total_label,
+        ):
             self.body.addWidget(widget)
         for watched in (self.search_edit, self.results_view, self.lines_table):
             watched.installEventFilter(self)
@@ -105,8 +118,9 @@ class NewBillDialog(FormDialog):
         if found:
             self.results_view.selectRow(0)
         missing = text and not found
-        self.hint_label.setText(f"No active service matches \u201c{text}\u201d." if missing
-                                else HINT)
+        self.hint_label.setText(
+            f"No active service matches \u201c{text}\u201d." if missing else HINT
+        )
 
     def lines(self) -> list[BillLine]:
         """The bill as the service takes it."""
@@ -167,8 +181,12 @@ class NewBillDialog(FormDialog):
             return
         row = self.rows[item.row()]
         try:
-            quantity = whole_number(item.text().strip(), what=f"quantity of {row.entry.code}",
-                                    minimum=1, maximum=MAX_QUANTITY)
+            quantity = whole_number(
+                item.text().strip(),
+                what=f"quantity of {row.entry.code}",
+                minimum=1,
+                maximum=MAX_QUANTITY,
+            )
         except BadInput as error:
             self._say(error.message)
         else:
@@ -182,12 +200,20 @@ class NewBillDialog(FormDialog):
         table.blockSignals(True)
         table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
-            cells = (row.entry.code, row.entry.name, str(row.quantity),
-                     money(currency, row.entry.unit_price), money(currency, row.amount))
+            cells = (
+                row.entry.code,
+                row.entry.name,
+                str(row.quantity),
+                money(currency, row.entry.unit_price),
+                money(currency, row.amount),
+            )
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                              | (Qt.ItemFlag.ItemIsEditable if c == QTY else Qt.ItemFlag(0)))
+                cell.setFlags(
+                    Qt.ItemFlag.ItemIsEnabled
+                    | Qt.ItemFlag.ItemIsSelectable
+                    | (Qt.ItemFlag.ItemIsEditable if c == QTY else Qt.ItemFlag(0))
+                )
                 if c >= QTY:
                     cell.setTextAlignment(RIGHT)
                 table.setItem(r, c, cell)
@@ -197,7 +223,10 @@ class NewBillDialog(FormDialog):
         count = sum(row.quantity for row in self.rows)
         self.total_label.setText(
             f"Total  {money_with_code(currency, self.total())}   ({len(self.rows)} line(s), "
-            f"{count:,} item(s))" if self.rows else "Add services from the price list above.")
+            f"{count:,} item(s))"
+            if self.rows
+            else "Add services from the price list above."
+        )
         self._refresh()
 
     def _ready(self) -> bool:
@@ -226,9 +255,11 @@ def _lines_table() -> QTableWidget:
     table.setHorizontalHeaderLabels(["Code", "Service", "Qty", "Unit price", "Amount"])
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed
-                          | QAbstractItemView.EditTrigger.EditKeyPressed
-                          | QAbstractItemView.EditTrigger.DoubleClicked)
+    table.setEditTriggers(
+        QAbstractItemView.EditTrigger.AnyKeyPressed
+        | QAbstractItemView.EditTrigger.EditKeyPressed
+        | QAbstractItemView.EditTrigger.DoubleClicked
+    )
     table.verticalHeader().hide()
     table.setTabKeyNavigation(False)  # Tab goes on to the buttons
     header = table.horizontalHeader()

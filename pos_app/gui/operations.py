@@ -39,8 +39,7 @@ class Failure:
 def failure_of(exc: BaseException) -> Failure:
     """Product errors keep their message; anything else is a bug and is logged."""
     if isinstance(exc, CareTillError):
-        return Failure(exc.code, exc.message, exc.code == "database_unavailable",
-                       dict(exc.details))
+        return Failure(exc.code, exc.message, exc.code == "database_unavailable", dict(exc.details))
     log.error("internal error in a background operation", exc_info=exc)
     return Failure("internal_error", INTERNAL_ERROR)
 
@@ -57,8 +56,9 @@ class _Pending:
 class _Job(QRunnable):
     """One service call on a pool thread; reports through the runner's queued signal."""
 
-    def __init__(self, runner: Operations, job_id: int, call: ServiceCall,
-                 new_uow: Callable[[], UnitOfWork]) -> None:
+    def __init__(
+        self, runner: Operations, job_id: int, call: ServiceCall, new_uow: Callable[[], UnitOfWork]
+    ) -> None:
         super().__init__()
         self._runner, self._id, self._call, self._new_uow = runner, job_id, call, new_uow
 
@@ -78,8 +78,13 @@ class Operations(QObject):
     failed = Signal(object)  # Failure nobody handled: the window shows it
     finished = Signal(int, bool, object)  # internal: pool thread -> GUI thread
 
-    def __init__(self, *, new_uow: Callable[[], UnitOfWork], pool: QThreadPool | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        new_uow: Callable[[], UnitOfWork],
+        pool: QThreadPool | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._new_uow = new_uow
         self._pool = pool or QThreadPool.globalInstance()
@@ -93,9 +98,16 @@ class Operations(QObject):
     def busy(self) -> bool:
         return self._busy > 0
 
-    def run(self, call: ServiceCall, *, on_success: Success | None = None,
-            on_failure: Callable[[Failure], None] | None = None, owner: QObject | None = None,
-            busy: bool = True, outlives_session: bool = False) -> None:
+    def run(
+        self,
+        call: ServiceCall,
+        *,
+        on_success: Success | None = None,
+        on_failure: Callable[[Failure], None] | None = None,
+        owner: QObject | None = None,
+        busy: bool = True,
+        outlives_session: bool = False,
+    ) -> None:
         """Call `call(uow)` in the background; callbacks run on the GUI thread.
 
         `owner`: if that widget is gone by then, the outcome is dropped quietly.

@@ -38,11 +38,23 @@ class PayDialog(FormDialog):
     pay_requested = Signal(list)
     payer_chosen = Signal(str)
 
-    def __init__(self, *, currency: Currency, total: Decimal, wallet_balance: Decimal,
-                 patient: str, item_count: int, parent: QWidget | None = None) -> None:
-        super().__init__(title="Pay", name="payDialog",
-                         heading=f"{patient}  ·  {item_count} item(s)", offline=OFFLINE,
-                         parent=parent)
+    def __init__(
+        self,
+        *,
+        currency: Currency,
+        total: Decimal,
+        wallet_balance: Decimal,
+        patient: str,
+        item_count: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            title="Pay",
+            name="payDialog",
+            heading=f"{patient}  ·  {item_count} item(s)",
+            offline=OFFLINE,
+            parent=parent,
+        )
         self._currency, self._total, self._balance = currency, total, wallet_balance
         self._split: SplitPreview | None = None  # the chosen payer's split, once it is known
         self.amounts: dict[str, QLineEdit] = {}
@@ -116,8 +128,9 @@ class PayDialog(FormDialog):
     def set_memberships(self, memberships: list[Membership]) -> None:
         """The patient's valid memberships, offered after "No payer"."""
         for m in memberships:
-            self.payer_combo.addItem(f"{m.payer_name} ({m.payer_code})  ·  member {m.member_no}",
-                                     m.payer_code)
+            self.payer_combo.addItem(
+                f"{m.payer_name} ({m.payer_code})  ·  member {m.member_no}", m.payer_code
+            )
 
     def set_split(self, split: SplitPreview) -> None:
         """The split for the chosen payer (an answer for a payer no longer chosen is dropped)."""
@@ -126,7 +139,8 @@ class PayDialog(FormDialog):
         self._split = split
         self.split_label.setText(
             f"Payer share {money_with_code(self._currency, split.payer_share)}  ·  "
-            f"Patient share {money_with_code(self._currency, split.patient_share)}")
+            f"Patient share {money_with_code(self._currency, split.patient_share)}"
+        )
         self._fill_wallet()
         self._refresh()
 
@@ -166,8 +180,10 @@ class PayDialog(FormDialog):
 
     def _extra(self, method: str) -> QWidget:
         if method == "wallet":
-            return QLabel(f"Balance {money_with_code(self._currency, self._balance)}",
-                          objectName="walletBalance")
+            return QLabel(
+                f"Balance {money_with_code(self._currency, self._balance)}",
+                objectName="walletBalance",
+            )
         if method == "cash":
             box = QWidget(objectName="cashBox")
             row = QHBoxLayout(box)
@@ -188,15 +204,24 @@ class PayDialog(FormDialog):
 
     # --- state --------------------------------------------------------------------------------
     def rows(self) -> list[pay_form.TenderRow]:
-        return [pay_form.TenderRow(
-            method, self.amounts[method].text(),
-            self.references[method].text() if method in self.references else "",
-            self.tendered_edit.text() if method == "cash" else "")
-            for method in pay_form.METHODS]
+        return [
+            pay_form.TenderRow(
+                method,
+                self.amounts[method].text(),
+                self.references[method].text() if method in self.references else "",
+                self.tendered_edit.text() if method == "cash" else "",
+            )
+            for method in pay_form.METHODS
+        ]
 
     def state(self) -> pay_form.FormState:
-        state = pay_form.evaluate(self._currency, self.owed, self._balance, self.rows(),
-                                  owed="patient's share" if self.payer else "total")
+        state = pay_form.evaluate(
+            self._currency,
+            self.owed,
+            self._balance,
+            self.rows(),
+            owed="patient's share" if self.payer else "total",
+        )
         if self.payer and self._split is None:
             state.problems.insert(0, WORKING)
         return state
@@ -220,14 +245,20 @@ class PayDialog(FormDialog):
         """Remaining, change and why Pay waits, as the cashier types."""
         state = self.state()
         self.total_label.setText(
-            f"Total  {money_with_code(self._currency, self._total)}" if self._split is None else
-            f"Patient pays  {money_with_code(self._currency, self._split.patient_share)}")
+            f"Total  {money_with_code(self._currency, self._total)}"
+            if self._split is None
+            else f"Patient pays  {money_with_code(self._currency, self._split.patient_share)}"
+        )
         self.remaining_label.setText(
-            f"Remaining  {money_with_code(self._currency, state.remaining)}")
+            f"Remaining  {money_with_code(self._currency, state.remaining)}"
+        )
         self.remaining_label.setProperty("settled", state.remaining == 0)
         self.remaining_label.style().polish(self.remaining_label)
-        self.change_label.setText("" if state.change is None else
-                                  f"Change {money_with_code(self._currency, state.change)}")
+        self.change_label.setText(
+            ""
+            if state.change is None
+            else f"Change {money_with_code(self._currency, state.change)}"
+        )
         hint = " ".join(state.problems)
         self.confirm_button.setToolTip(hint or "Pay now")
         super()._refresh()

@@ -48,8 +48,14 @@ def amount(currency: Currency, text: str, what: str) -> Decimal:
     return currency.parse(text, what=what, allow_zero=True) if text.strip() else Decimal(0)
 
 
-def evaluate(currency: Currency, total: Decimal, wallet_balance: Decimal,
-             rows: list[TenderRow], *, owed: str = "total") -> FormState:
+def evaluate(
+    currency: Currency,
+    total: Decimal,
+    wallet_balance: Decimal,
+    rows: list[TenderRow],
+    *,
+    owed: str = "total",
+) -> FormState:
     """Sum the typed tenders against the total; list what stops Pay. `owed` names the total
     (with a payer it is the patient's share, and tenders for more are refused by name)."""
     problems: list[str] = []
@@ -64,9 +70,11 @@ def evaluate(currency: Currency, total: Decimal, wallet_balance: Decimal,
     wallet = amounts.get("wallet", Decimal(0))
     if wallet > (most := min(wallet_balance, total)):
         problems.append(f"The wallet can pay at most {money(currency, most)}.")
-    problems.extend(f"{method_name(row.method)} needs its reference." for row in rows
-                    if amounts[row.method] > 0 and row.method in NEEDS_REFERENCE
-                    and not row.reference.strip())
+    problems.extend(
+        f"{method_name(row.method)} needs its reference."
+        for row in rows
+        if amounts[row.method] > 0 and row.method in NEEDS_REFERENCE and not row.reference.strip()
+    )
     change = _change(currency, rows, amounts, problems)
     remaining = total - entered
     if remaining < 0:
@@ -76,8 +84,9 @@ def evaluate(currency: Currency, total: Decimal, wallet_balance: Decimal,
     return FormState(entered, remaining, change, problems)
 
 
-def _change(currency: Currency, rows: list[TenderRow], amounts: dict[str, Decimal],
-            problems: list[str]) -> Decimal | None:
+def _change(
+    currency: Currency, rows: list[TenderRow], amounts: dict[str, Decimal], problems: list[str]
+) -> Decimal | None:
     cash = next((row for row in rows if row.method == "cash"), None)
     if cash is None or not cash.tendered.strip():
         return None
@@ -94,6 +103,13 @@ def _change(currency: Currency, rows: list[TenderRow], amounts: dict[str, Decima
 
 def requests(currency: Currency, rows: list[TenderRow]) -> list[TenderRequest]:
     """The tenders to send: rows with an amount, as the service takes them."""
-    return [TenderRequest(row.method, row.amount.strip(), row.reference.strip() or None,
-                          (row.tendered.strip() or None) if row.method == "cash" else None)
-            for row in rows if amount(currency, row.amount, f"{row.method} amount") != 0]
+    return [
+        TenderRequest(
+            row.method,
+            row.amount.strip(),
+            row.reference.strip() or None,
+            (row.tendered.strip() or None) if row.method == "cash" else None,
+        )
+        for row in rows
+        if amount(currency, row.amount, f"{row.method} amount") != 0
+    ]

@@ -75,8 +75,12 @@ def cover_text(cover: CoverView) -> str:
 
 
 def _cells(payer: PayerView) -> tuple[str, str, str, str]:
-    return (payer.code, payer.name, payer.kind,
-            "\n".join(cover_text(c) for c in payer.covers) or "no cover yet")
+    return (
+        payer.code,
+        payer.name,
+        payer.kind,
+        "\n".join(cover_text(c) for c in payer.covers) or "no cover yet",
+    )
 
 
 def _cover_patient(uow: UnitOfWork, *, valid_until: str, **membership: Any) -> Membership:
@@ -84,8 +88,9 @@ def _cover_patient(uow: UnitOfWork, *, valid_until: str, **membership: Any) -> M
     try:
         until = date.fromisoformat(valid_until.strip()) if valid_until.strip() else None
     except ValueError as exc:
-        raise BadInput(f"Date {valid_until.strip()!r} is not YYYY-MM-DD.",
-                       code="invalid_date") from exc
+        raise BadInput(
+            f"Date {valid_until.strip()!r} is not YYYY-MM-DD.", code="invalid_date"
+        ) from exc
     return payers.cover_patient(uow, valid_until=until, **membership)
 
 
@@ -105,8 +110,14 @@ def _edit(name: str, placeholder: str) -> QLineEdit:
 class PayersDialog(QDialog):
     """The list of payers with their cover; a new payer; cover and members of the selected."""
 
-    def __init__(self, *, operations: Operations, actor: Actor, workstation: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        operations: Operations,
+        actor: Actor,
+        workstation: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("CareTill – payers and schemes")
         self.setObjectName("payersDialog")
@@ -200,9 +211,18 @@ class PayersDialog(QDialog):
 
     def _selection_changed(self) -> None:
         chosen = self.selected() is not None
-        for widget in (self.service_combo, self.percent_edit, self.copay_edit,
-                       self.copay_per_combo, self.cap_edit, self.cover_button, self.mrn_edit,
-                       self.member_no_edit, self.until_edit, self.member_button):
+        for widget in (
+            self.service_combo,
+            self.percent_edit,
+            self.copay_edit,
+            self.copay_per_combo,
+            self.cap_edit,
+            self.cover_button,
+            self.mrn_edit,
+            self.member_no_edit,
+            self.until_edit,
+            self.member_button,
+        ):
             widget.setEnabled(chosen)
 
     def _show_rows(self, rows: list[PayerView], keep: str | None) -> None:
@@ -218,41 +238,71 @@ class PayersDialog(QDialog):
 
     # --- what the admin asks for ----------------------------------------------------------
     def reload(self, keep: str | None = None) -> None:
-        self._ops.run(partial(payers.list_payers, actor=self._actor), owner=self,
-                      on_success=lambda rows: self._show_rows(rows, keep),
-                      on_failure=self._failed)
+        self._ops.run(
+            partial(payers.list_payers, actor=self._actor),
+            owner=self,
+            on_success=lambda rows: self._show_rows(rows, keep),
+            on_failure=self._failed,
+        )
 
     def add_payer(self) -> None:
         code = self.code_edit.text().strip().upper()
-        call = partial(payers.add_payer, code=code, name=self.name_edit.text(),
-                       kind=self.kind_combo.currentData())
-        self._send(call, code, f"{code} added: select it to set its cover.",
-                   clear=(self.code_edit, self.name_edit))
+        call = partial(
+            payers.add_payer,
+            code=code,
+            name=self.name_edit.text(),
+            kind=self.kind_combo.currentData(),
+        )
+        self._send(
+            call,
+            code,
+            f"{code} added: select it to set its cover.",
+            clear=(self.code_edit, self.name_edit),
+        )
 
     def set_cover(self) -> None:
         payer = self.selected()
         if payer is None:
             return
         kind = self.service_combo.currentData()
-        call = partial(payers.set_cover, code=payer.code, service_kind=kind,
-                       percent=self.percent_edit.text(), copay=self.copay_edit.text() or None,
-                       copay_per=self.copay_per_combo.currentData(),
-                       cap=self.cap_edit.text() or None)
-        self._send(call, payer.code, f"{payer.code} now covers {kind} items.",
-                   clear=(self.percent_edit, self.copay_edit, self.cap_edit))
+        call = partial(
+            payers.set_cover,
+            code=payer.code,
+            service_kind=kind,
+            percent=self.percent_edit.text(),
+            copay=self.copay_edit.text() or None,
+            copay_per=self.copay_per_combo.currentData(),
+            cap=self.cap_edit.text() or None,
+        )
+        self._send(
+            call,
+            payer.code,
+            f"{payer.code} now covers {kind} items.",
+            clear=(self.percent_edit, self.copay_edit, self.cap_edit),
+        )
 
     def cover_patient(self) -> None:
         payer = self.selected()
         if payer is None:
             return
         mrn = self.mrn_edit.text().strip()
-        call = partial(_cover_patient, mrn=mrn, payer_code=payer.code,
-                       member_no=self.member_no_edit.text(), valid_until=self.until_edit.text())
-        self._send(call, payer.code, f"{mrn} is now a member of {payer.code}.",
-                   clear=(self.mrn_edit, self.member_no_edit, self.until_edit))
+        call = partial(
+            _cover_patient,
+            mrn=mrn,
+            payer_code=payer.code,
+            member_no=self.member_no_edit.text(),
+            valid_until=self.until_edit.text(),
+        )
+        self._send(
+            call,
+            payer.code,
+            f"{mrn} is now a member of {payer.code}.",
+            clear=(self.mrn_edit, self.member_no_edit, self.until_edit),
+        )
 
-    def _send(self, call: Callable[..., Any], code: str, news: str, *,
-              clear: tuple[QLineEdit, ...]) -> None:
+    def _send(
+        self, call: Callable[..., Any], code: str, news: str, *, clear: tuple[QLineEdit, ...]
+    ) -> None:
         """Run one change as this admin; on success say so and show the list as it is now."""
         self.message_label.setText("")
         self.notice_label.setText("")
@@ -262,8 +312,13 @@ class PayersDialog(QDialog):
                 edit.clear()
             self.notice_label.setText(news)
             self.reload(keep=code)
-        self._ops.run(partial(call, actor=self._actor, workstation=self._workstation),
-                      owner=self, on_success=done, on_failure=self._failed)
+
+        self._ops.run(
+            partial(call, actor=self._actor, workstation=self._workstation),
+            owner=self,
+            on_success=done,
+            on_failure=self._failed,
+        )
 
     def _failed(self, failure: Failure) -> None:
         self.notice_label.setText("")

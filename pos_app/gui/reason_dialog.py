@@ -15,8 +15,15 @@ class ReceiptReasonDialog(FormDialog):
 
     submitted = Signal(str, str)
 
-    def __init__(self, *, title: str, confirm: str, hint: str, receipt_no: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        confirm: str,
+        hint: str,
+        receipt_no: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(title=title, name="receiptReasonDialog", heading=title, parent=parent)
         note = QLabel(hint, objectName="caption")
         note.setWordWrap(True)
@@ -43,8 +50,13 @@ class ReceiptReasonDialog(FormDialog):
 
 def reprint_reason_dialog(parent: QWidget | None, receipt_no: str) -> ReceiptReasonDialog:
     """The reason prompt for one receipt the cashier has in front of them."""
-    dialog = ReceiptReasonDialog(title="Reprint receipt", confirm="Reprint", hint=REPRINT_HINT,
-                                 receipt_no=receipt_no, parent=parent)
+    dialog = ReceiptReasonDialog(
+        title="Reprint receipt",
+        confirm="Reprint",
+        hint=REPRINT_HINT,
+        receipt_no=receipt_no,
+        parent=parent,
+    )
     dialog.receipt_edit.setReadOnly(True)
     return dialog
 

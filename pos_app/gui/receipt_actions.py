@@ -34,13 +34,15 @@ SendThermal = Callable[[Receipt, Callable[[], None], Failed], None]
 
 
 def ask_pdf_path(parent: QWidget | None, receipt: Receipt) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, "Save receipt as PDF",
-                                          f"{receipt.receipt_no}.pdf", "PDF (*.pdf)")
+    name, _ = QFileDialog.getSaveFileName(
+        parent, "Save receipt as PDF", f"{receipt.receipt_no}.pdf", "PDF (*.pdf)"
+    )
     return Path(name) if name else None
 
 
 def send_now(config: PrinterConfig) -> SendThermal:
     """Print on the GUI thread (tests, and callers without a background runner)."""
+
     def send(receipt: Receipt, done: Callable[[], None], failed: Failed) -> None:
         try:
             send_to_printer(receipt, config)
@@ -48,6 +50,7 @@ def send_now(config: PrinterConfig) -> SendThermal:
             failed(error.message)
             return
         done()
+
     return send
 
 
@@ -74,16 +77,16 @@ def _print(parent: QWidget | None, paint: Callable[[QPainter, QRectF], object]) 
 
 def ask_document_path(parent: QWidget | None, name: str) -> Path | None:
     """Where to save a slip (shift slip, statement) as PDF; `name` is the suggested file."""
-    chosen, _ = QFileDialog.getSaveFileName(parent, "Save as PDF", name,
-                                            "PDF (*.pdf)")
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Save as PDF", name, "PDF (*.pdf)")
     return Path(chosen) if chosen else None
 
 
 def qr_qimage(receipt: Receipt, scale: int = 8) -> QImage:
     """The receipt's QR code as a grey-scale QImage that owns its pixels."""
     image = qr_image(qr_payload(receipt), scale=scale).convert("L")
-    return QImage(image.tobytes(), image.width, image.height, image.width,
-                  QImage.Format.Format_Grayscale8).copy()
+    return QImage(
+        image.tobytes(), image.width, image.height, image.width, QImage.Format.Format_Grayscale8
+    ).copy()
 
 
 def paint_lines(painter: QPainter, lines: list[str], page: QRectF) -> float:
@@ -108,8 +111,9 @@ def paint_receipt(painter: QPainter, receipt: Receipt, columns: int, page: QRect
     text_width = min(painter.fontMetrics().horizontalAdvance("M" * columns), page.width())
     side = min(text_width * 0.45, page.bottom() - y)
     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-    painter.drawImage(QRectF(page.left() + (text_width - side) / 2, y, side, side),
-                      qr_qimage(receipt))
+    painter.drawImage(
+        QRectF(page.left() + (text_width - side) / 2, y, side, side), qr_qimage(receipt)
+    )
 
 
 class ReceiptActions(QObject):
@@ -117,19 +121,27 @@ class ReceiptActions(QObject):
 
     changed = Signal()  # `current` is now a counted copy
 
-    def __init__(self, receipt: Receipt, *, printer_config: PrinterConfig,
-                 fetch_copy: FetchCopy, messages: Messages,
-                 send_thermal: SendThermal | None = None,
-                 ask_reason: Callable[[QWidget | None, str], str | None] = ask_reprint_reason,
-                 ask_pdf_path: Callable[[QWidget | None, Receipt], Path | None] = ask_pdf_path,
-                 system_print: Callable[[QWidget | None, Receipt, int], None]
-                 = print_with_dialog) -> None:
+    def __init__(
+        self,
+        receipt: Receipt,
+        *,
+        printer_config: PrinterConfig,
+        fetch_copy: FetchCopy,
+        messages: Messages,
+        send_thermal: SendThermal | None = None,
+        ask_reason: Callable[[QWidget | None, str], str | None] = ask_reprint_reason,
+        ask_pdf_path: Callable[[QWidget | None, Receipt], Path | None] = ask_pdf_path,
+        system_print: Callable[[QWidget | None, Receipt, int], None] = print_with_dialog,
+    ) -> None:
         super().__init__()
         self.current = receipt
         self._config, self._fetch, self._messages = printer_config, fetch_copy, messages
         self._send = send_thermal or send_now(printer_config)
-        self._ask_reason, self._ask_path, self._system_print = (ask_reason, ask_pdf_path,
-                                                                 system_print)
+        self._ask_reason, self._ask_path, self._system_print = (
+            ask_reason,
+            ask_pdf_path,
+            system_print,
+        )
         self._printed = False
         self._fetching = False
 

@@ -85,12 +85,12 @@ class ReceiptPreview(QDialog):
         self.title.setText(f"Receipt {receipt.receipt_no}{copy}")
         change = receipt.change if not receipt.copy_number else 0
         self.change_panel.setText(
-            f"CHANGE  {money_with_code(receipt.currency, change)}" if change else "")
+            f"CHANGE  {money_with_code(receipt.currency, change)}" if change else ""
+        )
         self.change_panel.setVisible(bool(change))
         self.text_view.setPlainText(self.actions.text())
         pixmap = QPixmap.fromImage(qr_qimage(receipt, scale=4))
-        self.qr_label.setPixmap(pixmap.scaled(QR_SIDE, QR_SIDE,
-                                              Qt.AspectRatioMode.KeepAspectRatio))
+        self.qr_label.setPixmap(pixmap.scaled(QR_SIDE, QR_SIDE, Qt.AspectRatioMode.KeepAspectRatio))
 
     def text(self) -> str:
         return self.text_view.toPlainText()

@@ -31,15 +31,19 @@ from pos_app.gui.widgets import RIGHT, cancel_button, refusal_label
 from pos_app.services.receipt_list import ReceiptRow
 
 COLUMNS = ("Receipt", "Time", "Kind", "Patient", "Amount", "Status")
-KINDS = {"payment": "Payment", "deposit": "Wallet top-up", "refund": "Refund",
-         "withdrawal": "Cash out"}
+KINDS = {
+    "payment": "Payment",
+    "deposit": "Wallet top-up",
+    "refund": "Refund",
+    "withdrawal": "Cash out",
+}
 SEARCH_DELAY_MS = 250
 ECHO_LIMIT = 32
 
 
 def elide(text: str, limit: int = ECHO_LIMIT) -> str:
     """A long scanned code echoed in a message without stretching the dialog."""
-    return text if len(text) <= limit else f"{text[:limit - 11]}…{text[-10:]}"
+    return text if len(text) <= limit else f"{text[: limit - 11]}…{text[-10:]}"
 
 
 class ReceiptsListDialog(QDialog):
@@ -50,8 +54,14 @@ class ReceiptsListDialog(QDialog):
     reprint_requested = Signal(str)
     refund_requested = Signal(str)
 
-    def __init__(self, *, currency: Currency, workstation: str, patient: str | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        currency: Currency,
+        workstation: str,
+        patient: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Receipts")
         self.setObjectName("receiptsList")
@@ -61,12 +71,13 @@ class ReceiptsListDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Receipts", objectName="dialogTitle"))
         self.search_edit = QLineEdit(objectName="receiptSearch")
-        self.search_edit.setPlaceholderText("Receipt number, its last digits, or scan the QR "
-                                            "code")
+        self.search_edit.setPlaceholderText("Receipt number, its last digits, or scan the QR code")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.installEventFilter(self)
-        self.patient_box = QCheckBox(f"&Only {patient}'s receipts" if patient
-                                     else f"Today at {workstation}", objectName="onlyPatient")
+        self.patient_box = QCheckBox(
+            f"&Only {patient}'s receipts" if patient else f"Today at {workstation}",
+            objectName="onlyPatient",
+        )
         self.patient_box.setChecked(patient is not None)
         self.patient_box.setEnabled(patient is not None)
         self.patient_box.toggled.connect(self._search_now)
@@ -77,8 +88,7 @@ class ReceiptsListDialog(QDialog):
         self.table = self._table()
         layout.addWidget(self.table, 1)
         self.status_label = refusal_label()
-        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored,
-                                        QSizePolicy.Policy.Preferred)
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.status_label)
         layout.addLayout(self._buttons())
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -118,9 +128,13 @@ class ReceiptsListDialog(QDialog):
 
     # --- keyboard ---------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if (watched is self.search_edit and isinstance(event, QKeyEvent)
-                and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down
-                and self.rows):
+        if (
+            watched is self.search_edit
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+            and self.rows
+        ):
             self._to_table()
             return True
         return False
@@ -152,8 +166,10 @@ class ReceiptsListDialog(QDialog):
         if chosen is None:
             return
         if chosen.kind != "payment":
-            self.status_label.setText(f"{chosen.receipt_no} is a {KINDS[chosen.kind].lower()}: "
-                                      "only a payment can be refunded.")
+            self.status_label.setText(
+                f"{chosen.receipt_no} is a {KINDS[chosen.kind].lower()}: "
+                "only a payment can be refunded."
+            )
             return
         self.refund_requested.emit(chosen.receipt_no)
 
@@ -164,17 +180,25 @@ class ReceiptsListDialog(QDialog):
         table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
             patient = f"{row.patient_name} ({row.mrn})" if row.mrn else "—"
-            for c, text in enumerate((row.receipt_no, when(row.at), KINDS.get(row.kind, row.kind),
-                                      patient, money(self._currency, row.amount),
-                                      row.status.capitalize())):
+            for c, text in enumerate(
+                (
+                    row.receipt_no,
+                    when(row.at),
+                    KINDS.get(row.kind, row.kind),
+                    patient,
+                    money(self._currency, row.amount),
+                    row.status.capitalize(),
+                )
+            ):
                 item = QTableWidgetItem(text)
                 if c == 4:
                     item.setTextAlignment(RIGHT)
                 table.setItem(r, c, item)
         typed = self.search_edit.text().strip()
         if not self.rows:
-            self.status_label.setText(f"No receipt matches \u201c{elide(typed)}\u201d." if typed
-                                      else "No receipts yet.")
+            self.status_label.setText(
+                f"No receipt matches \u201c{elide(typed)}\u201d." if typed else "No receipts yet."
+            )
         else:
             self.status_label.setText("")
             table.selectRow(0)

@@ -56,17 +56,25 @@ class RegisterDialog(FormDialog):
 
     register_requested = Signal(object)
 
-    def __init__(self, *, search_text: str = "", today: date | None = None,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(title="Register a walk-in patient", name="registerDialog",
-                         heading="New patient", offline=OFFLINE, parent=parent)
+    def __init__(
+        self, *, search_text: str = "", today: date | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            title="Register a walk-in patient",
+            name="registerDialog",
+            heading="New patient",
+            offline=OFFLINE,
+            parent=parent,
+        )
         self._today = today or date.today()
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()
-        for key, label, hint in (("mrn", "&MRN", "medical record number, e.g. MRN204311"),
-                                 ("name", "&Name", "full name"),
-                                 ("phone", "&Phone", "optional, e.g. 0722 123456"),
-                                 ("dob", "&Date of birth", "optional, 2019-03-14 or 14/03/2019")):
+        for key, label, hint in (
+            ("mrn", "&MRN", "medical record number, e.g. MRN204311"),
+            ("name", "&Name", "full name"),
+            ("phone", "&Phone", "optional, e.g. 0722 123456"),
+            ("dob", "&Date of birth", "optional, 2019-03-14 or 14/03/2019"),
+        ):
             edit = QLineEdit(objectName=f"register_{key}")
             edit.setPlaceholderText(hint)
             edit.textChanged.connect(self._refresh)
@@ -82,8 +90,9 @@ class RegisterDialog(FormDialog):
     def walk_in(self) -> WalkIn:
         """The form as the service takes it; ValueError when the date of birth is unreadable."""
         text = {key: edit.text().strip() for key, edit in self.edits.items()}
-        return WalkIn(text["mrn"], text["name"], text["phone"] or None,
-                      parse_dob(text["dob"], self._today))
+        return WalkIn(
+            text["mrn"], text["name"], text["phone"] or None, parse_dob(text["dob"], self._today)
+        )
 
     def _problem(self) -> str:
         try:
@@ -93,8 +102,11 @@ class RegisterDialog(FormDialog):
         return ""
 
     def _ready(self) -> bool:
-        return bool(self.edits["mrn"].text().strip() and self.edits["name"].text().strip()
-                    and not self._problem())
+        return bool(
+            self.edits["mrn"].text().strip()
+            and self.edits["name"].text().strip()
+            and not self._problem()
+        )
 
     def _refresh(self) -> None:
         super()._refresh()

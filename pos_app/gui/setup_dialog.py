@@ -30,15 +30,22 @@ from pos_app.services import health
 PG_PLACEHOLDER = "postgresql://user:password@server/caretill"
 # libpq tries the hosts in turn and keeps the one that takes writes: after a failover the
 # till finds the promoted standby by itself.
-PG_HELP = ("One server: postgresql://user@server/caretill. With a standby for failover, "
-           "list both and ask for the writable one: postgresql://user@/caretill?"
-           "host=db1:5432&host=db2:5432&target_session_attrs=read-write")
+PG_HELP = (
+    "One server: postgresql://user@server/caretill. With a standby for failover, "
+    "list both and ask for the writable one: postgresql://user@/caretill?"
+    "host=db1:5432&host=db2:5432&target_session_attrs=read-write"
+)
 
 
 def check_connection(url: str) -> str:
     """Reach the database at `url` once; raises the product error if it cannot."""
-    settings = config.Settings(db_url=url, workstation=config.DEFAULT_WORKSTATION,
-                               timeouts=Timeouts(), config_path=Path(), local={})
+    settings = config.Settings(
+        db_url=url,
+        workstation=config.DEFAULT_WORKSTATION,
+        timeouts=Timeouts(),
+        config_path=Path(),
+        local={},
+    )
     app = build(settings)
     try:
         health.ping(app.uow(write=False))
@@ -50,8 +57,14 @@ def check_connection(url: str) -> str:
 class SetupDialog(QDialog):
     """Writes {"db_url", "workstation", "facility_name", "load_demo"} to the local config."""
 
-    def __init__(self, *, operations: Operations, path: Path, current: Mapping[str, Any],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        operations: Operations,
+        path: Path,
+        current: Mapping[str, Any],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("CareTill – workstation setup")
         self.setObjectName("setupDialog")
@@ -108,19 +121,25 @@ class SetupDialog(QDialog):
         url = self.url()
         self.message_label.setText("Testing…")
         self.test_button.setEnabled(False)
-        self._ops.run(lambda _uow: check_connection(url), owner=self,
-                      on_success=lambda _: self._tested("Connection works."),
-                      on_failure=lambda failure: self._tested(failure.message))
+        self._ops.run(
+            lambda _uow: check_connection(url),
+            owner=self,
+            on_success=lambda _: self._tested("Connection works."),
+            on_failure=lambda failure: self._tested(failure.message),
+        )
 
     def _tested(self, text: str) -> None:
         self.test_button.setEnabled(True)
         self.message_label.setText(text)
 
     def values(self) -> dict[str, Any]:
-        return {**self._current, "db_url": self.url(),
-                "workstation": config.check_workstation(self.workstation_edit.text()),
-                "facility_name": self.facility_edit.text().strip(),
-                "load_demo": self.demo_check.isChecked()}
+        return {
+            **self._current,
+            "db_url": self.url(),
+            "workstation": config.check_workstation(self.workstation_edit.text()),
+            "facility_name": self.facility_edit.text().strip(),
+            "load_demo": self.demo_check.isChecked(),
+        }
 
     def save(self) -> None:
         try:

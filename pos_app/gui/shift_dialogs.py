@@ -17,8 +17,12 @@ class OpenShiftDialog(FormDialog):
     open_requested = Signal(str)
 
     def __init__(self, *, currency: Currency, who: str, parent: QWidget | None = None) -> None:
-        super().__init__(title="Open shift", name="openShiftDialog",
-                         heading=f"Open shift  ·  {who}", parent=parent)
+        super().__init__(
+            title="Open shift",
+            name="openShiftDialog",
+            heading=f"Open shift  ·  {who}",
+            parent=parent,
+        )
         self._currency = currency
         form = QFormLayout()
         self.float_edit = amount_edit("openingFloat", "0")
@@ -30,8 +34,9 @@ class OpenShiftDialog(FormDialog):
 
     def _ready(self) -> bool:
         try:
-            self._currency.parse(self.float_edit.text() or "0", what="opening float",
-                                 allow_zero=True)
+            self._currency.parse(
+                self.float_edit.text() or "0", what="opening float", allow_zero=True
+            )
         except BadInput:
             return False
         return True

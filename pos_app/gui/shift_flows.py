@@ -27,14 +27,22 @@ NEEDS_SIGNOFF = "variance_needs_signoff"
 class ShiftFlows:
     """The open shift (or none), the Open shift and the blind Close shift dialogs."""
 
-    def __init__(self, *, operations: Operations, session: Session, parent: QWidget,
-                 on_change: Callable[[ShiftSummary | None], None],
-                 messages: Messages, outputs: ReceiptOutputs | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        operations: Operations,
+        session: Session,
+        parent: QWidget,
+        on_change: Callable[[ShiftSummary | None], None],
+        messages: Messages,
+        outputs: ReceiptOutputs | None = None,
+    ) -> None:
         self._ops, self._session, self._parent = operations, session, parent
         self._on_change, self._messages = on_change, messages
         self._outputs = outputs or ReceiptOutputs()
-        self._documents = DocumentOutput(operations=operations, outputs=self._outputs,
-                                         messages=messages)
+        self._documents = DocumentOutput(
+            operations=operations, outputs=self._outputs, messages=messages
+        )
         self.slip: ShiftSlip | None = None
         self.current: ShiftSummary | None = None
         self.open_dialog: OpenShiftDialog | None = None
@@ -45,13 +53,19 @@ class ShiftFlows:
         if summary is None:
             return "No shift open"
         currency = self._session.facility.currency
-        return (f"Shift open since {when(summary.opened_at)[-5:]}  ·  float "
-                f"{money_with_code(currency, summary.opening_float)}")
+        return (
+            f"Shift open since {when(summary.opened_at)[-5:]}  ·  float "
+            f"{money_with_code(currency, summary.opening_float)}"
+        )
 
     def refresh(self) -> None:
         s = self._session
-        self._ops.run(partial(shifts.current_shift, actor=s.actor, workstation=s.workstation),
-                      on_success=self._set, owner=self._parent, busy=False)
+        self._ops.run(
+            partial(shifts.current_shift, actor=s.actor, workstation=s.workstation),
+            on_success=self._set,
+            owner=self._parent,
+            busy=False,
+        )
 
     def _set(self, summary: ShiftSummary | None) -> None:
         self.current = summary if summary is not None and summary.status == "open" else None
@@ -61,13 +75,22 @@ class ShiftFlows:
     def start_open(self, parent: QWidget | None = None) -> OpenShiftDialog:
         """`parent`: a money dialog that was refused for want of a shift stays under it."""
         s = self._session
-        dialog = OpenShiftDialog(currency=s.facility.currency, who=s.actor.username,
-                                 parent=parent or self._parent)
-        dialog.open_requested.connect(lambda amount: self._ops.run(
-            partial(shifts.open_shift, actor=s.actor, workstation=s.workstation,
-                    opening_float=amount), owner=dialog,
-            on_success=lambda summary: self._opened(dialog, summary),
-            on_failure=lambda failure: dialog.show_refusal(failure.message)))
+        dialog = OpenShiftDialog(
+            currency=s.facility.currency, who=s.actor.username, parent=parent or self._parent
+        )
+        dialog.open_requested.connect(
+            lambda amount: self._ops.run(
+                partial(
+                    shifts.open_shift,
+                    actor=s.actor,
+                    workstation=s.workstation,
+                    opening_float=amount,
+                ),
+                owner=dialog,
+                on_success=lambda summary: self._opened(dialog, summary),
+                on_failure=lambda failure: dialog.show_refusal(failure.message),
+            )
+        )
         self.open_dialog = dialog
         dialog.open()
         return dialog
@@ -75,16 +98,20 @@ class ShiftFlows:
     def _opened(self, dialog: OpenShiftDialog, summary: ShiftSummary) -> None:
         dialog.accept()
         self._set(summary)
-        self._messages.success(f"Shift opened with a float of "
-                     f"{money_with_code(self._session.facility.currency, summary.opening_float)}.")
+        self._messages.success(
+            f"Shift opened with a float of "
+            f"{money_with_code(self._session.facility.currency, summary.opening_float)}."
+        )
 
     # --- close --------------------------------------------------------------------------------
     def start_close(self) -> CloseShiftDialog:
         s = self._session
         opened = f"  ·  opened {when(self.current.opened_at)}" if self.current else ""
-        dialog = CloseShiftDialog(currency=s.facility.currency,
-                                  title=f"Close shift  ·  {s.actor.username}{opened}",
-                                  parent=self._parent)
+        dialog = CloseShiftDialog(
+            currency=s.facility.currency,
+            title=f"Close shift  ·  {s.actor.username}{opened}",
+            parent=self._parent,
+        )
         dialog.close_requested.connect(lambda request: self._close(dialog, request))
         self.close_dialog = dialog
         dialog.open()
@@ -96,23 +123,37 @@ class ShiftFlows:
             self._send_close(dialog, request, None)
             return
         user, password = request.supervisor
-        self._ops.run(lambda uow: auth.check_credentials(
-                          uow, user, password, workstation=self._session.workstation),
-                      owner=dialog,
-                      on_success=lambda approver: self._send_close(dialog, request, approver),
-                      on_failure=lambda failure: dialog.show_refusal(
-                          f"Supervisor sign-off: {failure.message}"))
+        self._ops.run(
+            lambda uow: auth.check_credentials(
+                uow, user, password, workstation=self._session.workstation
+            ),
+            owner=dialog,
+            on_success=lambda approver: self._send_close(dialog, request, approver),
+            on_failure=lambda failure: dialog.show_refusal(
+                f"Supervisor sign-off: {failure.message}"
+            ),
+        )
 
-    def _send_close(self, dialog: CloseShiftDialog, request: CloseRequest,
-                    approver: Actor | None) -> None:
+    def _send_close(
+        self, dialog: CloseShiftDialog, request: CloseRequest, approver: Actor | None
+    ) -> None:
         s = self._session
-        call = partial(shifts.close_shift, actor=s.actor, workstation=s.workstation,
-                       counted_cash=request.counted_cash, denominations=request.denominations,
-                       confirmations=request.confirmations, reason_code=request.reason_code,
-                       approver=approver)
-        self._ops.run(call, owner=dialog,
-                      on_success=lambda summary: self._closed(dialog, summary),
-                      on_failure=lambda failure: self._close_refused(dialog, failure))
+        call = partial(
+            shifts.close_shift,
+            actor=s.actor,
+            workstation=s.workstation,
+            counted_cash=request.counted_cash,
+            denominations=request.denominations,
+            confirmations=request.confirmations,
+            reason_code=request.reason_code,
+            approver=approver,
+        )
+        self._ops.run(
+            call,
+            owner=dialog,
+            on_success=lambda summary: self._closed(dialog, summary),
+            on_failure=lambda failure: self._close_refused(dialog, failure),
+        )
 
     def _close_refused(self, dialog: CloseShiftDialog, failure: Failure) -> None:
         if failure.code == NEEDS_SIGNOFF:
@@ -131,12 +172,18 @@ class ShiftFlows:
     # --- the shift slip -------------------------------------------------------------------
     def print_slip(self, dialog: QWidget) -> None:
         if self.slip is not None:
-            self._documents.print(dialog, render_slip(self.slip, columns=self._documents.columns),
-                                  slip_title(self.slip))
+            self._documents.print(
+                dialog,
+                render_slip(self.slip, columns=self._documents.columns),
+                slip_title(self.slip),
+            )
 
     def save_slip(self, dialog: QWidget) -> None:
         if self.slip is not None:
             self._documents.save_pdf(
-                dialog, render_slip(self.slip, columns=self._documents.columns),
-                title=slip_title(self.slip), author=self.slip.facility_name,
-                file_name=f"shift-{self.slip.shift_id}.pdf")
+                dialog,
+                render_slip(self.slip, columns=self._documents.columns),
+                title=slip_title(self.slip),
+                author=self.slip.facility_name,
+                file_name=f"shift-{self.slip.shift_id}.pdf",
+            )

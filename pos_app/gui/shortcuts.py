@@ -108,6 +108,9 @@ class HelpSheet(QDialog):
         # Every key in view where the screen is tall enough; on a 1366x768 till the list scrolls
         # and Close stays on screen.
         rows_height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
-        table = (self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
-                 + rows_height)
+        table = (
+            self.table.horizontalHeader().sizeHint().height()
+            + 2 * self.table.frameWidth()
+            + rows_height
+        )
         fit_to_screen(self, 900, self.sizeHint().height() - self.table.sizeHint().height() + table)

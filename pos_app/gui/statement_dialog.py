@@ -40,16 +40,15 @@ class StatementDialog(QDialog):
         self.table.setAlternatingRowColors(True)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         close = QPushButton("Close  [Esc]")
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
-        for text, keys, name, signal in (("Print", "Ctrl+P", "printStatement",
-                                          self.print_requested),
-                                         ("Save PDF", "Ctrl+S", "pdfStatement",
-                                          self.pdf_requested)):
+        for text, keys, name, signal in (
+            ("Print", "Ctrl+P", "printStatement", self.print_requested),
+            ("Save PDF", "Ctrl+S", "pdfStatement", self.pdf_requested),
+        ):
             button = QPushButton(f"{text}  [{keys}]", objectName=name)
             button.setShortcut(QKeySequence(keys))
             button.setEnabled(False)  # until the statement is loaded

@@ -22,13 +22,20 @@ class TopUpDialog(FormDialog):
 
     top_up_requested = Signal(str, str, str)
 
-    def __init__(self, *, currency: Currency, patient: str, balance: Decimal,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(title="Top up wallet", name="topUpDialog", heading=patient,
-                         offline=OFFLINE, parent=parent)
+    def __init__(
+        self, *, currency: Currency, patient: str, balance: Decimal, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            title="Top up wallet",
+            name="topUpDialog",
+            heading=patient,
+            offline=OFFLINE,
+            parent=parent,
+        )
         self._currency = currency
-        self.body.addWidget(QLabel(f"Balance now  {money_with_code(currency, balance)}",
-                                   objectName="walletBalance"))
+        self.body.addWidget(
+            QLabel(f"Balance now  {money_with_code(currency, balance)}", objectName="walletBalance")
+        )
         form = QFormLayout()
         self.amount_edit = amount_edit("topUpAmount")
         self.method_combo = QComboBox(objectName="topUpMethod")
@@ -52,6 +59,8 @@ class TopUpDialog(FormDialog):
         return True
 
     def _send(self) -> None:
-        self.top_up_requested.emit(self.amount_edit.text().strip(),
-                                   self.method_combo.currentData(),
-                                   self.reference_edit.text().strip())
+        self.top_up_requested.emit(
+            self.amount_edit.text().strip(),
+            self.method_combo.currentData(),
+            self.reference_edit.text().strip(),
+        )

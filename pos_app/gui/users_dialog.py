@@ -70,15 +70,25 @@ def _cells(row: Any) -> tuple[str, str, str, str]:
     account = "active" if row.active else "disabled"
     if row.locked:
         account += ", locked out"
-    return (row.username, str(row.role).capitalize(), account,
-            "must change" if row.must_change_password else "set")
+    return (
+        row.username,
+        str(row.role).capitalize(),
+        account,
+        "must change" if row.must_change_password else "set",
+    )
 
 
 class UsersDialog(QDialog):
     """The list of users, the selected user's role, state and password, and a new user."""
 
-    def __init__(self, *, operations: Operations, actor: Actor, workstation: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        operations: Operations,
+        actor: Actor,
+        workstation: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("CareTill – users")
         self.setObjectName("usersDialog")
@@ -115,8 +125,7 @@ class UsersDialog(QDialog):
         role_row.addWidget(self.role_combo, 1)
         role_row.addWidget(self.set_role_button)
         role_row.addWidget(self.toggle_button)
-        self.reset_edit = _password("resetPassword",
-                                    "temporary password, 8+ characters")
+        self.reset_edit = _password("resetPassword", "temporary password, 8+ characters")
         self.reset_button = key_button("Reset password", "Ctrl+P", "resetPasswordButton")
         self.reset_button.clicked.connect(self.reset_password)
         reset_row = QHBoxLayout()
@@ -155,8 +164,13 @@ class UsersDialog(QDialog):
 
     def _selection_changed(self) -> None:
         row = self.selected()
-        for widget in (self.role_combo, self.set_role_button, self.toggle_button,
-                       self.reset_edit, self.reset_button):
+        for widget in (
+            self.role_combo,
+            self.set_role_button,
+            self.toggle_button,
+            self.reset_edit,
+            self.reset_button,
+        ):
             widget.setEnabled(row is not None)
         if row is not None:
             self.role_combo.setCurrentIndex(self.role_combo.findData(str(row.role)))
@@ -174,45 +188,66 @@ class UsersDialog(QDialog):
 
     # --- what the admin asks for ----------------------------------------------------------
     def reload(self, keep: str | None = None) -> None:
-        self._ops.run(partial(users.list_users, actor=self._actor), owner=self,
-                      on_success=lambda rows: self._show_rows(rows, keep),
-                      on_failure=self._failed)
+        self._ops.run(
+            partial(users.list_users, actor=self._actor),
+            owner=self,
+            on_success=lambda rows: self._show_rows(rows, keep),
+            on_failure=self._failed,
+        )
 
     def toggle_active(self) -> None:
         row = self.selected()
         if row is None:
             return
-        change, done = ((users.disable_user, "disabled") if row.active
-                        else (users.enable_user, "enabled again"))
-        self._send(partial(change, username=row.username), row.username,
-                   f"{row.username} is {done}.")
+        change, done = (
+            (users.disable_user, "disabled") if row.active else (users.enable_user, "enabled again")
+        )
+        self._send(
+            partial(change, username=row.username), row.username, f"{row.username} is {done}."
+        )
 
     def set_role(self) -> None:
         row = self.selected()
         if row is None:
             return
         role = self.role_combo.currentData()
-        self._send(partial(users.set_role, username=row.username, role=role), row.username,
-                   f"{row.username} is now a {role}.")
+        self._send(
+            partial(users.set_role, username=row.username, role=role),
+            row.username,
+            f"{row.username} is now a {role}.",
+        )
 
     def reset_password(self) -> None:
         row = self.selected()
         if row is None:
             return
-        self._send(partial(users.reset_password, username=row.username,
-                           new_password=self.reset_edit.text()), row.username,
-                   f"{row.username}'s password was reset: they choose a new one when they "
-                   "sign in.", clear=self.reset_edit)
+        self._send(
+            partial(
+                users.reset_password, username=row.username, new_password=self.reset_edit.text()
+            ),
+            row.username,
+            f"{row.username}'s password was reset: they choose a new one when they sign in.",
+            clear=self.reset_edit,
+        )
 
     def add_user(self) -> None:
         name = self.new_name_edit.text().strip()
-        call = partial(_add_user, username=name, role=self.new_role_combo.currentData(),
-                       password=self.new_password_edit.text())
-        self._send(call, name, f"{name} added: they choose their own password when they sign "
-                   "in.", clear=self.new_password_edit)
+        call = partial(
+            _add_user,
+            username=name,
+            role=self.new_role_combo.currentData(),
+            password=self.new_password_edit.text(),
+        )
+        self._send(
+            call,
+            name,
+            f"{name} added: they choose their own password when they sign in.",
+            clear=self.new_password_edit,
+        )
 
-    def _send(self, call: Callable[..., Any], username: str, news: str, *,
-              clear: QLineEdit | None = None) -> None:
+    def _send(
+        self, call: Callable[..., Any], username: str, news: str, *, clear: QLineEdit | None = None
+    ) -> None:
         """Run one change as this admin; on success say so and show the list as it is now."""
         self.message_label.setText("")
         self.notice_label.setText("")
@@ -222,8 +257,13 @@ class UsersDialog(QDialog):
                 clear.clear()
             self.notice_label.setText(news)
             self.reload(keep=username)
-        self._ops.run(partial(call, actor=self._actor, workstation=self._workstation),
-                      owner=self, on_success=done, on_failure=self._failed)
+
+        self._ops.run(
+            partial(call, actor=self._actor, workstation=self._workstation),
+            owner=self,
+            on_success=done,
+            on_failure=self._failed,
+        )
 
     def _failed(self, failure: Failure) -> None:
         self.notice_label.setText("")

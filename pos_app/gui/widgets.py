@@ -83,8 +83,9 @@ def cancel_button(dialog: QDialog) -> QPushButton:
     return button
 
 
-def confirm_row(dialog: QDialog, text: str, name: str,
-                on_confirm: Callable[[], None]) -> tuple[QHBoxLayout, QPushButton]:
+def confirm_row(
+    dialog: QDialog, text: str, name: str, on_confirm: Callable[[], None]
+) -> tuple[QHBoxLayout, QPushButton]:
     """Cancel on the left, the default "<text>  [Enter]" button on the right."""
     confirm = QPushButton(f"{text}  [Enter]", objectName=name)
     confirm.setDefault(True)
@@ -99,5 +100,8 @@ def confirm_row(dialog: QDialog, text: str, name: str,
 def fit_rows(table: QTableWidget) -> None:
     """Make a table exactly as tall as its header and rows: no scrolling, no empty space."""
     table.resizeRowsToContents()
-    table.setFixedHeight(table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
-                         + sum(table.rowHeight(r) for r in range(table.rowCount())))
+    table.setFixedHeight(
+        table.horizontalHeader().sizeHint().height()
+        + 2 * table.frameWidth()
+        + sum(table.rowHeight(r) for r in range(table.rowCount()))
+    )

@@ -62,9 +62,15 @@ def for_code_page(text: str, code_page: str) -> str:
     return keep_or_fold(strip_controls(text), printable)
 
 
-def escpos_bytes(receipt: Receipt, *, columns: int = 48, cut: bool = True,
-                 open_drawer: bool = False, code_page: str = "CP437",
-                 native_qr: bool = True) -> bytes:
+def escpos_bytes(
+    receipt: Receipt,
+    *,
+    columns: int = 48,
+    cut: bool = True,
+    open_drawer: bool = False,
+    code_page: str = "CP437",
+    native_qr: bool = True,
+) -> bytes:
     """The exact bytes a thermal printer gets, built on python-escpos's Dummy printer."""
     from escpos.printer import Dummy
 
@@ -78,15 +84,17 @@ def write(device: Escpos, receipt: Receipt, layout: Layout) -> None:
     write_lines(device, render_text(receipt, columns=layout.columns), layout, qr_payload(receipt))
 
 
-def write_lines(device: Escpos, lines: list[str], layout: Layout,
-                qr_text: str | None = None) -> None:
+def write_lines(
+    device: Escpos, lines: list[str], layout: Layout, qr_text: str | None = None
+) -> None:
     """Any slip made from the template's lines (receipts, shift slips), QR code when given."""
     device.hw("INIT")
     try:
         device.charcode(layout.code_page)
     except (ValueError, KeyError, EscposError) as exc:
-        raise BadInput(f"The printer has no code page {layout.code_page}.",
-                       code="invalid_printer_config") from exc
+        raise BadInput(
+            f"The printer has no code page {layout.code_page}.", code="invalid_printer_config"
+        ) from exc
     for line in lines:
         device.textln(for_code_page(line, layout.code_page))
     if qr_text is not None:
@@ -111,9 +119,13 @@ def send_to_printer(receipt: Receipt, printer_config: PrinterConfig) -> None:
     of a cash payment, never for a reprint.
     """
     config = printer_config
-    layout = Layout(config.columns, config.cut,
-                    config.open_drawer_on_cash and receipt.has_cash and not receipt.copy_number,
-                    config.code_page, config.qr == "native")
+    layout = Layout(
+        config.columns,
+        config.cut,
+        config.open_drawer_on_cash and receipt.has_cash and not receipt.copy_number,
+        config.code_page,
+        config.qr == "native",
+    )
     print_with(config, lambda device: write(device, receipt, layout))
 
 
@@ -142,9 +154,11 @@ def _device(config: PrinterConfig) -> Escpos:
     from escpos import printer as devices
 
     if config.kind == "none":
-        raise Unavailable("No receipt printer is set up for this workstation; the payment is "
-                          "saved and its receipt can be shown or saved as PDF.",
-                          code="printer_unavailable")
+        raise Unavailable(
+            "No receipt printer is set up for this workstation; the payment is "
+            "saved and its receipt can be shown or saved as PDF.",
+            code="printer_unavailable",
+        )
     if config.kind == "network":
         host, _, port = config.address.partition(":")
         return devices.Network(host, int(port or 9100), timeout=config.timeout_s)
@@ -152,8 +166,11 @@ def _device(config: PrinterConfig) -> Escpos:
         return devices.File(config.address)
     kind_class = devices.Usb if config.kind == "usb" else devices.Serial
     if not kind_class.is_usable():
-        raise Unavailable(f"{config.kind.upper()} printers need python-escpos[{config.kind}] "
-                          "installed on this workstation.", code="printer_unavailable")
+        raise Unavailable(
+            f"{config.kind.upper()} printers need python-escpos[{config.kind}] "
+            "installed on this workstation.",
+            code="printer_unavailable",
+        )
     if config.kind == "usb":
         vendor, _, product = config.address.partition(":")
         return devices.Usb(int(vendor, 16), int(product, 16), timeout=int(config.timeout_s * 1000))
@@ -173,7 +190,9 @@ def _require_paper(device: Escpos, config: PrinterConfig) -> None:
 def _unavailable(config: PrinterConfig, what: str) -> Unavailable:
     return Unavailable(
         f"The receipt printer ({config.kind} {config.address}) {what}. The payment is saved; "
-        "fix the printer and reprint the receipt.", code="printer_unavailable")
+        "fix the printer and reprint the receipt.",
+        code="printer_unavailable",
+    )
 
 
 def _close(device: Escpos) -> None:

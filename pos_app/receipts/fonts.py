@@ -23,8 +23,11 @@ SYSTEM_DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
 
 def candidates() -> list[Path]:
     """Where a suitable font may be, best first."""
-    return [_packaged("barcode", "fonts/DejaVuSansMono.ttf"), SYSTEM_DEJAVU,
-            _packaged("reportlab", "fonts/Vera.ttf")]
+    return [
+        _packaged("barcode", "fonts/DejaVuSansMono.ttf"),
+        SYSTEM_DEJAVU,
+        _packaged("reportlab", "fonts/Vera.ttf"),
+    ]
 
 
 def _packaged(package: str, relative: str) -> Path:

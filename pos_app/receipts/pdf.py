@@ -21,16 +21,27 @@ QR_SIZE = 110.0
 QR_GAP = 8.0
 
 
-def render_pdf(receipt: Receipt, path_or_file: str | Path | BinaryIO, *,
-               columns: int = 48) -> None:
+def render_pdf(receipt: Receipt, path_or_file: str | Path | BinaryIO, *, columns: int = 48) -> None:
     """Write a one-page PDF as wide as the slip; names print in their own letters."""
-    write_pdf(render_text(receipt, columns=columns), path_or_file, columns=columns,
-              title=f"Receipt {receipt.receipt_no}", author=receipt.facility_name,
-              qr_text=qr_payload(receipt))
+    write_pdf(
+        render_text(receipt, columns=columns),
+        path_or_file,
+        columns=columns,
+        title=f"Receipt {receipt.receipt_no}",
+        author=receipt.facility_name,
+        qr_text=qr_payload(receipt),
+    )
 
 
-def write_pdf(lines: list[str], path_or_file: str | Path | BinaryIO, *, columns: int,
-              title: str, author: str, qr_text: str | None = None) -> None:
+def write_pdf(
+    lines: list[str],
+    path_or_file: str | Path | BinaryIO,
+    *,
+    columns: int,
+    title: str,
+    author: str,
+    qr_text: str | None = None,
+) -> None:
     """Any slip made from the template's lines (receipts, shift slips), QR code when given."""
     lines = [printable(strip_controls(line)) for line in lines]
     text_width = receipt_font().stringWidth("M" * columns, FONT_SIZE)
@@ -38,8 +49,13 @@ def write_pdf(lines: list[str], path_or_file: str | Path | BinaryIO, *, columns:
     qr_room = QR_GAP + QR_SIZE if qr_text is not None else 0.0
     height = 2 * MARGIN + len(lines) * LEADING + qr_room
     target = str(path_or_file) if isinstance(path_or_file, Path) else path_or_file
-    canvas = Canvas(target, pagesize=(width, height), pageCompression=1,
-                    initialFontName=FONT_NAME, initialFontSize=FONT_SIZE)
+    canvas = Canvas(
+        target,
+        pagesize=(width, height),
+        pageCompression=1,
+        initialFontName=FONT_NAME,
+        initialFontSize=FONT_SIZE,
+    )
     canvas.setTitle(title)
     canvas.setAuthor(author or "CareTill")
     canvas.setFont(FONT_NAME, FONT_SIZE)
@@ -49,8 +65,8 @@ def write_pdf(lines: list[str], path_or_file: str | Path | BinaryIO, *, columns:
         y -= LEADING
     if qr_text is not None:
         # Drawn as an image, not squares: adjacent squares show hairline seams in viewers.
-        canvas.drawImage(ImageReader(qr_image(qr_text, scale=8)), (width - QR_SIZE) / 2,
-                         MARGIN, QR_SIZE, QR_SIZE)
+        canvas.drawImage(
+            ImageReader(qr_image(qr_text, scale=8)), (width - QR_SIZE) / 2, MARGIN, QR_SIZE, QR_SIZE
+        )
     canvas.showPage()
     canvas.save()
-

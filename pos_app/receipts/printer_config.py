@@ -47,10 +47,13 @@ def printer_config(local: Mapping[str, Any], workstation: str | None = None) -> 
     if not isinstance(raw, Mapping):
         raise _bad("the printer settings must be a JSON object")
     config = PrinterConfig(
-        kind=str(raw.get("kind", "none")), address=str(raw.get("address", "")).strip(),
-        width=int(_number(raw.get("width", 80), "width")), cut=bool(raw.get("cut", True)),
+        kind=str(raw.get("kind", "none")),
+        address=str(raw.get("address", "")).strip(),
+        width=int(_number(raw.get("width", 80), "width")),
+        cut=bool(raw.get("cut", True)),
         open_drawer_on_cash=bool(raw.get("open_drawer_on_cash", False)),
-        code_page=str(raw.get("code_page", "CP437")).upper(), qr=str(raw.get("qr", "native")),
+        code_page=str(raw.get("code_page", "CP437")).upper(),
+        qr=str(raw.get("qr", "native")),
         timeout_s=_number(raw.get("timeout_s", 5), "timeout_s"),
         check_paper=bool(raw.get("check_paper", True)),
     )

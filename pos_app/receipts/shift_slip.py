@@ -59,26 +59,33 @@ def render_slip(slip: ShiftSlip, *, columns: int = 48) -> list[str]:
     """The slip as lines of at most `columns` characters, like `render_text` for receipts."""
     money = slip.currency
     lines = template._centered(slip.facility_name or "CareTill", columns)
-    lines += template._centered("X REPORT - SHIFT STILL OPEN" if slip.is_x_report
-                                else "SHIFT CLOSE SLIP", columns)
+    lines += template._centered(
+        "X REPORT - SHIFT STILL OPEN" if slip.is_x_report else "SHIFT CLOSE SLIP", columns
+    )
     lines += template._rule("=", columns)
-    stamp = (lambda at: at.astimezone().strftime("%Y-%m-%d %H:%M"))  # noqa: E731
-    for label, value in (("Shift", str(slip.shift_id)), ("Station", slip.workstation),
-                         ("Cashier", slip.cashier), ("Opened", stamp(slip.opened_at)),
-                         ("Closed", slip.closed_at and stamp(slip.closed_at)),
-                         ("Printed", slip.printed_at and stamp(slip.printed_at))):
+    stamp = lambda at: at.astimezone().strftime("%Y-%m-%d %H:%M")  # noqa: E731
+    for label, value in (
+        ("Shift", str(slip.shift_id)),
+        ("Station", slip.workstation),
+        ("Cashier", slip.cashier),
+        ("Opened", stamp(slip.opened_at)),
+        ("Closed", slip.closed_at and stamp(slip.closed_at)),
+        ("Printed", slip.printed_at and stamp(slip.printed_at)),
+    ):
         if value:
             lines += template._field(label, value, columns)
-    lines += template._amount_row(f"Opening float {money.code}",
-                                  _amount(money, slip.opening_float), columns)
+    lines += template._amount_row(
+        f"Opening float {money.code}", _amount(money, slip.opening_float), columns
+    )
     lines += template._rule("-", columns)
     for tender in slip.tenders:
         lines += _tender(slip, tender, columns)
     if slip.cash_counts:
         lines += template._rule("-", columns) + ["Notes and coins"]
         for value, count in sorted(slip.cash_counts, reverse=True):
-            lines += template._amount_row(f"  {_amount(money, value)} x {count}",
-                                          _amount(money, value * count), columns)
+            lines += template._amount_row(
+                f"  {_amount(money, value)} x {count}", _amount(money, value * count), columns
+            )
     lines += template._rule("=", columns)
     cash = next((t for t in slip.tenders if t.method == "cash"), None)
     if not slip.is_x_report and cash is not None:
@@ -88,8 +95,7 @@ def render_slip(slip: ShiftSlip, *, columns: int = 48) -> list[str]:
     if slip.approved_by:
         lines += template._field("Approved", slip.approved_by, columns)
     if not slip.is_x_report:
-        lines += ["", "Cashier    ____________________",
-                  "", "Supervisor ____________________"]
+        lines += ["", "Cashier    ____________________", "", "Supervisor ____________________"]
     return [line.rstrip()[:columns] for line in lines]
 
 
@@ -116,8 +122,13 @@ def slip_title(slip: ShiftSlip) -> str:
 
 def slip_pdf(slip: ShiftSlip, path_or_file: str | Path | BinaryIO, *, columns: int = 48) -> None:
     """The slip as a one-page PDF, in the receipts' font and width."""
-    write_pdf(render_slip(slip, columns=columns), path_or_file, columns=columns,
-              title=slip_title(slip), author=slip.facility_name)
+    write_pdf(
+        render_slip(slip, columns=columns),
+        path_or_file,
+        columns=columns,
+        title=slip_title(slip),
+        author=slip.facility_name,
+    )
 
 
 def slip_escpos_bytes(slip: ShiftSlip, *, columns: int = 48, code_page: str = "CP437") -> bytes:
@@ -125,7 +136,7 @@ def slip_escpos_bytes(slip: ShiftSlip, *, columns: int = 48, code_page: str = "C
     from escpos.printer import Dummy  # loaded when printing, not at start-up
 
     dummy = Dummy()
-    write_lines(dummy, render_slip(slip, columns=columns),
-                Layout(columns=columns, code_page=code_page))
+    write_lines(
+        dummy, render_slip(slip, columns=columns), Layout(columns=columns, code_page=code_page)
+    )
     return dummy.output
-

@@ -17,14 +17,25 @@ from pos_app.receipts.model import Receipt, ReceiptTender, qr_payload
 WIDTHS = {58: 32, 80: 48}
 MIN_COLUMNS = 24
 LABEL_WIDTH = 10
-TITLES = {"payment": "PAYMENT RECEIPT", "deposit": "WALLET DEPOSIT RECEIPT",
-          "refund": "REFUND", "withdrawal": "WALLET WITHDRAWAL",
-          "settlement": "ACCOUNT SETTLEMENT"}
+TITLES = {
+    "payment": "PAYMENT RECEIPT",
+    "deposit": "WALLET DEPOSIT RECEIPT",
+    "refund": "REFUND",
+    "withdrawal": "WALLET WITHDRAWAL",
+    "settlement": "ACCOUNT SETTLEMENT",
+}
 TOTALS = {"refund": "REFUNDED", "withdrawal": "WITHDRAWN"}
 MONEY_HEADINGS = {"payment": "Paid by", "refund": "Paid back as", "withdrawal": "Paid out as"}
 ADJUSTMENTS = {"discount": "Discount", "waiver": "Waiver", "price": "Price correction"}
-METHODS = {"cash": "Cash", "card": "Card", "mobile_money": "Mobile money", "wallet": "Wallet",
-           "insurance": "Insurance", "credit": "Credit", "bank_transfer": "Bank transfer"}
+METHODS = {
+    "cash": "Cash",
+    "card": "Card",
+    "mobile_money": "Mobile money",
+    "wallet": "Wallet",
+    "insurance": "Insurance",
+    "credit": "Credit",
+    "bank_transfer": "Bank transfer",
+}
 
 
 def money(receipt: Receipt, amount: Decimal) -> str:
@@ -51,15 +62,29 @@ def without_controls(receipt: Receipt) -> Receipt:
     patient's name must never reach a printer (`ESC p` opens the cash drawer).
     """
     # Any: `replace` takes each field's own type, and these are the str fields.
-    texts: dict[str, Any] = {f.name: strip_controls(value) for f in fields(receipt)
-                             if isinstance(value := getattr(receipt, f.name), str)}
-    lines = tuple(replace(line, description=strip_controls(line.description),
-                          adjustments=tuple(replace(a, reason_code=strip_controls(a.reason_code))
-                                            for a in line.adjustments))
-                  for line in receipt.lines)
-    tenders = tuple(replace(tender, method=strip_controls(tender.method),
-                            reference=tender.reference and strip_controls(tender.reference))
-                    for tender in receipt.tenders)
+    texts: dict[str, Any] = {
+        f.name: strip_controls(value)
+        for f in fields(receipt)
+        if isinstance(value := getattr(receipt, f.name), str)
+    }
+    lines = tuple(
+        replace(
+            line,
+            description=strip_controls(line.description),
+            adjustments=tuple(
+                replace(a, reason_code=strip_controls(a.reason_code)) for a in line.adjustments
+            ),
+        )
+        for line in receipt.lines
+    )
+    tenders = tuple(
+        replace(
+            tender,
+            method=strip_controls(tender.method),
+            reference=tender.reference and strip_controls(tender.reference),
+        )
+        for tender in receipt.tenders
+    )
     return replace(receipt, **texts, lines=lines, tenders=tenders)
 
 
@@ -73,12 +98,19 @@ def _header(receipt: Receipt, columns: int) -> list[str]:
         lines += _centered(f"{state} by {receipt.reversed_by}", columns)
     lines += _rule("=", columns)
     at = receipt.at.astimezone()
-    fields = (("Receipt", receipt.receipt_no), ("Reverses", receipt.reverses_receipt_no),
-              ("Date", at.strftime("%Y-%m-%d %H:%M")), ("Station", receipt.workstation),
-              ("Cashier", receipt.cashier), ("Account", receipt.account),
-              ("Requested", receipt.requested_by),
-              ("Approved", receipt.approved_by), ("Patient", receipt.patient_name),
-              ("MRN", receipt.mrn), ("Reason", receipt.reason))
+    fields = (
+        ("Receipt", receipt.receipt_no),
+        ("Reverses", receipt.reverses_receipt_no),
+        ("Date", at.strftime("%Y-%m-%d %H:%M")),
+        ("Station", receipt.workstation),
+        ("Cashier", receipt.cashier),
+        ("Account", receipt.account),
+        ("Requested", receipt.requested_by),
+        ("Approved", receipt.approved_by),
+        ("Patient", receipt.patient_name),
+        ("MRN", receipt.mrn),
+        ("Reason", receipt.reason),
+    )
     for label, value in fields:
         if value is not None:
             lines += _field(label, value, columns)
@@ -89,12 +121,18 @@ def _items(receipt: Receipt, columns: int) -> list[str]:
     lines = _amount_row("Item", "Amount", columns)
     for line in receipt.lines:
         lines += textwrap.wrap(line.description, columns) or [""]
-        lines += _amount_row(f"  {line.quantity} x {money(receipt, line.unit_price)}",
-                             money(receipt, line.amount), columns)
+        lines += _amount_row(
+            f"  {line.quantity} x {money(receipt, line.unit_price)}",
+            money(receipt, line.amount),
+            columns,
+        )
         for adjustment in line.adjustments:
             label = ADJUSTMENTS.get(adjustment.kind, adjustment.kind)
-            lines += _amount_row(f"  {label} ({adjustment.reason_code.replace('_', ' ')})",
-                                 money(receipt, -adjustment.amount), columns)
+            lines += _amount_row(
+                f"  {label} ({adjustment.reason_code.replace('_', ' ')})",
+                money(receipt, -adjustment.amount),
+                columns,
+            )
     lines += _rule("-", columns)
     due = receipt.total + (receipt.payer_share or 0)
     if receipt.adjusted:
@@ -107,8 +145,7 @@ def _items(receipt: Receipt, columns: int) -> list[str]:
         lines += _field("Member no", receipt.member_no or "", columns)
         lines += _amount_row("Payer share", money(receipt, receipt.payer_share), columns)
         total = "PATIENT SHARE"
-    lines += _amount_row(f"{total} {receipt.currency.code}", money(receipt, receipt.total),
-                         columns)
+    lines += _amount_row(f"{total} {receipt.currency.code}", money(receipt, receipt.total), columns)
     return lines
 
 
@@ -119,20 +156,24 @@ def _tenders(receipt: Receipt, columns: int) -> list[str]:
     if not receipt.tenders and not receipt.total:
         lines += ["  Nothing to pay"]
     if receipt.wallet_balance_after is not None:
-        lines += _amount_row("Wallet balance after", money(receipt, receipt.wallet_balance_after),
-                             columns)
+        lines += _amount_row(
+            "Wallet balance after", money(receipt, receipt.wallet_balance_after), columns
+        )
     if receipt.account_balance_after is not None:
-        lines += _amount_row("Account owes after",
-                             money(receipt, receipt.account_balance_after), columns)
+        lines += _amount_row(
+            "Account owes after", money(receipt, receipt.account_balance_after), columns
+        )
     return lines
 
 
 def _tender(receipt: Receipt, tender: ReceiptTender, columns: int) -> list[str]:
-    lines = _amount_row(METHODS.get(tender.method, tender.method), money(receipt, tender.amount),
-                        columns)
+    lines = _amount_row(
+        METHODS.get(tender.method, tender.method), money(receipt, tender.amount), columns
+    )
     if tender.reference:
-        lines += textwrap.wrap(f"Ref {tender.reference}", columns, initial_indent="  ",
-                               subsequent_indent="  ")
+        lines += textwrap.wrap(
+            f"Ref {tender.reference}", columns, initial_indent="  ", subsequent_indent="  "
+        )
     if tender.cash_tendered is not None:
         lines += _amount_row("  Tendered", money(receipt, tender.cash_tendered), columns)
         lines += _amount_row("  Change", money(receipt, tender.change), columns)

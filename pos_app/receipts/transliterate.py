@@ -6,17 +6,37 @@ import unicodedata
 from collections.abc import Callable
 
 # Letters that do not decompose into a base letter plus accents.
-_SPECIAL = {"ß": "ss", "Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe",
-            "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ŋ": "N", "ŋ": "n", "Þ": "Th", "þ": "th",
-            "‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "..."}
+_SPECIAL = {
+    "ß": "ss",
+    "Æ": "AE",
+    "æ": "ae",
+    "Ø": "O",
+    "ø": "o",
+    "Œ": "OE",
+    "œ": "oe",
+    "Ł": "L",
+    "ł": "l",
+    "Đ": "D",
+    "đ": "d",
+    "Ŋ": "N",
+    "ŋ": "n",
+    "Þ": "Th",
+    "þ": "th",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "–": "-",
+    "—": "-",
+    "…": "...",
+}
 
 
 def fold(char: str) -> str:
     """`ũ` -> `u`, `ß` -> `ss`; a character with no plain form becomes `?`."""
     if char in _SPECIAL:
         return _SPECIAL[char]
-    plain = "".join(c for c in unicodedata.normalize("NFKD", char)
-                    if not unicodedata.combining(c))
+    plain = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
     return plain if plain.isascii() and plain else "?"
 
 

@@ -12,8 +12,12 @@ from pos_app.domain.actors import Actor, Role
 from pos_app.services import sessions
 from pos_app.services.check import Finding, run_check
 
-CHAIN_RULES = ("audit_chain_linked", "audit_chain_complete", "receipts_match_audit",
-               "audit_hashes_valid")
+CHAIN_RULES = (
+    "audit_chain_linked",
+    "audit_chain_complete",
+    "receipts_match_audit",
+    "audit_hashes_valid",
+)
 
 
 @dataclass(frozen=True)
@@ -31,10 +35,18 @@ class AuditRow:
         return dict(self.__dict__)
 
 
-def audit_events(uow: UnitOfWork, *, actor: Actor, workstation: str | None = None,
-                 action: str | None = None, user: str | None = None,
-                 since: datetime | None = None, until: datetime | None = None,
-                 limit: int = 500, replica: UnitOfWork | None = None) -> list[AuditRow]:
+def audit_events(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    workstation: str | None = None,
+    action: str | None = None,
+    user: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 500,
+    replica: UnitOfWork | None = None,
+) -> list[AuditRow]:
     """The newest `limit` events matching every filter given (action matches as a prefix);
     read from `replica` when given (see `reports.daily_report`), the session checked on
     `uow`."""
@@ -46,8 +58,19 @@ def audit_events(uow: UnitOfWork, *, actor: Actor, workstation: str | None = Non
     if replica is not None:
         with replica:
             rows = audit_queries.newest(replica, where, limit)
-    return [AuditRow(r.workstation, r.seq, r.at.isoformat(), r.username, r.action,
-                     r.receipt_no, r.details, r.hash) for r in rows]
+    return [
+        AuditRow(
+            r.workstation,
+            r.seq,
+            r.at.isoformat(),
+            r.username,
+            r.action,
+            r.receipt_no,
+            r.details,
+            r.hash,
+        )
+        for r in rows
+    ]
 
 
 def verify_chain(uow: UnitOfWork, *, actor: Actor) -> list[Finding]:

@@ -21,23 +21,31 @@ SIGN_OUT_REASONS = frozenset({"sign_out", "idle_lock", "switch_user", "cli_exit"
 MIN_PASSWORD_LENGTH = 8
 
 
-def sign_in(uow: UnitOfWork, username: str, password: str, *, workstation: str,
-            now: datetime | None = None) -> Actor:
+def sign_in(
+    uow: UnitOfWork, username: str, password: str, *, workstation: str, now: datetime | None = None
+) -> Actor:
     """Verify the password and open a live session at `workstation`; audited either way."""
     now = now or uow.clock()
     with uow:
         actor = _verified(uow, username, password, workstation=workstation, now=now)
-        session_id = sessions_repo.start(uow, user_id=actor.user_id, workstation=workstation,
-                                         now=now)
+        session_id = sessions_repo.start(
+            uow, user_id=actor.user_id, workstation=workstation, now=now
+        )
         actor = replace(actor, session_id=session_id)
-        ledger.record(uow, workstation, actor=actor, action="user.sign_in",
-                      details={"username": actor.username, "session_id": session_id})
+        ledger.record(
+            uow,
+            workstation,
+            actor=actor,
+            action="user.sign_in",
+            details={"username": actor.username, "session_id": session_id},
+        )
         uow.commit()
     return actor
 
 
-def check_credentials(uow: UnitOfWork, username: str, password: str, *, workstation: str,
-                      now: datetime | None = None) -> Actor:
+def check_credentials(
+    uow: UnitOfWork, username: str, password: str, *, workstation: str, now: datetime | None = None
+) -> Actor:
     """A supervisor signing off on the spot: the checks of `sign_in`, but no session."""
     now = now or uow.clock()
     with uow:
@@ -46,25 +54,45 @@ def check_credentials(uow: UnitOfWork, username: str, password: str, *, workstat
     return actor
 
 
-def sign_out(uow: UnitOfWork, actor: Actor, *, workstation: str, reason: str = "sign_out",
-             now: datetime | None = None) -> None:
+def sign_out(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    workstation: str,
+    reason: str = "sign_out",
+    now: datetime | None = None,
+) -> None:
     """End the actor's session so nothing holding it can act again; a second call is a no-op."""
     if reason not in SIGN_OUT_REASONS:
         raise BadInput(f"Unknown sign-out reason {reason!r}.", code="invalid_reason")
     if actor.session_id is None:
         return
     with uow:
-        ended = sessions.end_sessions(uow, user_id=actor.user_id, reason=reason,
-                                      now=now or uow.clock(), session_id=actor.session_id)
+        ended = sessions.end_sessions(
+            uow,
+            user_id=actor.user_id,
+            reason=reason,
+            now=now or uow.clock(),
+            session_id=actor.session_id,
+        )
         if ended:
-            ledger.record(uow, workstation, actor=actor, action="user.sign_out",
-                          details={"username": actor.username, "session_id": actor.session_id,
-                                   "reason": reason})
+            ledger.record(
+                uow,
+                workstation,
+                actor=actor,
+                action="user.sign_out",
+                details={
+                    "username": actor.username,
+                    "session_id": actor.session_id,
+                    "reason": reason,
+                },
+            )
             uow.commit()
 
 
-def _verified(uow: UnitOfWork, username: str, password: str, *, workstation: str,
-              now: datetime) -> Actor:
+def _verified(
+    uow: UnitOfWork, username: str, password: str, *, workstation: str, now: datetime
+) -> Actor:
     """The actor for a right password of an active, unlocked user.
 
     A failure is audited and committed before `Refused` is raised, so the failure
@@ -73,34 +101,70 @@ def _verified(uow: UnitOfWork, username: str, password: str, *, workstation: str
     row = users_repo.by_username(uow, username)
     if row is None:
         verify_password(_decoy_hash(), password)  # as slow as for a real user
-        raise _failed(uow, workstation, None, username, "unknown_user",
-                      _wrong_password(MAX_FAILURES - 1))
+        raise _failed(
+            uow, workstation, None, username, "unknown_user", _wrong_password(MAX_FAILURES - 1)
+        )
     actor = Actor(row.id, row.username, Role(row.role), bool(row.must_change_password))
     if row.locked_until is not None and row.locked_until > now:
-        raise _failed(uow, workstation, actor, username, "locked",
-                      _locked(username, row.locked_until))
+        raise _failed(
+            uow, workstation, actor, username, "locked", _locked(username, row.locked_until)
+        )
     if not verify_password(row.password_hash, password):
         failures = users_repo.count_failed_login(uow, row.id)
         if failures < MAX_FAILURES:
-            raise _failed(uow, workstation, actor, username, "wrong_password",
-                          _wrong_password(MAX_FAILURES - failures))
+            raise _failed(
+                uow,
+                workstation,
+                actor,
+                username,
+                "wrong_password",
+                _wrong_password(MAX_FAILURES - failures),
+            )
         locked_until = now + LOCKOUT
         users_repo.change(uow, row.id, {"failed_logins": 0, "locked_until": locked_until})
-        ledger.record(uow, workstation, actor=actor, action="user.sign_in_failed",
-                      details={"username": username, "reason": "wrong_password"})
-        raise _failed(uow, workstation, actor, username, "locked_out",
-                      _locked(username, locked_until), action="user.locked_out")
+        ledger.record(
+            uow,
+            workstation,
+            actor=actor,
+            action="user.sign_in_failed",
+            details={"username": username, "reason": "wrong_password"},
+        )
+        raise _failed(
+            uow,
+            workstation,
+            actor,
+            username,
+            "locked_out",
+            _locked(username, locked_until),
+            action="user.locked_out",
+        )
     if not row.active:
-        raise _failed(uow, workstation, actor, username, "disabled", Refused(
-            f"The account {username} is disabled: ask an administrator.",
-            code="permission_denied"))
+        raise _failed(
+            uow,
+            workstation,
+            actor,
+            username,
+            "disabled",
+            Refused(
+                f"The account {username} is disabled: ask an administrator.",
+                code="permission_denied",
+            ),
+        )
     if row.failed_logins or row.locked_until is not None:
         users_repo.change(uow, row.id, {"failed_logins": 0, "locked_until": None})
     return actor
 
 
-def _failed(uow: UnitOfWork, workstation: str, actor: Actor | None, username: str,
-            reason: str, error: Refused, *, action: str = "user.sign_in_failed") -> Refused:
+def _failed(
+    uow: UnitOfWork,
+    workstation: str,
+    actor: Actor | None,
+    username: str,
+    reason: str,
+    error: Refused,
+    *,
+    action: str = "user.sign_in_failed",
+) -> Refused:
     """Audit and commit a refused sign-in; returns `error` for the caller to raise."""
     details = {"username": username, "reason": reason, **error.details}
     ledger.record(uow, workstation, actor=actor, action=action, details=details)
@@ -111,15 +175,19 @@ def _failed(uow: UnitOfWork, workstation: str, actor: Actor | None, username: st
 def _wrong_password(attempts_left: int) -> Refused:
     return Refused(
         f"Wrong user name or password. {attempts_left} attempts left before a lock-out of "
-        f"{LOCKOUT_MINUTES} minutes.", code="permission_denied",
-        details={"attempts_left": attempts_left, "lockout_minutes": LOCKOUT_MINUTES})
+        f"{LOCKOUT_MINUTES} minutes.",
+        code="permission_denied",
+        details={"attempts_left": attempts_left, "lockout_minutes": LOCKOUT_MINUTES},
+    )
 
 
 def _locked(username: str, until: datetime) -> Refused:
     return Refused(
         f"Too many wrong passwords for {username}: locked for {LOCKOUT_MINUTES} minutes, "
-        f"until {until.astimezone():%H:%M}.", code="account_locked",
-        details={"locked_until": until.isoformat(), "lockout_minutes": LOCKOUT_MINUTES})
+        f"until {until.astimezone():%H:%M}.",
+        code="account_locked",
+        details={"locked_until": until.isoformat(), "lockout_minutes": LOCKOUT_MINUTES},
+    )
 
 
 @cache
@@ -128,8 +196,15 @@ def _decoy_hash() -> str:
 
 
 def add_user(
-    uow: UnitOfWork, *, actor: Actor | None, workstation: str, username: str, role: str,
-    password: str, full_name: str = "", must_change_password: bool = False,
+    uow: UnitOfWork,
+    *,
+    actor: Actor | None,
+    workstation: str,
+    username: str,
+    role: str,
+    password: str,
+    full_name: str = "",
+    must_change_password: bool = False,
 ) -> Actor:
     """Add a user. The very first user needs no sign-in but must be an admin."""
     role_value = parse_role(role)
@@ -147,18 +222,30 @@ def add_user(
             actor = sessions.authorize(uow, actor, Role.ADMIN, "add users")
         if users_repo.by_username(uow, username) is not None:
             raise Refused(f"The user name {username} is taken.", code="user_exists")
-        user_id = users_repo.add(uow, username=username, full_name=full_name,
-                                 role=role_value.value, password_hash=hash_password(password),
-                                 must_change_password=must_change_password, now=uow.clock())
+        user_id = users_repo.add(
+            uow,
+            username=username,
+            full_name=full_name,
+            role=role_value.value,
+            password_hash=hash_password(password),
+            must_change_password=must_change_password,
+            now=uow.clock(),
+        )
         new_user = Actor(user_id, username, role_value, must_change_password)
-        ledger.record(uow, workstation, actor=actor or new_user, action="user.add",
-                      details={"username": username, "role": role_value.value})
+        ledger.record(
+            uow,
+            workstation,
+            actor=actor or new_user,
+            action="user.add",
+            details={"username": username, "role": role_value.value},
+        )
         uow.commit()
     return new_user
 
 
-def change_password(uow: UnitOfWork, *, actor: Actor, workstation: str, old_password: str,
-                    new_password: str) -> Actor:
+def change_password(
+    uow: UnitOfWork, *, actor: Actor, workstation: str, old_password: str, new_password: str
+) -> Actor:
     """Replace the actor's own password, e.g. the demo password on first GUI sign-in."""
     check_password(new_password)
     if new_password == old_password:
@@ -168,10 +255,18 @@ def change_password(uow: UnitOfWork, *, actor: Actor, workstation: str, old_pass
         stored = users_repo.by_id(uow, actor.user_id)
         if stored is None or not verify_password(stored.password_hash, old_password):
             raise Refused("The current password is wrong.", code="permission_denied")
-        users_repo.change(uow, actor.user_id, {"password_hash": hash_password(new_password),
-                                               "must_change_password": False})
-        ledger.record(uow, workstation, actor=actor, action="user.password_changed",
-                      details={"username": actor.username})
+        users_repo.change(
+            uow,
+            actor.user_id,
+            {"password_hash": hash_password(new_password), "must_change_password": False},
+        )
+        ledger.record(
+            uow,
+            workstation,
+            actor=actor,
+            action="user.password_changed",
+            details={"username": actor.username},
+        )
         uow.commit()
     return replace(actor, must_change_password=False)
 
@@ -181,18 +276,21 @@ def parse_role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError as exc:
-        raise BadInput(f"Unknown role {role!r}: use cashier, supervisor or admin.",
-                       code="invalid_role") from exc
+        raise BadInput(
+            f"Unknown role {role!r}: use cashier, supervisor or admin.", code="invalid_role"
+        ) from exc
 
 
 def _check_username(username: str) -> None:
     if not (2 <= len(username) <= 64) or not username.replace(".", "").replace("_", "").isalnum():
-        raise BadInput("A user name is 2 to 64 letters, digits, dots or underscores.",
-                       code="invalid_username")
+        raise BadInput(
+            "A user name is 2 to 64 letters, digits, dots or underscores.", code="invalid_username"
+        )
 
 
 def check_password(password: str) -> None:
     """Refuse a new password that is too short (`weak_password`)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadInput(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
-                       code="weak_password")
+        raise BadInput(
+            f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", code="weak_password"
+        )

@@ -11,15 +11,25 @@ from pos_app.domain.actors import Actor, Role
 from pos_app.services import sessions
 
 
-def create_backup(uow: UnitOfWork, *, actor: Actor, workstation: str, url: str,
-                  out: Path) -> files.BackupFile:
+def create_backup(
+    uow: UnitOfWork, *, actor: Actor, workstation: str, url: str, out: Path
+) -> files.BackupFile:
     """Copy the whole database to `out`, then audit who took it, where it went and its SHA-256."""
     with uow:
         actor = sessions.authorize(uow, actor, Role.ADMIN, "take backups")
     written = files.backup(url, out)
     with uow:
-        ledger.record(uow, workstation, actor=actor, action="db.backup",
-                      details={"file": str(written.path), "size": written.size,
-                               "sha256": written.sha256, "kind": written.kind})
+        ledger.record(
+            uow,
+            workstation,
+            actor=actor,
+            action="db.backup",
+            details={
+                "file": str(written.path),
+                "size": written.size,
+                "sha256": written.sha256,
+                "kind": written.kind,
+            },
+        )
         uow.commit()
     return written

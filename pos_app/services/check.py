@@ -390,8 +390,14 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 
-def run_check(uow: UnitOfWork, *, actor: Actor, full: bool = False,
-              progress: Progress | None = None, workers: int | None = None) -> list[Finding]:
+def run_check(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    full: bool = False,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> list[Finding]:
     """Every finding, rule by rule; an empty list means the books are consistent.
 
     Incremental by default: each rule looks only at what was written or changed since the
@@ -405,31 +411,49 @@ def run_check(uow: UnitOfWork, *, actor: Actor, full: bool = False,
         actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "run the consistency check")
         stored = check_queries.checkpoints(uow)
         now = check_queries.marks(uow)  # read first: what is written meanwhile is new next time
-        since = {name[len(ROWS):]: seq for name, (seq, _) in stored.items()
-                 if name.startswith(ROWS)}
+        since = {
+            name[len(ROWS) :]: seq for name, (seq, _) in stored.items() if name.startswith(ROWS)
+        }
 
         def rules() -> None:
             for rule, (sql, describe) in RULES.items():
                 scoped = not full and RULE + rule in stored
-                rows = check_queries.rule_rows(uow, sql, since=since if scoped else None,
-                                               limit=MAX_FINDINGS_PER_RULE)
+                rows = check_queries.rule_rows(
+                    uow, sql, since=since if scoped else None, limit=MAX_FINDINGS_PER_RULE
+                )
                 findings.extend(Finding(rule, describe.format(**row)) for row in rows)
 
-        heads = _audit(uow, findings, start={} if full else stored, progress=progress,
-                       meanwhile=rules, workers=workers)
+        heads = _audit(
+            uow,
+            findings,
+            start={} if full else stored,
+            progress=progress,
+            meanwhile=rules,
+            workers=workers,
+        )
         if not findings:  # only a clean check moves the checkpoints on
-            check_queries.store_checkpoints(uow, {
-                **{ROWS + name: (mark, "") for name, mark in now.items()},
-                **{RULE + rule: (now["audit_events"], "") for rule in RULES},
-                **{CHAIN + head.workstation: (head.seq, head.hash) for head in heads}},
-                uow.clock())
+            check_queries.store_checkpoints(
+                uow,
+                {
+                    **{ROWS + name: (mark, "") for name, mark in now.items()},
+                    **{RULE + rule: (now["audit_events"], "") for rule in RULES},
+                    **{CHAIN + head.workstation: (head.seq, head.hash) for head in heads},
+                },
+                uow.clock(),
+            )
         uow.commit()
     return findings
 
 
-def _audit(uow: UnitOfWork, findings: list[Finding], *, start: dict[str, tuple[int, str]],
-           progress: Progress | None, meanwhile: Callable[[], None],
-           workers: int | None) -> list[Head]:
+def _audit(
+    uow: UnitOfWork,
+    findings: list[Finding],
+    *,
+    start: dict[str, tuple[int, str]],
+    progress: Progress | None,
+    meanwhile: Callable[[], None],
+    workers: int | None,
+) -> list[Head]:
     """The chains walked and their events replayed from `start` (the stored checkpoints,
     or none: from the first event), in ranges (`check_ranges`) while `meanwhile` runs,
     then compared with the witnesses kept outside the database. Adds to `findings` after
@@ -446,8 +470,9 @@ def _audit(uow: UnitOfWork, findings: list[Finding], *, start: dict[str, tuple[i
         if progress is not None:
             progress(done, total)
 
-    walked = check_ranges.walk_all(uow, keys, chains, starts, events=total, progress=step,
-                                   meanwhile=meanwhile, workers=workers)
+    walked = check_ranges.walk_all(
+        uow, keys, chains, starts, events=total, progress=step, meanwhile=meanwhile, workers=workers
+    )
     heads: dict[str, Head] = {}
     per_chain: dict[str, list[tuple[str, str]]] = {}
     for part in walked:  # ranges in chain order, so each chain's head is its last range's

@@ -66,8 +66,9 @@ class Walked:
     checked: int = 0
 
 
-def plan(chains: list[tuple[str, int, int]], starts: dict[str, Head], *,
-         size: int = RANGE) -> list[Range]:
+def plan(
+    chains: list[tuple[str, int, int]], starts: dict[str, Head], *, size: int = RANGE
+) -> list[Range]:
     """Each chain (id, unsigned_through, audit_seq) from its start cut into ranges of
     `size` events; the last range of each chain is open-ended."""
     ranges = []
@@ -77,26 +78,37 @@ def plan(chains: list[tuple[str, int, int]], starts: dict[str, Head], *,
         bounds = [start.seq, *cuts]
         for index, after in enumerate(bounds):
             through = bounds[index + 1] if index + 1 < len(bounds) else None
-            ranges.append(Range(workstation, after, through, unsigned,
-                                start if index == 0 else None))
+            ranges.append(
+                Range(workstation, after, through, unsigned, start if index == 0 else None)
+            )
     return ranges
 
 
-def walk(uow: UnitOfWork, keys: dict[str, EnrolledKey], part: Range,
-         progress: Callable[[int], None] | None = None) -> Walked:
+def walk(
+    uow: UnitOfWork,
+    keys: dict[str, EnrolledKey],
+    part: Range,
+    progress: Callable[[int], None] | None = None,
+) -> Walked:
     """Walk and replay one range in `uow`."""
-    start = part.start or Head(part.workstation, *check_queries.last_event_through(
-        uow, part.workstation, part.after))
+    start = part.start or Head(
+        part.workstation, *check_queries.last_event_through(uow, part.workstation, part.after)
+    )
     replay = replay_rows.Replay(uow)
     with _collector_paused():
         result = replay_chains.verify_chain(
-            uow, part.workstation, keys=keys, start=start,
-            unsigned_through=part.unsigned_through, through=part.through,
+            uow,
+            part.workstation,
+            keys=keys,
+            start=start,
+            unsigned_through=part.unsigned_through,
+            through=part.through,
             checkpoint=part.start is not None,
-            on_event=replay.event, progress=progress)
+            on_event=replay.event,
+            progress=progress,
+        )
         replay.flush()
-    return Walked(part.workstation, result.findings, replay.findings, result.head,
-                  result.checked)
+    return Walked(part.workstation, result.findings, replay.findings, result.head, result.checked)
 
 
 @contextmanager
@@ -123,10 +135,17 @@ def _walk_in_worker(url: str, keys: dict[str, EnrolledKey], part: Range) -> Walk
         engine.dispose()
 
 
-def walk_all(uow: UnitOfWork, keys: dict[str, EnrolledKey],
-             chains: list[tuple[str, int, int]], starts: dict[str, Head], *, events: int,
-             progress: Callable[[int], None], meanwhile: Callable[[], None],
-             workers: int | None = None) -> list[Walked]:
+def walk_all(
+    uow: UnitOfWork,
+    keys: dict[str, EnrolledKey],
+    chains: list[tuple[str, int, int]],
+    starts: dict[str, Head],
+    *,
+    events: int,
+    progress: Callable[[int], None],
+    meanwhile: Callable[[], None],
+    workers: int | None = None,
+) -> list[Walked]:
     """Every chain walked from its start, range by range, in order; `meanwhile` runs here
     as they are (the invariant rules). `workers`: processes to use (default one per core,
     none when the `events` to walk are few or only this process can open the database);

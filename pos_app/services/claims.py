@@ -23,8 +23,17 @@ from pos_app.domain.text import spreadsheet_safe, strip_controls
 from pos_app.services import sessions
 from pos_app.services.results import JsonResult
 
-COLUMNS = ("receipt_no", "date", "mrn", "patient", "member_no", "service_code", "service",
-           "gross", "payer_share")
+COLUMNS = (
+    "receipt_no",
+    "date",
+    "mrn",
+    "patient",
+    "member_no",
+    "service_code",
+    "service",
+    "gross",
+    "payer_share",
+)
 
 
 @dataclass(frozen=True)
@@ -52,8 +61,15 @@ class Claim(JsonResult):
     currency: str
 
 
-def export_claim(uow: UnitOfWork, *, actor: Actor, workstation: str, code: str,
-                 start: date | None = None, end: date | None = None) -> Claim:
+def export_claim(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    workstation: str,
+    code: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> Claim:
     """Claim the payer's unclaimed shares paid from `start` to `end` (inclusive days)."""
     if start is not None and end is not None and end < start:
         raise BadInput("The claim period ends before it starts.", code="invalid_period")
@@ -65,38 +81,77 @@ def export_claim(uow: UnitOfWork, *, actor: Actor, workstation: str, code: str,
             raise NotFound(f"No payer has code {code}.", code="unknown_payer")
         now = uow.clock()
         receivables.lock_payer_account(uow, payer.id, at=now)  # one batch at a time
-        lines = claims_repo.unclaimed(uow, payer.id, start=_midnight(start),
-                                      end=_midnight(end + timedelta(days=1)) if end else None)
+        lines = claims_repo.unclaimed(
+            uow,
+            payer.id,
+            start=_midnight(start),
+            end=_midnight(end + timedelta(days=1)) if end else None,
+        )
         batch_no = None
         if lines:
             batch_no = claims_repo.next_batch_no(uow, payer.id, payer.code)
-            claims_repo.record(uow, payer_id=payer.id, batch_no=batch_no, period=(start, end),
-                               lines=lines, created_by=actor.user_id, at=now)
-            ledger.record(uow, workstation, actor=actor, action="claims.batch", details={
-                "batch_no": batch_no, "payer": payer.code, "items": len(lines),
-                "total": currency.text(sum(x.payer_share_minor for x in lines)),
-                "shares": [x.share_id for x in lines]})
+            claims_repo.record(
+                uow,
+                payer_id=payer.id,
+                batch_no=batch_no,
+                period=(start, end),
+                lines=lines,
+                created_by=actor.user_id,
+                at=now,
+            )
+            ledger.record(
+                uow,
+                workstation,
+                actor=actor,
+                action="claims.batch",
+                details={
+                    "batch_no": batch_no,
+                    "payer": payer.code,
+                    "items": len(lines),
+                    "total": currency.text(sum(x.payer_share_minor for x in lines)),
+                    "shares": [x.share_id for x in lines],
+                },
+            )
         uow.commit()
     money = currency.from_minor
-    return Claim(batch_no, payer.code, payer.name, start.isoformat() if start else None,
-                 end.isoformat() if end else None,
-                 money(sum(x.payer_share_minor for x in lines)),
-                 [ClaimItem(x.receipt_no, x.paid_at.date().isoformat(), x.mrn, x.patient,
-                            x.member_no, x.service_code, x.service, money(x.gross_minor),
-                            money(x.payer_share_minor)) for x in lines], currency.code)
+    return Claim(
+        batch_no,
+        payer.code,
+        payer.name,
+        start.isoformat() if start else None,
+        end.isoformat() if end else None,
+        money(sum(x.payer_share_minor for x in lines)),
+        [
+            ClaimItem(
+                x.receipt_no,
+                x.paid_at.date().isoformat(),
+                x.mrn,
+                x.patient,
+                x.member_no,
+                x.service_code,
+                x.service,
+                money(x.gross_minor),
+                money(x.payer_share_minor),
+            )
+            for x in lines
+        ],
+        currency.code,
+    )
 
 
 def rows(claim: Claim) -> list[list[str]]:
     data = claim.to_json()
-    return [list(COLUMNS)] + [[strip_controls(str(item[c])) for c in COLUMNS]
-                              for item in data["items"]]
+    return [list(COLUMNS)] + [
+        [strip_controls(str(item[c])) for c in COLUMNS] for item in data["items"]
+    ]
 
 
 def to_csv(claim: Claim) -> str:
     """The claim's items as CSV, every cell safe to open in a spreadsheet."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(
-        [spreadsheet_safe(cell) for cell in row] for row in rows(claim))
+        [spreadsheet_safe(cell) for cell in row] for row in rows(claim)
+    )
     return buffer.getvalue()
 
 
@@ -108,10 +163,14 @@ def write_pdf(claim: Claim, path: Path, *, facility: str = "") -> None:
 
     styles = getSampleStyleSheet()
     title = f"{facility} Claim {claim.batch_no or '(nothing to claim)'}".strip()
-    story = [Paragraph(title, styles["Title"]),
-             Paragraph(f"{claim.payer_name} ({claim.payer}); total {claim.total} "
-                       f"{claim.currency}", styles["Normal"]),
-             Table(rows(claim), repeatRows=1)]
+    story = [
+        Paragraph(title, styles["Title"]),
+        Paragraph(
+            f"{claim.payer_name} ({claim.payer}); total {claim.total} {claim.currency}",
+            styles["Normal"],
+        ),
+        Table(rows(claim), repeatRows=1),
+    ]
     SimpleDocTemplate(str(path), pagesize=landscape(A4), title=title).build(story)
 
 

@@ -33,8 +33,9 @@ class Covered:
         return sum(self.shares.values())
 
 
-def split_items(uow: UnitOfWork, membership: MembershipRow, account: Account,
-                items: list[LockedItem]) -> Covered:
+def split_items(
+    uow: UnitOfWork, membership: MembershipRow, account: Account, items: list[LockedItem]
+) -> Covered:
     """The payer's share of each item; `not_covered` if a kind is outside its scheme."""
     covers = payers_repo.covers(uow, membership.payer.id)
     require_covered((item.kind for item in items), covers, membership.payer.code)
@@ -44,8 +45,7 @@ def split_items(uow: UnitOfWork, membership: MembershipRow, account: Account,
 
 def patient_dues(items: list[LockedItem], cover: Covered | None) -> dict[int, int]:
     """What the patient is charged for each item: its due less the payer's share."""
-    return {item.id: item.due_minor - (cover.shares[item.id] if cover else 0)
-            for item in items}
+    return {item.id: item.due_minor - (cover.shares[item.id] if cover else 0) for item in items}
 
 
 def patient_total(items: list[LockedItem], cover: Covered | None) -> int:
@@ -58,12 +58,17 @@ def effects(cover: Covered | None, receipt_no: str) -> tuple[fx.Effect, ...]:
         return ()
     total = cover.payer_minor
     return (
-        fx.PayerSharesRecorded(receipt_no, cover.membership.payer.id,
-                               cover.membership.member_no,
-                               tuple((item_id, amount) for item_id, amount
-                                     in sorted(cover.shares.items()) if amount > 0)),
-        fx.ReceivableEntry(cover.account.id, "payer_share", total,
-                           cover.account.balance_minor + total, receipt_no),
+        fx.PayerSharesRecorded(
+            receipt_no,
+            cover.membership.payer.id,
+            cover.membership.member_no,
+            tuple(
+                (item_id, amount) for item_id, amount in sorted(cover.shares.items()) if amount > 0
+            ),
+        ),
+        fx.ReceivableEntry(
+            cover.account.id, "payer_share", total, cover.account.balance_minor + total, receipt_no
+        ),
     )
 
 
@@ -73,7 +78,11 @@ def with_payer(result: R, cover: Covered | None, currency: Currency) -> R:
         return result
     payer_share = currency.from_minor(cover.payer_minor)
     amount: Any = result.amount  # type: ignore[attr-defined]
-    return replace(result, payer=cover.membership.payer.code,  # type: ignore[type-var]
-                   payer_name=cover.membership.payer.name,
-                   member_no=cover.membership.member_no, payer_share=payer_share,
-                   patient_share=amount - payer_share)
+    return replace(
+        result,
+        payer=cover.membership.payer.code,  # type: ignore[type-var]
+        payer_name=cover.membership.payer.name,
+        member_no=cover.membership.member_no,
+        payer_share=payer_share,
+        patient_share=amount - payer_share,
+    )

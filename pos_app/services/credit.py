@@ -33,15 +33,31 @@ class CreditLimitResult(JsonResult):
     balance: Decimal
 
 
-def request_limit(uow: UnitOfWork, *, actor: Actor, workstation: str, mrn: str,
-                  amount: str | Decimal, reason: str, key: str) -> ApprovalRequest:
+def request_limit(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    workstation: str,
+    mrn: str,
+    amount: str | Decimal,
+    reason: str,
+    key: str,
+) -> ApprovalRequest:
     """Ask for the patient's credit limit to become `amount`; it waits for a supervisor."""
     with uow:
         if patients_repo.id_of(uow, mrn) is None:
             raise NotFound(f"No patient has MRN {mrn}.", code="unknown_patient")
-    return approvals.request(uow, actor=actor, workstation=workstation,
-                             kind=Kind.CREDIT_LIMIT.value, subject=mrn, amount=amount,
-                             reason=reason, payload={"mrn": mrn}, key=key)
+    return approvals.request(
+        uow,
+        actor=actor,
+        workstation=workstation,
+        kind=Kind.CREDIT_LIMIT.value,
+        subject=mrn,
+        amount=amount,
+        reason=reason,
+        payload={"mrn": mrn},
+        key=key,
+    )
 
 
 def execute(uow: UnitOfWork, request: ApprovalRequest, approver: Actor) -> CreditLimitResult:
@@ -55,9 +71,12 @@ def execute(uow: UnitOfWork, request: ApprovalRequest, approver: Actor) -> Credi
     account = receivables.lock_patient_account(uow, patient_id, at=uow.clock())
     limit = currency.to_minor(request.amount)
     account_queries.set_credit_limit(uow, account.id, limit)
-    return CreditLimitResult(mrn, currency.from_minor(limit),
-                             currency.from_minor(account.credit_limit_minor),
-                             currency.from_minor(account.balance_minor))
+    return CreditLimitResult(
+        mrn,
+        currency.from_minor(limit),
+        currency.from_minor(account.credit_limit_minor),
+        currency.from_minor(account.balance_minor),
+    )
 
 
 def require_within_limit(currency: Currency, account: Account, amount_minor: int) -> None:
@@ -67,7 +86,9 @@ def require_within_limit(currency: Currency, account: Account, amount_minor: int
         raise Refused(
             f"Credit of {currency.display(amount_minor)} is beyond the patient's limit: "
             f"{currency.display(room)} of {currency.display(account.credit_limit_minor)} "
-            "is left.", code="credit_limit_exceeded")
+            "is left.",
+            code="credit_limit_exceeded",
+        )
 
 
 @dataclass(frozen=True)
@@ -78,10 +99,18 @@ class Owed:
     amount_minor: int
 
 
-def entries(owed: Owed | None, receipt_no: str, *,
-            kind: str = "credit") -> tuple[fx.ReceivableEntry, ...]:
+def entries(
+    owed: Owed | None, receipt_no: str, *, kind: str = "credit"
+) -> tuple[fx.ReceivableEntry, ...]:
     """The entry a credit tender (+) or the reversal of one (-, kind `reversal`) posts."""
     if owed is None or owed.amount_minor == 0:
         return ()
-    return (fx.ReceivableEntry(owed.account.id, kind, owed.amount_minor,
-                               owed.account.balance_minor + owed.amount_minor, receipt_no),)
+    return (
+        fx.ReceivableEntry(
+            owed.account.id,
+            kind,
+            owed.amount_minor,
+            owed.account.balance_minor + owed.amount_minor,
+            receipt_no,
+        ),
+    )

@@ -55,18 +55,66 @@ PRICE_LIST = [
     ("OTH-CARD", "Patient card", "other", "Records", 200, None),
     ("OTH-BED", "Observation bed, per day", "other", "Wards", 4000, None),
 ]
-STOCK = {"AMOX500": ("Amoxicillin 500 mg caps x21", 400), "PCM500": ("Paracetamol 500 mg x20", 900),
-         "AL24": ("Artemether/lumefantrine x24", 250), "ORS": ("ORS sachet", 1200),
-         "MET500": ("Metformin 500 mg x30", 300)}
-GIVEN = ["Amina", "Brian", "Chebet", "David", "Esther", "Faith", "Grace", "Hassan", "Irene",
-         "James", "Joseph", "Kevin", "Lilian", "Mary", "Moses", "Nakato", "Njeri", "Otieno",
-         "Peter", "Rehema", "Samuel", "Wanjirũ", "Zawadi", "Zoë", "Achieng", "Baraka"]
-FAMILY = ["Achieng", "Kamau", "Mwangi", "Odhiambo", "Wanjiku", "Njoroge", "Ssewanyana",
-          "Mutua", "Omondi", "Kiprono", "Nabukenya", "Müller", "Atieno", "Okello", "Chebet",
-          "Wekesa", "Hussein", "Nyambura"]
-DEMO_USERS = [("cashier", Role.CASHIER, "Demo Cashier"),
-              ("supervisor", Role.SUPERVISOR, "Demo Supervisor"),
-              ("admin", Role.ADMIN, "Demo Administrator")]
+STOCK = {
+    "AMOX500": ("Amoxicillin 500 mg caps x21", 400),
+    "PCM500": ("Paracetamol 500 mg x20", 900),
+    "AL24": ("Artemether/lumefantrine x24", 250),
+    "ORS": ("ORS sachet", 1200),
+    "MET500": ("Metformin 500 mg x30", 300),
+}
+GIVEN = [
+    "Amina",
+    "Brian",
+    "Chebet",
+    "David",
+    "Esther",
+    "Faith",
+    "Grace",
+    "Hassan",
+    "Irene",
+    "James",
+    "Joseph",
+    "Kevin",
+    "Lilian",
+    "Mary",
+    "Moses",
+    "Nakato",
+    "Njeri",
+    "Otieno",
+    "Peter",
+    "Rehema",
+    "Samuel",
+    "Wanjirũ",
+    "Zawadi",
+    "Zoë",
+    "Achieng",
+    "Baraka",
+]
+FAMILY = [
+    "Achieng",
+    "Kamau",
+    "Mwangi",
+    "Odhiambo",
+    "Wanjiku",
+    "Njoroge",
+    "Ssewanyana",
+    "Mutua",
+    "Omondi",
+    "Kiprono",
+    "Nabukenya",
+    "Müller",
+    "Atieno",
+    "Okello",
+    "Chebet",
+    "Wekesa",
+    "Hussein",
+    "Nyambura",
+]
+DEMO_USERS = [
+    ("cashier", Role.CASHIER, "Demo Cashier"),
+    ("supervisor", Role.SUPERVISOR, "Demo Supervisor"),
+    ("admin", Role.ADMIN, "Demo Administrator"),
+]
 
 
 @dataclass(frozen=True)
@@ -78,12 +126,23 @@ class DemoSummary:
     users: list[str]
 
     def to_json(self) -> dict:
-        return {"patients": self.patients, "bills": self.bills, "items": self.items,
-                "deposits": self.deposits, "users": self.users}
+        return {
+            "patients": self.patients,
+            "bills": self.bills,
+            "items": self.items,
+            "deposits": self.deposits,
+            "users": self.users,
+        }
 
 
-def load_demo(new_uow: Callable[[], UnitOfWork], *, workstation: str, patients: int = 50,
-              seed: int = 1, facility_name: str | None = None) -> DemoSummary:
+def load_demo(
+    new_uow: Callable[[], UnitOfWork],
+    *,
+    workstation: str,
+    patients: int = 50,
+    seed: int = 1,
+    facility_name: str | None = None,
+) -> DemoSummary:
     """Fill an empty database; refuses one that already has users or patients.
 
     `facility_name` (e.g. typed in the first-start dialog) replaces the demo's own.
@@ -93,10 +152,14 @@ def load_demo(new_uow: Callable[[], UnitOfWork], *, workstation: str, patients: 
     rng = random.Random(seed)
     with new_uow() as uow:
         if users_repo.count(uow) or patients_repo.count(uow):
-            raise Refused("The database already has data; the demo fills only an empty one.",
-                          code="database_not_empty")
-        name = refuse_controls((facility_name or "").strip(),
-                               what="facility name") or DEMO_FACILITY.name
+            raise Refused(
+                "The database already has data; the demo fills only an empty one.",
+                code="database_not_empty",
+            )
+        name = (
+            refuse_controls((facility_name or "").strip(), what="facility name")
+            or DEMO_FACILITY.name
+        )
         write_facility(uow, replace(DEMO_FACILITY, name=name))
         cashier = _users(uow)
         service_ids = _price_list(uow)
@@ -110,38 +173,62 @@ def load_demo(new_uow: Callable[[], UnitOfWork], *, workstation: str, patients: 
     cash = 0
     for index, mrn in enumerate(topped_up):
         amount = rng.choice([500, 1000, 2000, 3000, 5000, 10000])
-        done = deposit(new_uow(), actor=cashier, workstation=workstation, mrn=mrn,
-                       amount=str(amount), method=rng.choice(["cash", "mobile_money"]),
-                       reference=f"DEMO{seed:04d}{index:07d}", key=f"demo-{seed}-{index:08d}")
+        done = deposit(
+            new_uow(),
+            actor=cashier,
+            workstation=workstation,
+            mrn=mrn,
+            amount=str(amount),
+            method=rng.choice(["cash", "mobile_money"]),
+            reference=f"DEMO{seed:04d}{index:07d}",
+            key=f"demo-{seed}-{index:08d}",
+        )
         cash += amount if done.method == "cash" else 0
-    shifts.close_shift(new_uow(), actor=cashier, workstation=workstation,
-                       counted_cash=str(cash))
+    shifts.close_shift(new_uow(), actor=cashier, workstation=workstation, counted_cash=str(cash))
     return DemoSummary(len(mrns), bills, items, len(topped_up), [u[0] for u in DEMO_USERS])
 
 
 def _users(uow: UnitOfWork) -> Actor:
     now = uow.clock()
-    ids = {name: users_repo.add(uow, username=name, full_name=full, role=role.value,
-                                password_hash=hash_password(name), must_change_password=True,
-                                now=now)
-           for name, role, full in DEMO_USERS}
+    ids = {
+        name: users_repo.add(
+            uow,
+            username=name,
+            full_name=full,
+            role=role.value,
+            password_hash=hash_password(name),
+            must_change_password=True,
+            now=now,
+        )
+        for name, role, full in DEMO_USERS
+    }
     return Actor(ids["cashier"], "cashier", Role.CASHIER)
 
 
 def _price_list(uow: UnitOfWork) -> dict[str, tuple[int, int, str]]:
     """Insert stock and services; returns code -> (service id, unit price minor, kind)."""
-    stock_ids = stock_items_repo.add(uow, [
-        stock_items_repo.NewStockItem(code, name, "pack", qty)
-        for code, (name, qty) in STOCK.items()], uow.clock())
+    stock_ids = stock_items_repo.add(
+        uow,
+        [
+            stock_items_repo.NewStockItem(code, name, "pack", qty)
+            for code, (name, qty) in STOCK.items()
+        ],
+        uow.clock(),
+    )
     currency = DEMO_FACILITY.currency
     services: list[dict[str, Any]] = []
     for code, name, kind, department, price, link in PRICE_LIST:
-        services.append({
-            "code": code, "name": name, "kind": kind, "department": department,
-            "unit_price_minor": currency.to_minor(currency.parse(str(price))),
-            "stock_item_id": stock_ids[link] if kind == "pharmacy" and link else None,
-            "lab_test_code": link if kind == "lab_test" else None,
-        })
+        services.append(
+            {
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "department": department,
+                "unit_price_minor": currency.to_minor(currency.parse(str(price))),
+                "stock_item_id": stock_ids[link] if kind == "pharmacy" and link else None,
+                "lab_test_code": link if kind == "lab_test" else None,
+            }
+        )
     ids = price_list_repo.add(uow, services)
     return {s["code"]: (ids[s["code"]], s["unit_price_minor"], s["kind"]) for s in services}
 
@@ -150,18 +237,24 @@ def _patients(uow: UnitOfWork, rng: random.Random, count: int) -> list[str]:
     today = uow.clock().date()
     people: list[dict[str, Any]] = []
     for number in range(1, count + 1):
-        people.append({
-            "mrn": f"MRN{number:06d}",
-            "name": f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}",
-            "phone": f"07{rng.randint(10_000_000, 99_999_999)}",
-            "dob": today - timedelta(days=rng.randint(200, 85 * 365)),
-        })
+        people.append(
+            {
+                "mrn": f"MRN{number:06d}",
+                "name": f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}",
+                "phone": f"07{rng.randint(10_000_000, 99_999_999)}",
+                "dob": today - timedelta(days=rng.randint(200, 85 * 365)),
+            }
+        )
     insert_patients(uow, people)
     return [p["mrn"] for p in people]
 
 
-def _bills(uow: UnitOfWork, rng: random.Random, mrns: list[str],
-           service_ids: dict[str, tuple[int, int, str]]) -> tuple[int, int]:
+def _bills(
+    uow: UnitOfWork,
+    rng: random.Random,
+    mrns: list[str],
+    service_ids: dict[str, tuple[int, int, str]],
+) -> tuple[int, int]:
     patient_ids = patients_repo.ids_of(uow, mrns)
     codes = list(service_ids)
     bill_rows: list[tuple[str, int]] = []
@@ -173,7 +266,8 @@ def _bills(uow: UnitOfWork, rng: random.Random, mrns: list[str],
             for code in rng.sample(codes, rng.randint(2, 5)):
                 service_id, price, kind = service_ids[code]
                 quantity = rng.randint(1, 3) if kind == "pharmacy" else 1
-                items.append(bills_repo.NewItem(bill_no, patient_ids[mrn], service_id, quantity,
-                                                price))
+                items.append(
+                    bills_repo.NewItem(bill_no, patient_ids[mrn], service_id, quantity, price)
+                )
     bills_repo.add(uow, bill_rows, items, uow.clock())
     return len(bill_rows), len(items)

@@ -13,8 +13,14 @@ from pos_app.services import sessions
 
 
 def set_facility(
-    uow: UnitOfWork, *, actor: Actor, workstation: str, name: str, currency_code: str,
-    minor_units: int, require_shift: bool = True,
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    workstation: str,
+    name: str,
+    currency_code: str,
+    minor_units: int,
+    require_shift: bool = True,
 ) -> Facility:
     """Store the facility settings; the currency is fixed once money has been taken."""
     name = refuse_controls(name.strip(), what="facility name")
@@ -22,8 +28,9 @@ def set_facility(
     with uow:
         actor = sessions.authorize(uow, actor, Role.ADMIN, "change the facility settings")
         write_facility(uow, facility)
-        ledger.record(uow, workstation, actor=actor, action="facility.set",
-                      details=facility.to_settings())
+        ledger.record(
+            uow, workstation, actor=actor, action="facility.set", details=facility.to_settings()
+        )
         uow.commit()
     return facility
 
@@ -36,8 +43,9 @@ def write_facility(uow: UnitOfWork, facility: Facility) -> None:
         or current.get("currency_minor_units") != str(facility.currency.minor_units)
     )
     if changes_currency and receipt_queries.any_issued(uow):
-        raise Refused("The currency cannot change once money has been taken.",
-                      code="currency_locked")
+        raise Refused(
+            "The currency cannot change once money has been taken.", code="currency_locked"
+        )
     settings_repo.put(uow, facility.to_settings())
 
 

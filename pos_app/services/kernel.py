@@ -68,15 +68,24 @@ class MoneyCommand(Protocol[S, R]):
 class Books(Protocol):
     """The operations the kernel runs between a command's steps (adapters/books.py)."""
 
-    def claim(self, uow: UnitOfWork, key: str, command: str,
-              request: dict[str, Any]) -> dict | None: ...
+    def claim(
+        self, uow: UnitOfWork, key: str, command: str, request: dict[str, Any]
+    ) -> dict | None: ...
 
     def store(self, uow: UnitOfWork, key: str, result: dict[str, Any]) -> None: ...
 
     def take_slot(self, uow: UnitOfWork, workstation: str, *, with_receipt: bool) -> Slot: ...
 
-    def append_event(self, uow: UnitOfWork, slot: Slot, *, actor: Actor | None, action: str,
-                     receipt_no: str | None, details: dict[str, Any]) -> str: ...
+    def append_event(
+        self,
+        uow: UnitOfWork,
+        slot: Slot,
+        *,
+        actor: Actor | None,
+        action: str,
+        receipt_no: str | None,
+        details: dict[str, Any],
+    ) -> str: ...
 
     def apply(self, uow: UnitOfWork, effect: Effect, stamp: Stamp) -> None: ...
 
@@ -114,9 +123,13 @@ def _write(uow: UnitOfWork, command: MoneyCommand[S, R], books: Books) -> R:
         raise AssertionError(f"{command.name} took no workstation counter")
     decision = command.decide(state, locks.slot)
     digest = books.append_event(
-        uow, locks.slot, actor=decision.actor, action=decision.action,
+        uow,
+        locks.slot,
+        actor=decision.actor,
+        action=decision.action,
         receipt_no=decision.receipt_no,
-        details={**decision.details, "effects": effects_json(decision.effects)})
+        details={**decision.details, "effects": effects_json(decision.effects)},
+    )
     stamp = Stamp(locks.slot.at, digest)
     for effect in decision.effects:
         books.apply(uow, effect, stamp)

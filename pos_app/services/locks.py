@@ -99,13 +99,13 @@ class Locks:
 
     def items(self, wallet: LockedWallet, item_ids: list[int]) -> list[LockedItem]:
         self._take(Lock.BILL_ITEMS)
-        return bill_items.lock(self.uow, item_ids, patient_id=wallet.patient_id,
-                               mrn=wallet.mrn)
+        return bill_items.lock(self.uow, item_ids, patient_id=wallet.patient_id, mrn=wallet.mrn)
 
     def unpaid_bill_items(self, wallet: LockedWallet, bill_no: str) -> list[LockedItem]:
         self._take(Lock.BILL_ITEMS)
-        return bill_items.lock_unpaid_of_bill(self.uow, bill_no, patient_id=wallet.patient_id,
-                                              mrn=wallet.mrn)
+        return bill_items.lock_unpaid_of_bill(
+            self.uow, bill_no, patient_id=wallet.patient_id, mrn=wallet.mrn
+        )
 
     def payment(self, payment: payments.PaymentRow) -> None:
         self._take(Lock.PAYMENT)
@@ -142,8 +142,9 @@ class Locks:
     def shift(self, *, cashier_id: int, workstation: str) -> shifts_repo.ShiftRow | None:
         """The cashier's open shift at this workstation, locked for its close."""
         self._take(Lock.SHIFT)
-        return shifts_repo.find_open(self.uow, cashier_id=cashier_id, workstation=workstation,
-                                     lock=True)
+        return shifts_repo.find_open(
+            self.uow, cashier_id=cashier_id, workstation=workstation, lock=True
+        )
 
 
 def stock_needed(items: list[LockedItem]) -> Counter[int]:
@@ -161,7 +162,6 @@ def check_item_ids(item_ids: list[int]) -> list[int]:
         raise BadInput("Choose at least one item to pay.", code="no_items")
     if len(set(item_ids)) != len(item_ids):
         raise BadInput("An item is chosen twice.", code="duplicate_item")
-    if any(not isinstance(i, int) or isinstance(i, bool) or not 0 < i <= MAX_ID
-           for i in item_ids):
+    if any(not isinstance(i, int) or isinstance(i, bool) or not 0 < i <= MAX_ID for i in item_ids):
         raise BadInput("Item ids are positive whole numbers.", code="unknown_item")
     return sorted(item_ids)

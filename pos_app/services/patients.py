@@ -30,9 +30,13 @@ class PatientSummary:
     wallet_balance: Decimal
 
     def to_json(self) -> dict:
-        return {"mrn": self.mrn, "name": self.name, "phone": self.phone,
-                "dob": self.dob.isoformat() if self.dob else None,
-                "wallet_balance": str(self.wallet_balance)}
+        return {
+            "mrn": self.mrn,
+            "name": self.name,
+            "phone": self.phone,
+            "dob": self.dob.isoformat() if self.dob else None,
+            "wallet_balance": str(self.wallet_balance),
+        }
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,17 @@ class UnpaidItem:
     amount_due: Decimal  # the amount less its adjustments: what paying it charges
 
     def to_json(self) -> dict:
-        return {"id": self.id, "bill_no": self.bill_no, "service_code": self.service_code,
-                "service_name": self.service_name, "kind": self.kind,
-                "quantity": self.quantity, "unit_price": str(self.unit_price),
-                "amount": str(self.amount), "amount_due": str(self.amount_due)}
+        return {
+            "id": self.id,
+            "bill_no": self.bill_no,
+            "service_code": self.service_code,
+            "service_name": self.service_name,
+            "kind": self.kind,
+            "quantity": self.quantity,
+            "unit_price": str(self.unit_price),
+            "amount": str(self.amount),
+            "amount_due": str(self.amount_due),
+        }
 
 
 @dataclass(frozen=True)
@@ -60,8 +71,10 @@ class PatientDetail:
     unpaid_items: list[UnpaidItem]
 
     def to_json(self) -> dict:
-        return {**self.patient.to_json(),
-                "unpaid_items": [item.to_json() for item in self.unpaid_items]}
+        return {
+            **self.patient.to_json(),
+            "unpaid_items": [item.to_json() for item in self.unpaid_items],
+        }
 
 
 def search_terms(name: str) -> set[str]:
@@ -71,8 +84,15 @@ def search_terms(name: str) -> set[str]:
     return {word[:64] for word in re.findall(r"\w+", plain)}
 
 
-def add_patient(uow: UnitOfWork, *, actor: Actor, mrn: str, name: str, phone: str | None = None,
-                dob: date | None = None) -> PatientSummary:
+def add_patient(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    mrn: str,
+    name: str,
+    phone: str | None = None,
+    dob: date | None = None,
+) -> PatientSummary:
     """Register a patient and open their wallet at zero."""
     mrn, name = mrn.strip(), refuse_controls(" ".join(name.split()), what="patient's name")
     phone = refuse_controls(phone.strip(), what="phone number") or None if phone else None
@@ -91,12 +111,14 @@ def add_patient(uow: UnitOfWork, *, actor: Actor, mrn: str, name: str, phone: st
 
 def insert_patients(uow: UnitOfWork, patients: list[dict]) -> None:
     """Insert patients with their wallets and search terms, set-based (imports, demo)."""
-    patients_repo.insert_many(uow, patients, now=uow.clock(),
-                              terms={p["mrn"]: search_terms(p["name"]) for p in patients})
+    patients_repo.insert_many(
+        uow, patients, now=uow.clock(), terms={p["mrn"]: search_terms(p["name"]) for p in patients}
+    )
 
 
-def search_patients(uow: UnitOfWork, *, actor: Actor, text: str,
-                    limit: int = 20) -> list[PatientSummary]:
+def search_patients(
+    uow: UnitOfWork, *, actor: Actor, text: str, limit: int = 20
+) -> list[PatientSummary]:
     """Patients whose MRN, phone or name words start with `text`, exact MRN first."""
     limit = max(1, min(limit, MAX_SEARCH_LIMIT))
     query = text.strip()
@@ -134,8 +156,9 @@ def _summaries(uow: UnitOfWork, currency: Currency, ids: list[int]) -> list[Pati
 
 
 def _summary(currency: Currency, row: patients_repo.PatientRow) -> PatientSummary:
-    return PatientSummary(row.mrn, row.name, row.phone, row.dob,
-                          currency.from_minor(row.balance_minor))
+    return PatientSummary(
+        row.mrn, row.name, row.phone, row.dob, currency.from_minor(row.balance_minor)
+    )
 
 
 def show_patient(uow: UnitOfWork, *, actor: Actor, mrn: str) -> PatientDetail:
@@ -149,9 +172,18 @@ def show_patient(uow: UnitOfWork, *, actor: Actor, mrn: str) -> PatientDetail:
         items = patients_repo.unpaid_items(uow, row.id)
     return PatientDetail(
         _summary(currency, row),
-        [UnpaidItem(i.id, i.bill_no, i.service_code, i.service_name, i.kind, i.quantity,
-                    currency.from_minor(i.unit_price_minor), currency.from_minor(i.amount_minor),
-                    currency.from_minor(i.amount_minor - i.adjusted_minor))
-         for i in items],
+        [
+            UnpaidItem(
+                i.id,
+                i.bill_no,
+                i.service_code,
+                i.service_name,
+                i.kind,
+                i.quantity,
+                currency.from_minor(i.unit_price_minor),
+                currency.from_minor(i.amount_minor),
+                currency.from_minor(i.amount_minor - i.adjusted_minor),
+            )
+            for i in items
+        ],
     )
-

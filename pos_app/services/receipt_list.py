@@ -40,9 +40,16 @@ class ReceiptRow:
         return {**self.__dict__, "amount": str(self.amount)}
 
 
-def find_receipts(uow: UnitOfWork, *, actor: Actor, workstation: str, text: str = "",
-                  mrn: str | None = None, now: datetime | None = None,
-                  limit: int = LIST_LIMIT) -> list[ReceiptRow]:
+def find_receipts(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    workstation: str,
+    text: str = "",
+    mrn: str | None = None,
+    now: datetime | None = None,
+    limit: int = LIST_LIMIT,
+) -> list[ReceiptRow]:
     """Receipts newest first: the patient's (`mrn`) or today's at `workstation`.
 
     `text` narrows the list: a full receipt number or a scanned QR code finds that
@@ -59,35 +66,49 @@ def find_receipts(uow: UnitOfWork, *, actor: Actor, workstation: str, text: str 
         else:
             zone = reports.facility_zone(uow)
             moment = now or uow.clock()
-            start, end = reports.day_window(uow, reports.business_date_of(uow, moment, zone),
-                                            zone)
+            start, end = reports.day_window(uow, reports.business_date_of(uow, moment, zone), zone)
             scope = queries.WindowScope(workstation, start, end)
         rows = _matching(uow, text, scope, limit=max(1, min(limit, LIST_LIMIT)))
         currency = uow.facility().currency
-    return [ReceiptRow(row.receipt_no, row.kind, row.created_at.isoformat(), row.workstation,
-                       row.cashier, row.patient_name or "", row.mrn or "",
-                       currency.from_minor(row.amount_minor or 0), _status(row),
-                       row.reprints) for row in rows]
+    return [
+        ReceiptRow(
+            row.receipt_no,
+            row.kind,
+            row.created_at.isoformat(),
+            row.workstation,
+            row.cashier,
+            row.patient_name or "",
+            row.mrn or "",
+            currency.from_minor(row.amount_minor or 0),
+            _status(row),
+            row.reprints,
+        )
+        for row in rows
+    ]
 
 
-def _matching(uow: UnitOfWork, text: str, scope: queries.PatientScope | queries.WindowScope,
-              *, limit: int) -> list[queries.ListedReceipt]:
+def _matching(
+    uow: UnitOfWork, text: str, scope: queries.PatientScope | queries.WindowScope, *, limit: int
+) -> list[queries.ListedReceipt]:
     """The receipts for what was typed or scanned (see `find_receipts`)."""
     if not text:
         return queries.find(uow, scope, limit=limit)
     if text.upper().startswith(QR_PREFIX + ":"):
         parsed = parse_qr_payload(text)
         if parsed is None:
-            raise BadInput("This is not a CareTill receipt code: scan it again or type the "
-                           "receipt number.", code="invalid_receipt_code")
+            raise BadInput(
+                "This is not a CareTill receipt code: scan it again or type the receipt number.",
+                code="invalid_receipt_code",
+            )
         return queries.find(uow, scope, receipt_no=parsed[0], limit=limit)
     if not _DIGITS.fullmatch(text):
         return queries.find(uow, scope, receipt_no=text.upper(), limit=limit)
     if isinstance(scope, queries.PatientScope):
         # The patient's receipts only: the cashier unticks the box to look wider.
         return queries.find(uow, scope, ending=text, limit=limit)
-    numbers = [ledger.receipt_number(ws, int(text)) for ws in queries.workstation_ids(uow)
-               if int(text) > 0]
+    numbers = [
+        ledger.receipt_number(ws, int(text)) for ws in queries.workstation_ids(uow) if int(text) > 0
+    ]
     return queries.find(uow, scope, ending=text, also=numbers, limit=limit)
 
 

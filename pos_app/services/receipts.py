@@ -52,8 +52,14 @@ class Verification:
         return {"genuine": self.genuine, "receipt_no": self.receipt_no, "reason": self.reason}
 
 
-def get_receipt(uow: UnitOfWork, *, actor: Actor, workstation: str, receipt_no: str,
-                reprint_reason: str | None = None) -> Receipt:
+def get_receipt(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    workstation: str,
+    receipt_no: str,
+    reprint_reason: str | None = None,
+) -> Receipt:
     """The receipt as issued; with a reason it is a reprint, counted and audited (COPY n)."""
     receipt_no = receipt_no.strip().upper()
     reason = _check_reason(reprint_reason)
@@ -63,8 +69,14 @@ def get_receipt(uow: UnitOfWork, *, actor: Actor, workstation: str, receipt_no: 
         if reason is None:
             return receipt
         copy = receipt_queries.count_reprint(uow, receipt_no)
-        ledger.record(uow, workstation, actor=actor, action="receipt.reprint",
-                      receipt_no=receipt_no, details={"reason": reason, "copy": copy})
+        ledger.record(
+            uow,
+            workstation,
+            actor=actor,
+            action="receipt.reprint",
+            receipt_no=receipt_no,
+            details={"reason": reason, "copy": copy},
+        )
         uow.commit()
     return replace(receipt, copy_number=copy)
 
@@ -78,22 +90,37 @@ def verify_receipt(uow: UnitOfWork, *, actor: Actor, payload: str) -> Verificati
     receipt_no, digest = parsed
     with uow:
         actor = sessions.authorize(uow, actor, Role.CASHIER, "verify receipts")
-        stored = uow.execute(select(t.receipts.c.audit_hash)
-                             .where(t.receipts.c.receipt_no == receipt_no)).scalar_one_or_none()
+        stored = uow.execute(
+            select(t.receipts.c.audit_hash).where(t.receipts.c.receipt_no == receipt_no)
+        ).scalar_one_or_none()
         if stored is None:
             return Verification(False, receipt_no, f"No receipt {receipt_no} was issued.")
         if stored != digest:
-            return Verification(False, receipt_no,
-                                f"The code does not match receipt {receipt_no}.")
-        event = uow.execute(select(t.audit_events).where(
-            t.audit_events.c.hash == digest, t.audit_events.c.receipt_no == receipt_no)).first()
+            return Verification(False, receipt_no, f"The code does not match receipt {receipt_no}.")
+        event = uow.execute(
+            select(t.audit_events).where(
+                t.audit_events.c.hash == digest, t.audit_events.c.receipt_no == receipt_no
+            )
+        ).first()
         signed = event is not None and replay_chains.signed_by_workstation(uow, event)
-    if event is None or not signed or ledger.event_hash(
-            prev_hash=event.prev_hash, workstation=event.workstation, seq=event.seq,
-            at=event.at, actor_id=event.actor_id, action=event.action,
-            receipt_no=event.receipt_no, details=event.details) != digest:
-        return Verification(False, receipt_no,
-                            f"The audit trail does not confirm receipt {receipt_no}.")
+    if (
+        event is None
+        or not signed
+        or ledger.event_hash(
+            prev_hash=event.prev_hash,
+            workstation=event.workstation,
+            seq=event.seq,
+            at=event.at,
+            actor_id=event.actor_id,
+            action=event.action,
+            receipt_no=event.receipt_no,
+            details=event.details,
+        )
+        != digest
+    ):
+        return Verification(
+            False, receipt_no, f"The audit trail does not confirm receipt {receipt_no}."
+        )
     return Verification(True, receipt_no, f"Receipt {receipt_no} is genuine.")
 
 
@@ -104,8 +131,9 @@ def _check_reason(reason: str | None) -> str | None:
     if not reason:
         raise BadInput("A reprint needs a reason.", code="missing_reason")
     if len(reason) > MAX_REASON_LENGTH:
-        raise BadInput(f"A reprint reason has at most {MAX_REASON_LENGTH} characters.",
-                       code="invalid_reason")
+        raise BadInput(
+            f"A reprint reason has at most {MAX_REASON_LENGTH} characters.", code="invalid_reason"
+        )
     return reason
 
 
@@ -115,12 +143,21 @@ def _load(uow: UnitOfWork, receipt_no: str) -> Receipt:
     if row is None or row.kind not in LOADERS:
         raise NotFound(f"No receipt {receipt_no} was issued.", code="unknown_receipt")
     base = Receipt(
-        facility_name=facility.name, kind=row.kind, receipt_no=row.receipt_no,
-        at=row.created_at, workstation=row.workstation,
-        cashier=_names(uow, row.cashier_id)[row.cashier_id], patient_name=row.patient_name or "",
-        mrn=row.mrn or "", lines=(), total=facility.currency.from_minor(0), tenders=(),
-        change=facility.currency.from_minor(0), wallet_balance_after=None,
-        currency=facility.currency, audit_hash=row.audit_hash,
+        facility_name=facility.name,
+        kind=row.kind,
+        receipt_no=row.receipt_no,
+        at=row.created_at,
+        workstation=row.workstation,
+        cashier=_names(uow, row.cashier_id)[row.cashier_id],
+        patient_name=row.patient_name or "",
+        mrn=row.mrn or "",
+        lines=(),
+        total=facility.currency.from_minor(0),
+        tenders=(),
+        change=facility.currency.from_minor(0),
+        wallet_balance_after=None,
+        currency=facility.currency,
+        audit_hash=row.audit_hash,
     )
     return LOADERS[row.kind](uow, base, facility.currency)
 
@@ -130,27 +167,39 @@ def _names(uow: UnitOfWork, *user_ids: int) -> dict[int, str]:
     return users_repo.display_names(uow, set(user_ids))
 
 
-def _refunded_items(uow: UnitOfWork, currency: Currency,
-                    reversal_id: int) -> tuple[ReceiptLine, ...]:
+def _refunded_items(
+    uow: UnitOfWork, currency: Currency, reversal_id: int
+) -> tuple[ReceiptLine, ...]:
     """What one reversal of a payment gave back (what was paid for each item)."""
     money = currency.from_minor
     items = receipt_queries.lines(uow, reversal_id=reversal_id)
-    return tuple(ReceiptLine(i.name, i.quantity, money(i.unit_price_minor),
-                             money(i.amount_minor)) for i in items)
+    return tuple(
+        ReceiptLine(i.name, i.quantity, money(i.unit_price_minor), money(i.amount_minor))
+        for i in items
+    )
 
 
-def _paid_items(uow: UnitOfWork, currency: Currency, payment_id: int,
-                paid_at: datetime) -> tuple[ReceiptLine, ...]:
+def _paid_items(
+    uow: UnitOfWork, currency: Currency, payment_id: int, paid_at: datetime
+) -> tuple[ReceiptLine, ...]:
     """What a payment paid for: each item's gross and the adjustments that made its due."""
     money = currency.from_minor
     items = receipt_queries.lines(uow, payment_id=payment_id)
     found: dict[int, list[ReceiptAdjustment]] = {}
     for line in adjustments_repo.lines_until(uow, [i.bill_item_id for i in items], paid_at):
         found.setdefault(line.bill_item_id, []).append(
-            ReceiptAdjustment(line.kind, line.reason_code, money(line.amount_minor)))
-    return tuple(ReceiptLine(i.name, i.quantity, money(i.unit_price_minor),
-                             money(i.gross_minor), tuple(found.get(i.bill_item_id, ())))
-                 for i in items)
+            ReceiptAdjustment(line.kind, line.reason_code, money(line.amount_minor))
+        )
+    return tuple(
+        ReceiptLine(
+            i.name,
+            i.quantity,
+            money(i.unit_price_minor),
+            money(i.gross_minor),
+            tuple(found.get(i.bill_item_id, ())),
+        )
+        for i in items
+    )
 
 
 def _payment(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
@@ -166,13 +215,22 @@ def _payment(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
         payer_share=money(sum(s.amount_minor for s in shares)) if shares else None,
         lines=_paid_items(uow, currency, payment.id, base.at),
         total=money(payment.amount_minor),
-        tenders=tuple(ReceiptTender(
-            x.method, money(x.amount_minor), x.reference,
-            None if x.cash_tendered_minor is None else money(x.cash_tendered_minor),
-            money(x.change_minor)) for x in tenders),
+        tenders=tuple(
+            ReceiptTender(
+                x.method,
+                money(x.amount_minor),
+                x.reference,
+                None if x.cash_tendered_minor is None else money(x.cash_tendered_minor),
+                money(x.change_minor),
+            )
+            for x in tenders
+        ),
         change=money(payment.change_minor),
-        wallet_balance_after=(None if payment.wallet_balance_after_minor is None
-                              else money(payment.wallet_balance_after_minor)),
+        wallet_balance_after=(
+            None
+            if payment.wallet_balance_after_minor is None
+            else money(payment.wallet_balance_after_minor)
+        ),
         reversed_by=", ".join(refunds) or None,
         partly_refunded=bool(refunds) and payment.status != PaymentStatus.REVERSED,
     )
@@ -183,7 +241,9 @@ def _deposit(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
     row = receipt_queries.deposit(uow, base.receipt_no)
     amount = money(row.amount_minor)
     return replace(
-        base, lines=(ReceiptLine("Wallet top-up", 1, amount, amount),), total=amount,
+        base,
+        lines=(ReceiptLine("Wallet top-up", 1, amount, amount),),
+        total=amount,
         tenders=(ReceiptTender(row.method, amount, row.reference),),
         wallet_balance_after=_balance_after(uow, base, WalletEntryKind.DEPOSIT, currency),
     )
@@ -197,14 +257,15 @@ def _refund(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
     names = _names(uow, reversal.cashier_id, reversal.requested_by, reversal.approved_by)
     asked_apart = reversal.requested_by not in (reversal.cashier_id, reversal.approved_by)
     return replace(
-        base, lines=_refunded_items(uow, currency, reversal.id),
+        base,
+        lines=_refunded_items(uow, currency, reversal.id),
         total=money(reversal.amount_minor),
-        tenders=tuple(ReceiptTender(p.method, money(p.amount_minor), p.reference)
-                      for p in payouts),
+        tenders=tuple(ReceiptTender(p.method, money(p.amount_minor), p.reference) for p in payouts),
         wallet_balance_after=_balance_after(uow, base, WalletEntryKind.REFUND, currency),
         cashier=names[reversal.cashier_id],
         requested_by=names[reversal.requested_by] if asked_apart else None,
-        approved_by=names[reversal.approved_by], reason=reversal.reason,
+        approved_by=names[reversal.approved_by],
+        reason=reversal.reason,
         reverses_receipt_no=reversal.payment_receipt_no,
     )
 
@@ -215,10 +276,14 @@ def _withdrawal(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
     amount = currency.from_minor(row.amount_minor)
     names = _names(uow, row.cashier_id, row.approved_by)
     return replace(
-        base, lines=(ReceiptLine("Wallet withdrawal", 1, amount, amount),), total=amount,
+        base,
+        lines=(ReceiptLine("Wallet withdrawal", 1, amount, amount),),
+        total=amount,
         tenders=(ReceiptTender(TenderMethod.CASH.value, amount),),
         wallet_balance_after=_balance_after(uow, base, WalletEntryKind.WITHDRAWAL, currency),
-        cashier=names[row.cashier_id], approved_by=names[row.approved_by], reason=row.reason,
+        cashier=names[row.cashier_id],
+        approved_by=names[row.approved_by],
+        reason=row.reason,
     )
 
 
@@ -226,20 +291,33 @@ def _settlement(uow: UnitOfWork, base: Receipt, currency: Currency) -> Receipt:
     """Money received against an account: whose, how, and which charges it paid."""
     money = currency.from_minor
     row = receipt_queries.settlement(uow, base.receipt_no)
-    account = (f"{row.payer_name} (payer {row.payer_code})" if row.payer_code is not None
-               else f"{base.patient_name} (patient {base.mrn})")
-    lines = tuple(ReceiptLine(f"Against {a.receipt_no or 'opening charge'}", 1,
-                              money(a.amount_minor), money(a.amount_minor))
-                  for a in receipt_queries.allocations(uow, base.receipt_no))
+    account = (
+        f"{row.payer_name} (payer {row.payer_code})"
+        if row.payer_code is not None
+        else f"{base.patient_name} (patient {base.mrn})"
+    )
+    lines = tuple(
+        ReceiptLine(
+            f"Against {a.receipt_no or 'opening charge'}",
+            1,
+            money(a.amount_minor),
+            money(a.amount_minor),
+        )
+        for a in receipt_queries.allocations(uow, base.receipt_no)
+    )
     return replace(
-        base, account=account, lines=lines, total=money(row.amount_minor),
+        base,
+        account=account,
+        lines=lines,
+        total=money(row.amount_minor),
         tenders=(ReceiptTender(row.method, money(row.amount_minor), row.reference),),
         account_balance_after=money(row.balance_after_minor),
     )
 
 
-def _balance_after(uow: UnitOfWork, base: Receipt, kind: WalletEntryKind,
-                   currency: Currency) -> Decimal:
+def _balance_after(
+    uow: UnitOfWork, base: Receipt, kind: WalletEntryKind, currency: Currency
+) -> Decimal:
     """The wallet balance right after this receipt, from its wallet ledger entry.
 
     A refund with no wallet payout has no entry: its balance is the one its audit
@@ -249,13 +327,15 @@ def _balance_after(uow: UnitOfWork, base: Receipt, kind: WalletEntryKind,
     if minor is not None:
         return currency.from_minor(minor)
     details = receipt_queries.event_details(uow, base.receipt_no, base.audit_hash)
-    return currency.parse(json.loads(details)["wallet_balance_after"], what="balance",
-                          allow_zero=True)
+    return currency.parse(
+        json.loads(details)["wallet_balance_after"], what="balance", allow_zero=True
+    )
 
 
 LOADERS: dict[str, Callable[[UnitOfWork, Receipt, Currency], Receipt]] = {
-    ReceiptKind.PAYMENT.value: _payment, ReceiptKind.DEPOSIT.value: _deposit,
-    ReceiptKind.REFUND.value: _refund, ReceiptKind.WITHDRAWAL.value: _withdrawal,
+    ReceiptKind.PAYMENT.value: _payment,
+    ReceiptKind.DEPOSIT.value: _deposit,
+    ReceiptKind.REFUND.value: _refund,
+    ReceiptKind.WITHDRAWAL.value: _withdrawal,
     ReceiptKind.SETTLEMENT.value: _settlement,
 }
-

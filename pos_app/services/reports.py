@@ -57,8 +57,14 @@ class ReceiptRange:
     missing: list[int]
 
     def to_json(self) -> dict:
-        return {"workstation": self.workstation, "first": self.first, "last": self.last,
-                "count": self.count, "missing": self.missing, "gapless": not self.missing}
+        return {
+            "workstation": self.workstation,
+            "first": self.first,
+            "last": self.last,
+            "count": self.count,
+            "missing": self.missing,
+            "gapless": not self.missing,
+        }
 
 
 @dataclass(frozen=True)
@@ -87,20 +93,28 @@ class DailyReport:
     receivables_ageing: list[AgeingLine] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        lines = (lambda rows: [row.to_json() for row in rows])  # noqa: E731
+        lines = lambda rows: [row.to_json() for row in rows]  # noqa: E731
         return {
-            "date": self.business_date, "window_start": self.window_start,
-            "window_end": self.window_end, "currency": self.currency, "closed": self.closed,
-            "closed_at": self.closed_at, "closed_by": self.closed_by,
-            "totals": {k: str(v) for k, v in self.totals.items()}, "counts": self.counts,
-            "by_method": lines(self.by_method), "by_cashier": lines(self.by_cashier),
-            "by_department": lines(self.by_department), "by_kind": lines(self.by_kind),
+            "date": self.business_date,
+            "window_start": self.window_start,
+            "window_end": self.window_end,
+            "currency": self.currency,
+            "closed": self.closed,
+            "closed_at": self.closed_at,
+            "closed_by": self.closed_by,
+            "totals": {k: str(v) for k, v in self.totals.items()},
+            "counts": self.counts,
+            "by_method": lines(self.by_method),
+            "by_cashier": lines(self.by_cashier),
+            "by_department": lines(self.by_department),
+            "by_kind": lines(self.by_kind),
             "by_hour": lines(self.by_hour),
             "deposits_by_method": lines(self.deposits_by_method),
             "refunds_by_method": lines(self.refunds_by_method),
             "settlements_by_method": lines(self.settlements_by_method),
             "adjustments_by_kind": lines(self.adjustments_by_kind),
-            "adjustments_by_reason": lines(self.adjustments_by_reason), "shifts": self.shifts,
+            "adjustments_by_reason": lines(self.adjustments_by_reason),
+            "shifts": self.shifts,
             "receipt_ranges": [r.to_json() for r in self.receipt_ranges],
             "receivables_ageing": [line.to_json() for line in self.receivables_ageing],
         }
@@ -112,8 +126,9 @@ def facility_zone(uow: UnitOfWork) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise BadInput(f"The facility time zone {name!r} is unknown.",
-                       code="invalid_timezone") from exc
+        raise BadInput(
+            f"The facility time zone {name!r} is unknown.", code="invalid_timezone"
+        ) from exc
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -136,8 +151,9 @@ def business_date_of(uow: UnitOfWork, moment: datetime, zone: ZoneInfo) -> date:
     return day
 
 
-def daily_report(uow: UnitOfWork, *, actor: Actor, day: date | None = None,
-                 replica: UnitOfWork | None = None) -> DailyReport:
+def daily_report(
+    uow: UnitOfWork, *, actor: Actor, day: date | None = None, replica: UnitOfWork | None = None
+) -> DailyReport:
     """Totals of one business day (default: today): per method, cashier, department, kind,
     hour; refunds, deposits, withdrawals, wallet liability at its end, shift variances,
     receipt ranges, and what each receivable account owes by age as the report is made
@@ -161,8 +177,9 @@ def _day_report(uow: UnitOfWork, day: date | None) -> DailyReport:
     return _report(uow, day, start, end, zone)
 
 
-def close_day(uow: UnitOfWork, *, actor: Actor, workstation: str,
-              day: date | None = None) -> DailyReport:
+def close_day(
+    uow: UnitOfWork, *, actor: Actor, workstation: str, day: date | None = None
+) -> DailyReport:
     """The Z report: freeze the day's figures (default: today's); later money lands on the
     next day."""
     with uow:
@@ -211,9 +228,14 @@ class _CloseDay:
             raise Refused(f"{day} has not started yet.", code="day_not_started")
         end = min(end, now)
         report = _report(uow, day, start, end, zone)
-        return _Closing(day, start, end, report,
-                        json.dumps([head.to_json() for head in heads]),
-                        uow.facility().currency)
+        return _Closing(
+            day,
+            start,
+            end,
+            report,
+            json.dumps([head.to_json() for head in heads]),
+            uow.facility().currency,
+        )
 
     def decide(self, state: _Closing, slot: Slot) -> kernel.Decision[DailyReport]:
         report, currency = state.report, state.currency
@@ -221,74 +243,123 @@ class _CloseDay:
         digest = hashlib.sha256(ledger.canonical(payload).encode()).hexdigest()
         minor = currency.to_minor
         closed = DayClosed(
-            state.day, state.start, state.end, self.actor.user_id, self.workstation,
-            report.counts["receipts"], minor(report.totals["payments"]),
-            minor(report.totals["deposits"]), minor(report.totals["refunds"]),
-            minor(report.totals["withdrawals"]), json.dumps(payload), digest, state.heads)
-        done = DailyReport(**{**report.__dict__, "closed": True,
-                              "closed_at": slot.at.isoformat(),
-                              "closed_by": self.actor.username})
-        return kernel.Decision(self.actor, "day.close", None,
-                               {"date": state.day.isoformat(), "report_hash": digest,
-                                "window_end": state.end.isoformat()},
-                               (closed,), lambda _digest: done)
+            state.day,
+            state.start,
+            state.end,
+            self.actor.user_id,
+            self.workstation,
+            report.counts["receipts"],
+            minor(report.totals["payments"]),
+            minor(report.totals["deposits"]),
+            minor(report.totals["refunds"]),
+            minor(report.totals["withdrawals"]),
+            json.dumps(payload),
+            digest,
+            state.heads,
+        )
+        done = DailyReport(
+            **{
+                **report.__dict__,
+                "closed": True,
+                "closed_at": slot.at.isoformat(),
+                "closed_by": self.actor.username,
+            }
+        )
+        return kernel.Decision(
+            self.actor,
+            "day.close",
+            None,
+            {
+                "date": state.day.isoformat(),
+                "report_hash": digest,
+                "window_end": state.end.isoformat(),
+            },
+            (closed,),
+            lambda _digest: done,
+        )
 
 
 def _lines(currency: Currency, rows: list[report_queries.Breakdown]) -> list[Line]:
     return [Line(row.label, row.count, currency.from_minor(row.minor)) for row in rows]
 
 
-def _report(uow: UnitOfWork, day: date, start: datetime, end: datetime,
-            zone: ZoneInfo) -> DailyReport:
+def _report(
+    uow: UnitOfWork, day: date, start: datetime, end: datetime, zone: ZoneInfo
+) -> DailyReport:
     currency = uow.facility().currency
     money = currency.from_minor
     tally = report_queries.tallies(uow, start, end)
     payments, refunds = tally["payments"], tally["refunds"]
-    lines = {name: _lines(currency, rows)
-             for name, rows in report_queries.breakdowns(uow, start, end).items()}
+    lines = {
+        name: _lines(currency, rows)
+        for name, rows in report_queries.breakdowns(uow, start, end).items()
+    }
     hours: dict[int, list[int]] = {}
     for at, minor in report_queries.payment_times(uow, start, end):
         bucket = hours.setdefault(at.astimezone(zone).hour, [0, 0])
         bucket[0] += 1
         bucket[1] += minor
     close = report_queries.closed_day(uow, day)
-    adjusted = {by: _lines(currency, report_queries.adjustments_charged(uow, start, end, by=by))
-                for by in ("kind", "reason_code")}
+    adjusted = {
+        by: _lines(currency, report_queries.adjustments_charged(uow, start, end, by=by))
+        for by in ("kind", "reason_code")
+    }
     gross = report_queries.gross_paid(uow, start, end)
     ranges = report_queries.receipt_ranges(uow, start, end)
     return DailyReport(
-        business_date=day.isoformat(), window_start=start.isoformat(),
-        window_end=end.isoformat(), currency=currency.code, closed=close is not None,
+        business_date=day.isoformat(),
+        window_start=start.isoformat(),
+        window_end=end.isoformat(),
+        currency=currency.code,
+        closed=close is not None,
         closed_at=close.window_end.isoformat() if close else None,
         closed_by=close.closed_by if close else None,
-        totals={**{name: money(found.minor) for name, found in tally.items()},
-                "net_payments": money(payments.minor - refunds.minor),
-                "gross": money(gross),
-                "adjustments": sum((line.amount for line in adjusted["kind"]), money(0)),
-                "net": money(payments.minor),
-                "wallet_liability": money(_wallet_liability(uow, end, currency))},
-        counts={**{name: found.count for name, found in tally.items()},
-                "receipts": sum(found.count for found in ranges)},
+        totals={
+            **{name: money(found.minor) for name, found in tally.items()},
+            "net_payments": money(payments.minor - refunds.minor),
+            "gross": money(gross),
+            "adjustments": sum((line.amount for line in adjusted["kind"]), money(0)),
+            "net": money(payments.minor),
+            "wallet_liability": money(_wallet_liability(uow, end, currency)),
+        },
+        counts={
+            **{name: found.count for name, found in tally.items()},
+            "receipts": sum(found.count for found in ranges),
+        },
         **lines,
         by_hour=[Line(f"{h:02d}:00", c, money(a)) for h, (c, a) in sorted(hours.items())],
         shifts=_shifts(currency, report_queries.closed_shift_tenders(uow, start, end)),
         receipt_ranges=_receipt_ranges(uow, ranges),
-        adjustments_by_kind=adjusted["kind"], adjustments_by_reason=adjusted["reason_code"],
-        receivables_ageing=ageing_lines(uow))
+        adjustments_by_kind=adjusted["kind"],
+        adjustments_by_reason=adjusted["reason_code"],
+        receivables_ageing=ageing_lines(uow),
+    )
 
 
 def _shifts(currency: Currency, rows: list[report_queries.ShiftTender]) -> list[dict]:
     """Shifts closed in the window with expected, counted and variance per tender."""
-    text = (lambda m: None if m is None else currency.text(m))  # noqa: E731
+    text = lambda m: None if m is None else currency.text(m)  # noqa: E731
     shifts: dict[int, dict] = {}
     for row in rows:
-        shift = shifts.setdefault(row.shift_id, {
-            "shift_id": row.shift_id, "cashier": row.cashier, "workstation": row.workstation,
-            "closed_at": row.closed_at.isoformat(), "variance_reason": row.variance_reason,
-            "tenders": []})
-        shift["tenders"].append({"method": row.method, "expected": text(row.expected_minor),
-                                 "counted": text(row.counted_minor),
-                                 "variance": text(row.variance_minor)})
+        shift = shifts.setdefault(
+            row.shift_id,
+            {
+                "shift_id": row.shift_id,
+                "cashier": row.cashier,
+                "workstation": row.workstation,
+                "closed_at": row.closed_at.isoformat(),
+                "variance_reason": row.variance_reason,
+                "tenders": [],
+            },
+        )
+        shift["tenders"].append(
+            {
+                "method": row.method,
+                "expected": text(row.expected_minor),
+                "counted": text(row.counted_minor),
+                "variance": text(row.variance_minor),
+            }
+        )
     return list(shifts.values())
 
 
@@ -303,8 +374,9 @@ def _wallet_liability(uow: UnitOfWork, end: datetime, currency: Currency) -> int
     return report_queries.wallet_liability(uow, end, known=(close.window_end, known))
 
 
-def _receipt_ranges(uow: UnitOfWork,
-                    found_ranges: list[report_queries.SeqRange]) -> list[ReceiptRange]:
+def _receipt_ranges(
+    uow: UnitOfWork, found_ranges: list[report_queries.SeqRange]
+) -> list[ReceiptRange]:
     """Per workstation the day's first and last receipt numbers, and any number missing."""
     ranges = []
     for found in found_ranges:
@@ -313,6 +385,13 @@ def _receipt_ranges(uow: UnitOfWork,
         if high - low + 1 != found.count:
             present = report_queries.receipt_seqs(uow, ws, low, high)
             missing = [seq for seq in range(low, high + 1) if seq not in present][:100]
-        ranges.append(ReceiptRange(ws, ledger.receipt_number(ws, low),
-                                   ledger.receipt_number(ws, high), found.count, missing))
+        ranges.append(
+            ReceiptRange(
+                ws,
+                ledger.receipt_number(ws, low),
+                ledger.receipt_number(ws, high),
+                found.count,
+                missing,
+            )
+        )
     return ranges

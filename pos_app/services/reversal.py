@@ -72,8 +72,15 @@ class ReversalResult(JsonResult):
 
 
 def reverse_payment(
-    uow: UnitOfWork, *, actor: Actor, workstation: str, receipt_no: str, reason: str, key: str,
-    requested_by: Actor | None = None, item_ids: list[int] | None = None,
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    workstation: str,
+    receipt_no: str,
+    reason: str,
+    key: str,
+    requested_by: Actor | None = None,
+    item_ids: list[int] | None = None,
     payouts: list[tuple[str, str | Decimal]] | None = None,
 ) -> ReversalResult:
     """Undo the payment on `receipt_no` (or just `item_ids` of it), exactly once per key.
@@ -85,18 +92,25 @@ def reverse_payment(
     parts = Parts.of(item_ids, payouts)
     with uow:
         actor = sessions.authorize(uow, actor, Role.SUPERVISOR, "approve refunds")
-        requester = (sessions.authorize(uow, requested_by, Role.CASHIER, "request refunds")
-                     if requested_by else actor)
-        return kernel.run(uow, Reversal(actor, requester, workstation, uow.facility(),
-                                        receipt_no, reason, key, parts))
+        requester = (
+            sessions.authorize(uow, requested_by, Role.CASHIER, "request refunds")
+            if requested_by
+            else actor
+        )
+        return kernel.run(
+            uow,
+            Reversal(actor, requester, workstation, uow.facility(), receipt_no, reason, key, parts),
+        )
 
 
 def require_other_than_cashier(payment: payments.PaymentRow, approver: Actor) -> None:
     """The approving supervisor is not the cashier who took the payment."""
     rules.require_two_people(
-        approver_id=approver.user_id, other_id=payment.cashier_id,
+        approver_id=approver.user_id,
+        other_id=payment.cashier_id,
         message=f"{approver.username} took payment {payment.receipt_no}; another supervisor "
-                "must approve its refund.")
+        "must approve its refund.",
+    )
 
 
 @dataclass(frozen=True)
@@ -141,23 +155,30 @@ class Reversal:
         wallet = held.wallet(payment.mrn)
         shares = payers_repo.shares_of_payment(uow, payment.id)  # written once, never changed
         account = held.payer_account(shares[0].payer_id) if shares else None
-        owed = (held.patient_account(wallet.patient_id)
-                if any(m == TenderMethod.CREDIT.value
-                       for m, _, _ in payments.tendered(uow, payment.id)) else None)
+        owed = (
+            held.patient_account(wallet.patient_id)
+            if any(m == TenderMethod.CREDIT.value for m, _, _ in payments.tendered(uow, payment.id))
+            else None
+        )
         paid = payments.paid_items(uow, payment.id)
         # Every item of the payment is locked for a whole reversal: which of them earlier
         # partial refunds took is only known once the payment row is locked, after the items.
         items = held.items(wallet, chosen(payment.receipt_no, paid, self.parts.item_ids))
         held.payment(payment)
         refunded = payments.refunded_items(uow, payment.id)
-        ids = not_yet_refunded(payment.receipt_no, [item.id for item in items], refunded,
-                               explicit=self.parts.item_ids is not None)
+        ids = not_yet_refunded(
+            payment.receipt_no,
+            [item.id for item in items],
+            refunded,
+            explicit=self.parts.item_ids is not None,
+        )
         items = [item for item in items if item.id in ids]
         amount = sum(paid[i] for i in ids)
         payer_minor = sum(share.amount_minor for share in shares if share.bill_item_id in ids)
         if amount == 0 and payer_minor == 0:
-            raise Refused("These items cost nothing; there is nothing to refund.",
-                          code="nothing_to_refund")
+            raise Refused(
+                "These items cost nothing; there is nothing to refund.", code="nothing_to_refund"
+            )
         last = refunded | set(ids) == set(paid)
         labs = held.lab_results(payment.id, ids)
         started = [lab for lab in labs if lab.status != LabStatus.PENDING.value]
@@ -165,22 +186,36 @@ class Reversal:
             raise Refused(
                 f"The laboratory has already started test {started[0].lab_test_code} "
                 f"({started[0].status.replace('_', ' ')}); this payment cannot be reversed.",
-                code="lab_already_started")
+                code="lab_already_started",
+            )
         returned = locks.stock_needed(items)
         if returned:
             held.stock(returned)
         held.counter(self.workstation, with_receipt=True)
-        shift_id = held.open_shift_id(cashier_id=self.requester.user_id,
-                                      workstation=self.workstation)
+        shift_id = held.open_shift_id(
+            cashier_id=self.requester.user_id, workstation=self.workstation
+        )
         room = ceilings(payments.tendered(uow, payment.id), payments.paid_back(uow, payment.id))
         payouts = plan_payouts(self.facility.currency, room, amount, self.parts.payouts)
         rules.require_shift_for_cash(
-            shift_id, moves_cash=any(m == TenderMethod.CASH.value for m, _, _ in payouts),
+            shift_id,
+            moves_cash=any(m == TenderMethod.CASH.value for m, _, _ in payouts),
             required=self.facility.require_shift,
-            message="No open shift at this workstation to pay cash out of: open one first.")
-        return _Locked(payment, wallet, items, paid, amount, last,
-                       tuple(lab.id for lab in labs), payouts, shift_id,
-                       (account, payer_minor) if account and payer_minor else None, owed)
+            message="No open shift at this workstation to pay cash out of: open one first.",
+        )
+        return _Locked(
+            payment,
+            wallet,
+            items,
+            paid,
+            amount,
+            last,
+            tuple(lab.id for lab in labs),
+            payouts,
+            shift_id,
+            (account, payer_minor) if account and payer_minor else None,
+            owed,
+        )
 
     def decide(self, state: _Locked, slot: Slot) -> kernel.Decision[ReversalResult]:
         wallet, payment, items = state.wallet, state.payment, state.items
@@ -189,55 +224,106 @@ class Reversal:
         credit_minor = sum(a for m, a, _ in state.payouts if m == TenderMethod.CREDIT.value)
         balance_after = wallet.balance_minor + wallet_minor
         result = self._result(state, slot, balance_after)
-        returned = tuple(fx.StockMovement(item.stock_item_id, item.quantity, "return", item.id)
-                         for item in items if item.stock_item_id is not None
-                         and item.kind == "pharmacy")
+        returned = tuple(
+            fx.StockMovement(item.stock_item_id, item.quantity, "return", item.id)
+            for item in items
+            if item.stock_item_id is not None and item.kind == "pharmacy"
+        )
         effects = (
-            fx.ReceiptIssued(receipt_no, slot.workstation, slot.receipt_seq,
-                             ReceiptKind.REFUND.value, wallet.patient_id, self.actor.user_id),
+            fx.ReceiptIssued(
+                receipt_no,
+                slot.workstation,
+                slot.receipt_seq,
+                ReceiptKind.REFUND.value,
+                wallet.patient_id,
+                self.actor.user_id,
+            ),
             fx.ReversalRecorded(
-                receipt_no, payment.id, payment.receipt_no, self.reason, state.amount_minor,
-                payment.cashier_id, self.requester.user_id, self.actor.user_id,
-                None, slot.workstation, state.shift_id, self.key,
+                receipt_no,
+                payment.id,
+                payment.receipt_no,
+                self.reason,
+                state.amount_minor,
+                payment.cashier_id,
+                self.requester.user_id,
+                self.actor.user_id,
+                None,
+                slot.workstation,
+                state.shift_id,
+                self.key,
                 tuple(fx.ReversalItemRow(item.id, state.paid[item.id]) for item in items),
-                tuple(fx.PayoutRow(m, a, r) for m, a, r in state.payouts)),
+                tuple(fx.PayoutRow(m, a, r) for m, a, r in state.payouts),
+            ),
             *((fx.PaymentReversed(payment.id, payment.receipt_no),) if state.last else ()),
             *((fx.LabResultsCancelled(state.lab_result_ids),) if state.lab_result_ids else ()),
-            *((fx.WalletEntry(wallet.wallet_id, WalletEntryKind.REFUND.value, wallet_minor,
-                              balance_after, receipt_no),) if wallet_minor else ()),
-            fx.ItemsReopened(tuple(item.id for item in items),
-                             tuple(sorted({item.bill_id for item in items}))),
+            *(
+                (
+                    fx.WalletEntry(
+                        wallet.wallet_id,
+                        WalletEntryKind.REFUND.value,
+                        wallet_minor,
+                        balance_after,
+                        receipt_no,
+                    ),
+                )
+                if wallet_minor
+                else ()
+            ),
+            fx.ItemsReopened(
+                tuple(item.id for item in items), tuple(sorted({item.bill_id for item in items}))
+            ),
             *((fx.StockPutBack(returned),) if returned else ()),
             *_payer_back(state.payer_back, receipt_no),
-            *credit.entries(None if state.owed is None else credit.Owed(state.owed,
-                                                                        -credit_minor),
-                            receipt_no, kind="reversal"),
+            *credit.entries(
+                None if state.owed is None else credit.Owed(state.owed, -credit_minor),
+                receipt_no,
+                kind="reversal",
+            ),
         )
-        return kernel.Decision(self.actor, "payment.reverse", receipt_no,
-                               kernel.plain_details(result.to_json()), effects,
-                               lambda digest: replace(result, audit_hash=digest))
+        return kernel.Decision(
+            self.actor,
+            "payment.reverse",
+            receipt_no,
+            kernel.plain_details(result.to_json()),
+            effects,
+            lambda digest: replace(result, audit_hash=digest),
+        )
 
     def _result(self, state: _Locked, slot: Slot, balance_after: int) -> ReversalResult:
         currency = self.facility.currency
         money = currency.from_minor
         return ReversalResult(
-            receipt_no=slot.receipt_no, payment_receipt_no=state.payment.receipt_no,
-            mrn=state.wallet.mrn, patient_name=state.wallet.name,
-            amount=money(state.amount_minor), items=[item.id for item in state.items],
+            receipt_no=slot.receipt_no,
+            payment_receipt_no=state.payment.receipt_no,
+            mrn=state.wallet.mrn,
+            patient_name=state.wallet.name,
+            amount=money(state.amount_minor),
+            items=[item.id for item in state.items],
             payouts=[Payout(m, money(a), r) for m, a, r in state.payouts],
-            wallet_balance_after=money(balance_after), reason=self.reason,
-            cashier=state.payment.cashier, requested_by=self.requester.username,
+            wallet_balance_after=money(balance_after),
+            reason=self.reason,
+            cashier=state.payment.cashier,
+            requested_by=self.requester.username,
             approved_by=self.actor.username,
-            lab_results_cancelled=len(state.lab_result_ids), idempotency_key=self.key,
-            audit_hash="", at=slot.at.isoformat(), workstation=slot.workstation,
-            currency=currency.code, payment_reversed=state.last)
+            lab_results_cancelled=len(state.lab_result_ids),
+            idempotency_key=self.key,
+            audit_hash="",
+            at=slot.at.isoformat(),
+            workstation=slot.workstation,
+            currency=currency.code,
+            payment_reversed=state.last,
+        )
 
 
-def _payer_back(back: tuple[receivables.Account, int] | None,
-                receipt_no: str) -> tuple[fx.Effect, ...]:
+def _payer_back(
+    back: tuple[receivables.Account, int] | None, receipt_no: str
+) -> tuple[fx.Effect, ...]:
     """The payer's shares of the refunded items leave its account: a `reversal` entry."""
     if back is None:
         return ()
     account, amount = back
-    return (fx.ReceivableEntry(account.id, "reversal", -amount, account.balance_minor - amount,
-                               receipt_no),)
+    return (
+        fx.ReceivableEntry(
+            account.id, "reversal", -amount, account.balance_minor - amount, receipt_no
+        ),
+    )

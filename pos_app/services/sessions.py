@@ -15,8 +15,9 @@ from pos_app.domain.actors import Actor, Role
 from pos_app.domain.errors import Refused
 
 # Why a session ended: the first four by the user or their window, the last two by an admin.
-END_REASONS = frozenset({"sign_out", "idle_lock", "switch_user", "cli_exit",
-                         "disabled", "role_changed"})
+END_REASONS = frozenset(
+    {"sign_out", "idle_lock", "switch_user", "cli_exit", "disabled", "role_changed"}
+)
 
 
 def authorize(uow: UnitOfWork, actor: Actor, role: Role, action: str) -> Actor:
@@ -26,22 +27,28 @@ def authorize(uow: UnitOfWork, actor: Actor, role: Role, action: str) -> Actor:
     """
     user, session = sessions_repo.user_and_session(uow, actor.user_id, actor.session_id)
     if user is None or not user.active:
-        raise Refused(f"The account {actor.username} is disabled: it may not {action}.",
-                      code="permission_denied")
-    if actor.session_id is not None and (session is None or session.user_id != actor.user_id
-                                         or session.ended_at is not None):
-        raise Refused(f"The session of {actor.username} has ended: sign in again to "
-                      f"{action}.", code="session_ended")
-    current = Actor(user.id, user.username, Role(user.role), bool(user.must_change_password),
-                    actor.session_id)
+        raise Refused(
+            f"The account {actor.username} is disabled: it may not {action}.",
+            code="permission_denied",
+        )
+    if actor.session_id is not None and (
+        session is None or session.user_id != actor.user_id or session.ended_at is not None
+    ):
+        raise Refused(
+            f"The session of {actor.username} has ended: sign in again to {action}.",
+            code="session_ended",
+        )
+    current = Actor(
+        user.id, user.username, Role(user.role), bool(user.must_change_password), actor.session_id
+    )
     current.require(role, action)
     return current
 
 
-def end_sessions(uow: UnitOfWork, *, user_id: int, reason: str, now: datetime,
-                 session_id: int | None = None) -> list[int]:
+def end_sessions(
+    uow: UnitOfWork, *, user_id: int, reason: str, now: datetime, session_id: int | None = None
+) -> list[int]:
     """End the user's open sessions (or just `session_id`); returns the ids it ended."""
     if reason not in END_REASONS:
         raise ValueError(f"unknown session end reason {reason!r}")
-    return sessions_repo.end(uow, user_id=user_id, reason=reason, now=now,
-                             session_id=session_id)
+    return sessions_repo.end(uow, user_id=user_id, reason=reason, now=now, session_id=session_id)

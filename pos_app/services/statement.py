@@ -39,9 +39,18 @@ def wallet_statement(uow: UnitOfWork, *, actor: Actor, mrn: str, limit: int = 50
         if wallet is None:
             raise NotFound(f"No patient has MRN {mrn}.", code="unknown_patient")
         rows = statement_queries.newest_entries(uow, wallet.wallet_id, limit)
-    return Statement(mrn, wallet.patient_name, currency.from_minor(wallet.balance_minor), [
-        StatementEntry(row.kind, currency.from_minor(row.amount_minor),
-                       currency.from_minor(row.balance_after_minor), row.receipt_no,
-                       row.created_at.isoformat())
-        for row in rows
-    ])
+    return Statement(
+        mrn,
+        wallet.patient_name,
+        currency.from_minor(wallet.balance_minor),
+        [
+            StatementEntry(
+                row.kind,
+                currency.from_minor(row.amount_minor),
+                currency.from_minor(row.balance_after_minor),
+                row.receipt_no,
+                row.created_at.isoformat(),
+            )
+            for row in rows
+        ],
+    )

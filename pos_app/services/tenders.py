@@ -56,8 +56,12 @@ class Tender:
         return reference_key(self.reference)
 
     def fingerprint(self) -> dict:
-        return {"method": self.method.value, "amount": self.amount_minor,
-                "reference": self.reference, "cash_tendered": self.cash_tendered_minor}
+        return {
+            "method": self.method.value,
+            "amount": self.amount_minor,
+            "reference": self.reference,
+            "cash_tendered": self.cash_tendered_minor,
+        }
 
 
 def method_of(value: str, allowed: tuple[TenderMethod, ...] = tuple(TenderMethod)) -> TenderMethod:
@@ -72,25 +76,32 @@ def method_of(value: str, allowed: tuple[TenderMethod, ...] = tuple(TenderMethod
     return method
 
 
-def parse_tender(currency: Currency, request: TenderRequest,
-                 allowed: tuple[TenderMethod, ...] = tuple(TenderMethod)) -> Tender:
+def parse_tender(
+    currency: Currency,
+    request: TenderRequest,
+    allowed: tuple[TenderMethod, ...] = tuple(TenderMethod),
+) -> Tender:
     """Parse one tender; refuses bad amounts and a missing reference before any lock."""
     method = method_of(request.method, allowed)
     amount = currency.to_minor(currency.parse(request.amount, what=f"{method.value} amount"))
     label = method.value.replace("_", " ")
-    reference = refuse_controls((request.reference or "").strip(),
-                                what=f"{label} reference") or None
+    reference = (
+        refuse_controls((request.reference or "").strip(), what=f"{label} reference") or None
+    )
     if method in NEEDS_REFERENCE and not reference_key(reference or ""):
         raise BadInput(f"A {label} payment needs its reference.", code="missing_reference")
-    if reference is not None and max(len(reference), len(reference_key(reference))) > \
-            MAX_REFERENCE:
-        raise BadInput(f"A reference has at most {MAX_REFERENCE} characters.",
-                       code="invalid_reference")
+    if reference is not None and max(len(reference), len(reference_key(reference))) > MAX_REFERENCE:
+        raise BadInput(
+            f"A reference has at most {MAX_REFERENCE} characters.", code="invalid_reference"
+        )
     tendered = None
     if method is TenderMethod.CASH:
         given = request.cash_tendered if request.cash_tendered not in (None, "") else None
-        tendered = (amount if given is None
-                    else currency.to_minor(currency.parse(given, what="cash tendered")))
+        tendered = (
+            amount
+            if given is None
+            else currency.to_minor(currency.parse(given, what="cash tendered"))
+        )
         if tendered < amount:
             raise Refused(
                 f"Cash tendered {currency.display(tendered)} is less than the cash amount "
@@ -121,12 +132,13 @@ def check_references_unused(uow: UnitOfWork, tenders: list[Tender]) -> None:
     if used is not None:
         tender = next(x for x in claimed if x.method.value == used[0])
         label = tender.method.value.replace("_", " ").capitalize()
-        raise Refused(f"{label} reference {tender.reference} was already used on receipt "
-                      f"{used[1]}.", code="duplicate_reference")
+        raise Refused(
+            f"{label} reference {tender.reference} was already used on receipt {used[1]}.",
+            code="duplicate_reference",
+        )
 
 
 def references_claimed(tenders: list[Tender], receipt_no: str) -> tuple[ReferencesClaimed, ...]:
     """The effect claiming each tender's reference key, if any tender keeps one."""
-    keys = tuple((x.method.value, x.reference_key) for x in tenders
-                 if x.reference_key is not None)
+    keys = tuple((x.method.value, x.reference_key) for x in tenders if x.reference_key is not None)
     return (ReferencesClaimed(receipt_no, keys),) if keys else ()

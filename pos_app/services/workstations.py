@@ -38,22 +38,25 @@ def enroll(uow: UnitOfWork, *, actor: Actor, workstation: str) -> tuple[Enrolled
     workstation is audited, so it may have enrolled the key already."""
     trust = uow.trust
     if trust is None:
-        raise Refused("This workstation has no data folder to keep a key in.",
-                      code="no_workstation_key")
+        raise Refused(
+            "This workstation has no data folder to keep a key in.", code="no_workstation_key"
+        )
     with uow:
         actor = sessions.authorize(uow, actor, Role.ADMIN, "enrol workstations")
         key = ledger.signing_key(uow, workstation, actor=actor)  # anew if it was revoked
         assert key is not None
         new = ledger.needs_enrolment(uow, workstation, key)
         if new:
-            ledger.enrol(uow, ledger.take_slot(uow, workstation, with_receipt=False),
-                         actor=actor, key=key)
+            ledger.enrol(
+                uow, ledger.take_slot(uow, workstation, with_receipt=False), actor=actor, key=key
+            )
             uow.commit()
         return _one(uow, key.key_id), new
 
 
-def revoke(uow: UnitOfWork, *, actor: Actor, workstation: str, target: str,
-           key_id: str | None = None) -> list[EnrolledKey]:
+def revoke(
+    uow: UnitOfWork, *, actor: Actor, workstation: str, target: str, key_id: str | None = None
+) -> list[EnrolledKey]:
     """Revoke `target`'s active keys (or the one named): from now on its events signed by
     them are findings of `check`, and the workstation refuses to work until re-enrolled."""
     with uow:
@@ -64,14 +67,24 @@ def revoke(uow: UnitOfWork, *, actor: Actor, workstation: str, target: str,
             query = query.where(k.c.key_id == key_id)
         ids = list(uow.execute(query).scalars())
         if not ids:
-            raise NotFound(f"Workstation {target} has no enrolled key to revoke.",
-                           code="unknown_workstation")
+            raise NotFound(
+                f"Workstation {target} has no enrolled key to revoke.", code="unknown_workstation"
+            )
         for revoked in ids:
             slot = ledger.take_slot(uow, workstation, with_receipt=False)
-            ledger.append_event(uow, slot, actor=actor, action=ledger.REVOKED, receipt_no=None,
-                                details={"workstation": target, "key_id": revoked})
-            uow.execute(update(k).where(k.c.key_id == revoked)
-                        .values(revoked_at=slot.at, revoked_by=actor.user_id))
+            ledger.append_event(
+                uow,
+                slot,
+                actor=actor,
+                action=ledger.REVOKED,
+                receipt_no=None,
+                details={"workstation": target, "key_id": revoked},
+            )
+            uow.execute(
+                update(k)
+                .where(k.c.key_id == revoked)
+                .values(revoked_at=slot.at, revoked_by=actor.user_id)
+            )
         uow.commit()
         if uow.trust is not None:
             uow.trust.keys.enrolled.clear()  # this process may hold one of them
@@ -82,8 +95,15 @@ def list_keys(uow: UnitOfWork, *, actor: Actor) -> list[EnrolledKey]:
     """Every enrolled key, newest first: supervisors see new workstations here."""
     with uow:
         sessions.authorize(uow, actor, Role.SUPERVISOR, "see workstations")
-        ids = uow.execute(select(t.workstation_keys.c.key_id)
-                          .order_by(t.workstation_keys.c.enrolled_at.desc())).scalars().all()
+        ids = (
+            uow.execute(
+                select(t.workstation_keys.c.key_id).order_by(
+                    t.workstation_keys.c.enrolled_at.desc()
+                )
+            )
+            .scalars()
+            .all()
+        )
         return [_one(uow, key_id) for key_id in ids]
 
 
@@ -94,6 +114,13 @@ def _one(uow: UnitOfWork, key_id: str) -> EnrolledKey:
         select(k, enrolled.c.username.label("by"), revoked.c.username.label("revoker"))
         .outerjoin(enrolled, enrolled.c.id == k.c.enrolled_by)
         .outerjoin(revoked, revoked.c.id == k.c.revoked_by)
-        .where(k.c.key_id == key_id)).one()
-    return EnrolledKey(row.workstation, row.key_id, row.enrolled_at.isoformat(), row.by,
-                       row.revoked_at.isoformat() if row.revoked_at else None, row.revoker)
+        .where(k.c.key_id == key_id)
+    ).one()
+    return EnrolledKey(
+        row.workstation,
+        row.key_id,
+        row.enrolled_at.isoformat(),
+        row.by,
+        row.revoked_at.isoformat() if row.revoked_at else None,
+        row.revoker,
+    )

@@ -14,7 +14,10 @@ def test_the_database_refuses_to_update_or_delete_append_only_rows(books, table,
     top_up(books, books.patient("P1"), "100.00")
     before = books.count(table)
     # As the owner: the application role is stopped sooner, by its grants (test_grants.py).
-    with (pytest.raises(DBAPIError, match="append-only"), as_owner(books.app) as owner,
-          owner.begin() as conn):
+    with (
+        pytest.raises(DBAPIError, match="append-only"),
+        as_owner(books.app) as owner,
+        owner.begin() as conn,
+    ):
         conn.execute(text(statement.format(t=table)))
     assert books.count(table) == before > 0

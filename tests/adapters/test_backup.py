@@ -18,8 +18,7 @@ from tests.conftest import make_app
 from tests.helpers.books import Books
 from tests.helpers.money import pay_items, tender
 
-COUNTED = ("payments", "tenders", "wallet_entries", "audit_events", "receipts",
-           "stock_movements")
+COUNTED = ("payments", "tenders", "wallet_entries", "audit_events", "receipts", "stock_movements")
 
 
 def _busy(books: Books) -> None:
@@ -49,8 +48,13 @@ def test_backup_restores_to_books_that_check_clean_with_every_row(books, empty_t
     _busy(books)
     before = {table: books.count(table) for table in COUNTED}
     out = tmp_path / "backup.bin"
-    written = create_backup(books.app.uow(), actor=books.admin, workstation="WS01",
-                            url=books.app.settings.db_url, out=out)
+    written = create_backup(
+        books.app.uow(),
+        actor=books.admin,
+        workstation="WS01",
+        url=books.app.settings.db_url,
+        out=out,
+    )
     assert out.stat().st_size == written.size > 0 and len(written.sha256) == 64
     assert out.stat().st_mode & 0o077 == 0, "a backup holds patient data: owner-only"
 
@@ -59,8 +63,9 @@ def test_backup_restores_to_books_that_check_clean_with_every_row(books, empty_t
     # (taken before it) lacks; the copy is a database of its own, so it is not called rewound.
     restored = make_app(empty_target, tmp_path)
     try:
-        copy = Books(restored, books.currency, books.cashier, books.cashier2, books.supervisor,
-                     books.admin)
+        copy = Books(
+            restored, books.currency, books.cashier, books.cashier2, books.supervisor, books.admin
+        )
         # The backup's own audit event is written after the copy was taken.
         assert {table: copy.count(table) for table in COUNTED} == before
         assert run_check(restored.uow(), actor=books.supervisor) == []
@@ -81,16 +86,26 @@ def _settings(app) -> dict[str, str]:
 def test_a_cashier_may_not_take_a_backup_and_nothing_is_written(books, tmp_path):
     out = tmp_path / "backup.bin"
     with pytest.raises(Refused) as refused:
-        create_backup(books.app.uow(), actor=books.cashier, workstation="WS01",
-                      url=books.app.settings.db_url, out=out)
+        create_backup(
+            books.app.uow(),
+            actor=books.cashier,
+            workstation="WS01",
+            url=books.app.settings.db_url,
+            out=out,
+        )
     assert refused.value.code == "permission_denied"
     assert not out.exists()
 
 
 def test_restore_never_overwrites_a_database_that_has_books(books, tmp_path):
     out = tmp_path / "backup.bin"
-    create_backup(books.app.uow(), actor=books.admin, workstation="WS01",
-                  url=books.app.settings.db_url, out=out)
+    create_backup(
+        books.app.uow(),
+        actor=books.admin,
+        workstation="WS01",
+        url=books.app.settings.db_url,
+        out=out,
+    )
     with pytest.raises(Refused) as refused:
         files.restore(out, books.app.settings.db_url)
     assert refused.value.code == "database_not_empty"
@@ -100,8 +115,13 @@ def test_backup_refuses_to_overwrite_an_existing_file(books, tmp_path):
     out = tmp_path / "backup.bin"
     out.write_bytes(b"keep me")
     with pytest.raises(BadInput) as bad:
-        create_backup(books.app.uow(), actor=books.admin, workstation="WS01",
-                      url=books.app.settings.db_url, out=out)
+        create_backup(
+            books.app.uow(),
+            actor=books.admin,
+            workstation="WS01",
+            url=books.app.settings.db_url,
+            out=out,
+        )
     assert bad.value.code == "file_exists" and out.read_bytes() == b"keep me"
 
 

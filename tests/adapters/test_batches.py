@@ -20,8 +20,12 @@ def people(*mrns):
 def test_inserts_and_lookups_over_several_slices_cover_every_row(books, tiny_slices):
     mrns = [f"B{i:03d}" for i in range(5)]
     with books.app.uow() as uow:
-        patients_repo.insert_many(uow, people(*mrns), now=system_clock(),
-                                  terms={mrn: {"name", mrn.lower()} for mrn in mrns})
+        patients_repo.insert_many(
+            uow,
+            people(*mrns),
+            now=system_clock(),
+            terms={mrn: {"name", mrn.lower()} for mrn in mrns},
+        )
         uow.commit()
     with books.app.uow() as uow:
         ids = patients_repo.ids_of(uow, [*mrns, "NOBODY"])

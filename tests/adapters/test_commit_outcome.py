@@ -34,7 +34,8 @@ def _paid_once(books: Books, mrn: str, items: list[int], key: str) -> None:
 
 
 def test_a_payment_whose_commit_answer_is_lost_is_outcome_unknown_and_the_key_replays_it(
-        pg_books, pg_url, tmp_path):
+    pg_books, pg_url, tmp_path
+):
     mrn = pg_books.patient("P1", balance="5000.00")
     items = pg_books.bill(mrn, ("CONS", 1))
     key = new_key()
@@ -42,8 +43,9 @@ def test_a_payment_whose_commit_answer_is_lost_is_outcome_unknown_and_the_key_re
         cut_app = make_app(proxy.url, tmp_path)
         try:
             with pytest.raises(OutcomeUnknown) as unknown:
-                pay_items(replace(pg_books, app=cut_app), mrn, items,
-                          tender("wallet", "1000.00"), key=key)
+                pay_items(
+                    replace(pg_books, app=cut_app), mrn, items, tender("wallet", "1000.00"), key=key
+                )
         finally:
             cut_app.close()
     assert proxy.cuts == 1
@@ -53,14 +55,24 @@ def test_a_payment_whose_commit_answer_is_lost_is_outcome_unknown_and_the_key_re
 
 
 def test_the_command_line_exits_4_with_the_key_to_retry_and_the_retry_pays_once(
-        pg_books, pg_url, tmp_path, monkeypatch, capsys):
+    pg_books, pg_url, tmp_path, monkeypatch, capsys
+):
     mrn = pg_books.patient("P1", balance="5000.00")
     items = pg_books.bill(mrn, ("CONS", 1))
     monkeypatch.setenv("CARETILL_CONFIG", str(tmp_path / "config.json"))
     monkeypatch.setenv("CARETILL_USER", "cashier")
     monkeypatch.setenv("CARETILL_PASSWORD", PASSWORD)
-    pay_args = ["pay", mrn, "--items", str(items[0]), "--tender", "wallet:1000.00", "--json",
-                "--workstation", "WS01"]
+    pay_args = [
+        "pay",
+        mrn,
+        "--items",
+        str(items[0]),
+        "--tender",
+        "wallet:1000.00",
+        "--json",
+        "--workstation",
+        "WS01",
+    ]
     with CommitCutter(pg_url, when=PAYMENT_INSERT) as proxy:
         status = main(["--db", proxy.url, *pay_args])
     error = json.loads(capsys.readouterr().out)["error"]
@@ -76,8 +88,7 @@ def test_the_command_line_exits_4_with_the_key_to_retry_and_the_retry_pays_once(
 
 
 def _wrapped(orig: BaseException, *, invalidated: bool = False) -> DBAPIError:
-    return DBAPIError.instance("COMMIT", None, orig, type(orig),
-                               connection_invalidated=invalidated)
+    return DBAPIError.instance("COMMIT", None, orig, type(orig), connection_invalidated=invalidated)
 
 
 class _SerializationFailure(psycopg2.errors.SerializationFailure):
@@ -90,15 +101,26 @@ def _sqlite_error(code: int) -> sqlite3.OperationalError:
     return error
 
 
-@pytest.mark.parametrize(("orig", "invalidated", "unknown"), [
-    (psycopg2.OperationalError("server closed the connection unexpectedly"), True, True),
-    (psycopg2.InterfaceError("connection already closed"), False, True),
-    (_SerializationFailure("could not serialize access"), False, False),
-    (_sqlite_error(sqlite3.SQLITE_IOERR), False, True),
-    (_sqlite_error(sqlite3.SQLITE_IOERR | (12 << 8)), False, True),  # an extended I/O code
-    (_sqlite_error(sqlite3.SQLITE_FULL), False, False),
-    (_sqlite_error(sqlite3.SQLITE_BUSY), False, False),
-], ids=["pg-dropped", "pg-closed", "pg-serialization", "sqlite-ioerr", "sqlite-ioerr-extended",
-        "sqlite-full", "sqlite-busy"])
+@pytest.mark.parametrize(
+    ("orig", "invalidated", "unknown"),
+    [
+        (psycopg2.OperationalError("server closed the connection unexpectedly"), True, True),
+        (psycopg2.InterfaceError("connection already closed"), False, True),
+        (_SerializationFailure("could not serialize access"), False, False),
+        (_sqlite_error(sqlite3.SQLITE_IOERR), False, True),
+        (_sqlite_error(sqlite3.SQLITE_IOERR | (12 << 8)), False, True),  # an extended I/O code
+        (_sqlite_error(sqlite3.SQLITE_FULL), False, False),
+        (_sqlite_error(sqlite3.SQLITE_BUSY), False, False),
+    ],
+    ids=[
+        "pg-dropped",
+        "pg-closed",
+        "pg-serialization",
+        "sqlite-ioerr",
+        "sqlite-ioerr-extended",
+        "sqlite-full",
+        "sqlite-busy",
+    ],
+)
 def test_only_a_commit_without_an_answer_is_unknown(orig, invalidated, unknown):
     assert lost_during_commit(_wrapped(orig, invalidated=invalidated)) is unknown

@@ -24,20 +24,37 @@ from tests.helpers.books import Books
 from tests.helpers.money import pay_items, tender
 from tests.helpers.postgres import APP_ROLE, OWNER, as_owner, as_role
 
-APPEND_ONLY = ["audit_events", "wallet_entries", "stock_movements",  # revision 0001
-               "reversals", "reversal_items", "refund_payouts", "withdrawals",  # 0002
-               "shift_tenders", "shift_cash_counts", "day_closes",
-               "adjustments",  # 0006
-               "receivable_entries", "payer_shares", "claim_items",
-               "settlement_allocations", "settlements"]  # 0007
+APPEND_ONLY = [
+    "audit_events",
+    "wallet_entries",
+    "stock_movements",  # revision 0001
+    "reversals",
+    "reversal_items",
+    "refund_payouts",
+    "withdrawals",  # 0002
+    "shift_tenders",
+    "shift_cash_counts",
+    "day_closes",
+    "adjustments",  # 0006
+    "receivable_entries",
+    "payer_shares",
+    "claim_items",
+    "settlement_allocations",
+    "settlements",
+]  # 0007
 
 
 @pytest.fixture
 def till(pg_books: Books) -> Iterator[Connection]:
     """A transaction as the application role on books with money in them."""
     mrn = pg_books.patient("P1", balance="3000.00")
-    pay_items(pg_books, mrn, pg_books.bill(mrn, ("CONS", 1), ("DRUG", 1)),
-              tender("wallet", "1000.00"), tender("cash", "100.00"))
+    pay_items(
+        pg_books,
+        mrn,
+        pg_books.bill(mrn, ("CONS", 1), ("DRUG", 1)),
+        tender("wallet", "1000.00"),
+        tender("cash", "100.00"),
+    )
     with pg_books.app.engine.connect() as conn:
         yield conn
 
@@ -48,8 +65,12 @@ def refused(conn: Connection, statement: str, message: str) -> None:
 
 
 def test_the_tills_connect_as_a_plain_role(till):
-    row = till.execute(text("SELECT current_user, rolsuper, rolcreaterole, rolcreatedb "
-                            "FROM pg_roles WHERE rolname = current_user")).one()
+    row = till.execute(
+        text(
+            "SELECT current_user, rolsuper, rolcreaterole, rolcreatedb "
+            "FROM pg_roles WHERE rolname = current_user"
+        )
+    ).one()
     assert tuple(row) == (APP_ROLE, False, False, False)
 
 
@@ -60,17 +81,25 @@ def test_the_app_role_may_not_change_the_ledgers_and_the_audit_trail(till, table
     refused(till, verb.format(t=table, c=column), f"permission denied for table {table}")
 
 
-@pytest.mark.parametrize(("statement", "message"), [
-    ("ALTER TABLE audit_events DISABLE TRIGGER ALL", "must be owner of table audit_events"),
-    ("ALTER TABLE wallet_entries DISABLE TRIGGER USER", "must be owner of table wallet_entries"),
-    ("DROP TRIGGER audit_events_append_only ON audit_events", "must be owner of"),
-    ("DROP TABLE audit_events", "must be owner of table audit_events"),
-    ("ALTER TABLE wallets DROP CONSTRAINT ck_wallets_balance_not_negative", "must be owner"),
-    ("CREATE TABLE shadow (id int)", "permission denied for schema public"),
-    ("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
-     "permission denied for schema public"),
-    ("UPDATE alembic_version SET version_num = 'x'", "permission denied for table alembic"),
-])
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ("ALTER TABLE audit_events DISABLE TRIGGER ALL", "must be owner of table audit_events"),
+        (
+            "ALTER TABLE wallet_entries DISABLE TRIGGER USER",
+            "must be owner of table wallet_entries",
+        ),
+        ("DROP TRIGGER audit_events_append_only ON audit_events", "must be owner of"),
+        ("DROP TABLE audit_events", "must be owner of table audit_events"),
+        ("ALTER TABLE wallets DROP CONSTRAINT ck_wallets_balance_not_negative", "must be owner"),
+        ("CREATE TABLE shadow (id int)", "permission denied for schema public"),
+        (
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+            "permission denied for schema public",
+        ),
+        ("UPDATE alembic_version SET version_num = 'x'", "permission denied for table alembic"),
+    ],
+)
 def test_the_app_role_may_not_alter_drop_or_create(till, statement, message):
     refused(till, statement, message)
 
@@ -78,9 +107,14 @@ def test_the_app_role_may_not_alter_drop_or_create(till, statement, message):
 def test_a_payment_still_works_as_the_app_role_and_the_grant_is_idempotent(pg_books):
     def privileges() -> set[tuple[str, str]]:
         with pg_books.app.engine.connect() as conn:
-            return set(conn.execute(text(
-                "SELECT table_name, privilege_type FROM information_schema.role_table_grants "
-                "WHERE grantee = current_user")).all())
+            return set(
+                conn.execute(
+                    text(
+                        "SELECT table_name, privilege_type "
+                        "FROM information_schema.role_table_grants WHERE grantee = current_user"
+                    )
+                ).all()
+            )
 
     before = privileges()
     with as_owner(pg_books.app) as owner:
@@ -89,7 +123,8 @@ def test_a_payment_still_works_as_the_app_role_and_the_grant_is_idempotent(pg_bo
     assert privileges() == before
     assert ("wallets", "UPDATE") in before and ("audit_events", "INSERT") in before
     assert not {(t, v) for t, v in before if v in ("UPDATE", "DELETE", "TRUNCATE")} & {
-        (t, v) for t in APPEND_ONLY for v in ("UPDATE", "DELETE", "TRUNCATE")}
+        (t, v) for t in APPEND_ONLY for v in ("UPDATE", "DELETE", "TRUNCATE")
+    }
     mrn = pg_books.patient("P2", balance="1000.00")
     pay_items(pg_books, mrn, pg_books.bill(mrn, ("CONS", 1)), tender("wallet", "1000.00"))
     assert pg_books.balance(mrn) == 0
@@ -106,14 +141,17 @@ def test_the_app_role_cannot_migrate_but_starting_a_current_till_needs_nothing(p
     assert refused.value.code == "permission_denied" and "db upgrade" in refused.value.message
 
 
-@pytest.mark.parametrize(("role", "error", "code"), [
-    ("app; DROP TABLE audit_events", BadInput, "invalid_role_name"),
-    ('"caretill_app"', BadInput, "invalid_role_name"),
-    ("", BadInput, "invalid_role_name"),
-    ("nobody_here", BadInput, "unknown_role"),
-    (OWNER, Refused, "role_too_powerful"),
-    ("postgres", Refused, "role_too_powerful"),
-])
+@pytest.mark.parametrize(
+    ("role", "error", "code"),
+    [
+        ("app; DROP TABLE audit_events", BadInput, "invalid_role_name"),
+        ('"caretill_app"', BadInput, "invalid_role_name"),
+        ("", BadInput, "invalid_role_name"),
+        ("nobody_here", BadInput, "unknown_role"),
+        (OWNER, Refused, "role_too_powerful"),
+        ("postgres", Refused, "role_too_powerful"),
+    ],
+)
 def test_a_role_that_is_odd_unknown_or_too_powerful_is_refused(pg_app, role, error, code):
     with as_owner(pg_app) as owner, pytest.raises(error) as raised:
         grants.grant(owner, role)
@@ -140,17 +178,23 @@ def test_db_grant_and_upgrade_on_the_command_line(pg_app, tmp_path, monkeypatch,
 
 
 def test_the_grant_sets_the_tills_timeouts_as_database_defaults_as_the_database_owner(
-        pg_app, pg_admin_url):
+    pg_app, pg_admin_url
+):
     database = pg_app.engine.url.database
     with as_owner(pg_app) as owner:
         grants.grant(owner, APP_ROLE)
         with owner.connect() as conn:
-            defaults = conn.execute(text(
-                "SELECT setconfig FROM pg_db_role_setting s JOIN pg_database d "
-                "ON d.oid = s.setdatabase WHERE d.datname = :d AND s.setrole = 0"),
-                {"d": database}).scalar_one()
-        assert sorted(defaults) == ["idle_in_transaction_session_timeout=30000",
-                                    "lock_timeout=5000"]
+            defaults = conn.execute(
+                text(
+                    "SELECT setconfig FROM pg_db_role_setting s JOIN pg_database d "
+                    "ON d.oid = s.setdatabase WHERE d.datname = :d AND s.setrole = 0"
+                ),
+                {"d": database},
+            ).scalar_one()
+        assert sorted(defaults) == [
+            "idle_in_transaction_session_timeout=30000",
+            "lock_timeout=5000",
+        ]
         admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f"ALTER DATABASE {database} OWNER TO CURRENT_USER"))

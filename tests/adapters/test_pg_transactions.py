@@ -18,8 +18,9 @@ from tests.helpers.money import pay_items, tender
 
 def _sent(engine) -> list[str]:  # noqa: ANN001
     seen: list[str] = []
-    event.listen(engine, "before_cursor_execute",
-                 lambda _c, _cur, statement, *_rest: seen.append(statement))
+    event.listen(
+        engine, "before_cursor_execute", lambda _c, _cur, statement, *_rest: seen.append(statement)
+    )
     return seen
 
 
@@ -55,41 +56,54 @@ def test_the_timeouts_hold_inside_the_transaction_and_end_with_it(pg_books: Book
 
 
 def test_a_pooled_connection_the_server_dropped_is_replaced_by_the_first_statement(
-        pg_books: Books, pg_admin_url: str):
+    pg_books: Books, pg_admin_url: str
+):
     mrn = pg_books.patient("P1", balance="2000.00")
     with pg_books.app.uow() as uow:
         uow.ping()  # leaves a connection in the pool
     database = pg_books.app.engine.url.database
     admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:  # a server restart, as the pooled connection sees it
-        dropped = conn.execute(text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": database}).scalar()
+        dropped = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = :db AND pid <> pg_backend_pid()"
+            ),
+            {"db": database},
+        ).scalar()
     admin.dispose()
     assert dropped >= 1
-    paid = pay_items(pg_books, mrn, pg_books.bill(mrn, ("CONS", 1)),
-                     tender("wallet", "1000.00"))
+    paid = pay_items(pg_books, mrn, pg_books.bill(mrn, ("CONS", 1)), tender("wallet", "1000.00"))
     assert paid.wallet_balance_after == 1000 and pg_books.count("payments") == 1
 
 
 def test_a_waiting_write_that_fails_rolls_back_every_write_and_leaves_the_pool_clean(
-        pg_books: Books):
+    pg_books: Books,
+):
     row = {"key": "probe", "value": "1"}
     with pytest.raises(IntegrityError), pg_books.app.uow() as uow:
         uow.write(insert(t.settings), row)
         uow.write(insert(t.settings), row)  # the same key: refused at COMMIT's round trip
         uow.commit()
     with pg_books.app.uow(write=False) as uow:
-        assert uow.execute(select(func.count()).select_from(t.settings)
-                           .where(t.settings.c.key == "probe")).scalar() == 0
+        assert (
+            uow.execute(
+                select(func.count()).select_from(t.settings).where(t.settings.c.key == "probe")
+            ).scalar()
+            == 0
+        )
         assert uow.execute(text("SELECT 1")).scalar() == 1  # no aborted transaction left
 
 
 def test_a_write_is_read_back_by_the_same_transaction(pg_books: Books):
     with pg_books.app.uow() as uow:
         uow.write(insert(t.settings), {"key": "probe", "value": "waiting"})
-        assert uow.execute(select(t.settings.c.value)
-                           .where(t.settings.c.key == "probe")).scalar() == "waiting"
+        assert (
+            uow.execute(select(t.settings.c.value).where(t.settings.c.key == "probe")).scalar()
+            == "waiting"
+        )
     with pg_books.app.uow(write=False) as uow:  # left without commit: rolled back
-        assert uow.execute(select(t.settings.c.value)
-                           .where(t.settings.c.key == "probe")).scalar() is None
+        assert (
+            uow.execute(select(t.settings.c.value).where(t.settings.c.key == "probe")).scalar()
+            is None
+        )

@@ -30,8 +30,9 @@ def test_a_run_of_receipts_reads_the_same_rows_as_a_range_as_key_by_key(books: B
     assert len(by_key["deposits"]) == 6 and len(by_key["wallet_entries"]) == 6
     assert _sorted(as_run) == _sorted(by_key)
     assert sparse_ranges == []
-    assert _sorted(sparse_read) == _sorted({table: [row for row in rows if row[0] in sparse]
-                                            for table, rows in by_key.items()})
+    assert _sorted(sparse_read) == _sorted(
+        {table: [row for row in rows if row[0] in sparse] for table, rows in by_key.items()}
+    )
     if dialect == "sqlite":  # PostgreSQL may collate by locale: key by key there
         assert (ranges, single) == ([(RECEIPTS[0], RECEIPTS[5], True)], [])
     else:
@@ -45,8 +46,9 @@ def test_numbers_whose_digits_widened_are_read_as_a_range_each(books: Books):
         dialect = uow.dialect
     if dialect == "sqlite":
         # no such receipts are held, so what a range reads is sifted by key
-        assert (sorted(ranges), single) == ([("WS01-1000000", "WS01-1000001", False),
-                                             ("WS01-999999", "WS01-999999", False)],
-                                            ["OLD-000001"])
+        assert (sorted(ranges), single) == (
+            [("WS01-1000000", "WS01-1000001", False), ("WS01-999999", "WS01-999999", False)],
+            ["OLD-000001"],
+        )
     else:
         assert (ranges, single) == ([], keys)

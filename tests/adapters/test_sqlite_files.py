@@ -52,8 +52,9 @@ def test_db_upgrade_creates_the_missing_file(capsys, tmp_path):
     path = tmp_path / "new.sqlite3"
     assert _run(capsys, "--db", f"sqlite:///{path}", "db", "upgrade")[0] == 0
     assert path.is_file()
-    status, out, _ = _run(capsys, "--db", f"sqlite:///{path}", "--json", "demo", "load",
-                          "--patients", "2")
+    status, out, _ = _run(
+        capsys, "--db", f"sqlite:///{path}", "--json", "demo", "load", "--patients", "2"
+    )
     assert status == 0, out
 
 
@@ -105,8 +106,9 @@ def test_a_read_only_file_is_one_line(capsys, sqlite_url, monkeypatch):
         path = folder / "books.sqlite3"
         shutil.copyfile(sqlite_url.removeprefix("sqlite:///"), path)
         path.chmod(0o444)
-        status, out, err = _as_another_user(capsys, "--db", f"sqlite:///{path}", "patient",
-                                            "search", "x")
+        status, out, err = _as_another_user(
+            capsys, "--db", f"sqlite:///{path}", "patient", "search", "x"
+        )
     finally:
         shutil.rmtree(folder)
     _one_line_failure(status, out, err, "read-only", str(path))

@@ -12,8 +12,7 @@ from tests.helpers.books import Books
 from tests.helpers.money import pay_items, tender
 
 
-def test_a_payment_waiting_on_another_writer_ends_in_busy_and_writes_nothing(sqlite_url,
-                                                                              tmp_path):
+def test_a_payment_waiting_on_another_writer_ends_in_busy_and_writes_nothing(sqlite_url, tmp_path):
     main = make_app(sqlite_url, tmp_path)
     books = Books.open(main)
     mrn = books.patient("P1", balance="5000.00")

@@ -22,8 +22,10 @@ def test_each_head_is_one_appended_line_and_another_process_sees_it(tmp_path):
     mine.record("live", Head("WS01", 2, "b" * 64))
     other.record("live", Head("WS02", 7, "c" * 64))
     assert other.head("live", "WS01") == Head("WS01", 2, "b" * 64)
-    assert mine.heads("live") == {"WS01": Head("WS01", 2, "b" * 64),
-                                  "WS02": Head("WS02", 7, "c" * 64)}
+    assert mine.heads("live") == {
+        "WS01": Head("WS01", 2, "b" * 64),
+        "WS02": Head("WS02", 7, "c" * 64),
+    }
     assert len(mine.path("live").read_text().splitlines()) == 3
     assert mine.path("live").stat().st_mode & 0o777 == 0o600
 

@@ -12,10 +12,25 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_tiny_run_prints_a_row_for_every_call_of_today_and_of_mid_year(tmp_path) -> None:
-    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_dashboard",
-                           "--db", f"sqlite:///{tmp_path / 'year.db'}", "--days", "3",
-                           "--per-day", "20", "--runs", "2"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.bench_dashboard",
+            "--db",
+            f"sqlite:///{tmp_path / 'year.db'}",
+            "--days",
+            "3",
+            "--per-day",
+            "20",
+            "--runs",
+            "2",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "sqlite: 3 days x 20 payments seeded" in done.stdout
     rows = {}

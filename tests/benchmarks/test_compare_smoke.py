@@ -10,8 +10,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTENDERS = ("pgbench tpcb-like", "pgbench replay of pay() SQL", "CareTill pay()",
-              "CareTill pay(), 4 shared wallets")
+CONTENDERS = (
+    "pgbench tpcb-like",
+    "pgbench replay of pay() SQL",
+    "CareTill pay()",
+    "CareTill pay(), 4 shared wallets",
+)
 
 
 def _rows(output: str) -> dict[tuple[str, int], dict[str, float]]:
@@ -20,16 +24,30 @@ def _rows(output: str) -> dict[tuple[str, int], dict[str, float]]:
     rows = {}
     for line in lines[1:]:
         cells = [cell.strip() for cell in line.strip("|").split("|")]
-        rows[cells[0], int(cells[1])] = {name: float(value)
-                                         for name, value in zip(header[2:], cells[2:],
-                                                                strict=True)}
+        rows[cells[0], int(cells[1])] = {
+            name: float(value) for name, value in zip(header[2:], cells[2:], strict=True)
+        }
     return rows
 
 
 def test_a_short_run_prints_the_table_with_sane_figures_for_every_contender() -> None:
-    done = subprocess.run([sys.executable, "-m", "benchmarks.compare", "--seconds", "1",
-                           "--rounds", "1", "--clients", "1,4"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.compare",
+            "--seconds",
+            "1",
+            "--rounds",
+            "1",
+            "--clients",
+            "1,4",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     rows = _rows(done.stdout)
     expected = {(name, n) for name in CONTENDERS[:3] for n in (1, 4)} | {(CONTENDERS[3], 4)}
@@ -41,6 +59,8 @@ def test_a_short_run_prints_the_table_with_sane_figures_for_every_contender() ->
         assert row["server CPU ms/tx"] > 0 and row["errors"] == 0, key
     for n in (1, 4):
         assert rows["CareTill pay()", n]["client CPU ms/tx"] > 0
-        assert rows["CareTill pay()", n]["statements/tx"] == \
-            rows["pgbench replay of pay() SQL", n]["statements/tx"]
+        assert (
+            rows["CareTill pay()", n]["statements/tx"]
+            == rows["pgbench replay of pay() SQL", n]["statements/tx"]
+        )
     assert "CareTill/replay tx/s" in done.stdout

@@ -37,6 +37,12 @@ def paid_mixed(books: Books, mrn: str = "P1") -> PaymentResult:
     """A payment of 1,200.00 (wallet 300.00 + cash 900.00) for a consultation and a drug."""
     books.patient(mrn, balance="500.00")
     items = books.bill(mrn, ("CONS", 1), ("DRUG", 2))
-    return pay(books.app.uow(), actor=books.cashier, workstation="WS01", mrn=mrn,
-               item_ids=items, key=new_key(),
-               tenders=[TenderRequest("wallet", "300.00"), TenderRequest("cash", "900.00")])
+    return pay(
+        books.app.uow(),
+        actor=books.cashier,
+        workstation="WS01",
+        mrn=mrn,
+        item_ids=items,
+        key=new_key(),
+        tenders=[TenderRequest("wallet", "300.00"), TenderRequest("cash", "900.00")],
+    )

@@ -7,8 +7,9 @@ def test_backup_drill_on_an_sqlite_till(tmp_path):
     live = Till(f"sqlite:///{tmp_path / 'live.sqlite3'}", tmp_path)
     assert live.run("db", "upgrade")[0] == 0
     assert live.run("demo", "load", "--patients", "3", "--json")[0] == 0
-    status, made = live.run("backup", "create", "--out", str(tmp_path / "b.sqlite3"), "--json",
-                            user="admin")
+    status, made = live.run(
+        "backup", "create", "--out", str(tmp_path / "b.sqlite3"), "--json", user="admin"
+    )
     assert status == 0 and made["kind"] == "sqlite" and len(made["sha256"]) == 64
 
     drill = Till(f"sqlite:///{tmp_path / 'drill.sqlite3'}", tmp_path)
@@ -25,7 +26,6 @@ def test_a_cashier_cannot_take_a_backup(tmp_path):
     live = Till(f"sqlite:///{tmp_path / 'live.sqlite3'}", tmp_path)
     assert live.run("db", "upgrade")[0] == 0
     assert live.run("demo", "load", "--patients", "2", "--json")[0] == 0
-    status, refused = live.run("backup", "create", "--out", str(tmp_path / "b.sqlite3"),
-                               "--json")
+    status, refused = live.run("backup", "create", "--out", str(tmp_path / "b.sqlite3"), "--json")
     assert status == 3 and refused["error"]["code"] == "permission_denied"
     assert not (tmp_path / "b.sqlite3").exists()

@@ -35,14 +35,25 @@ class Till:
     """Runs `python -m pos_app` like a script would, as one user."""
 
     def __init__(self, db: str, tmp_path: Path) -> None:
-        self.env = {**os.environ, "CARETILL_DB": db, "CARETILL_WORKSTATION": "WS07",
-                    "CARETILL_CONFIG": str(tmp_path / "config.json"),
-                    "PYTHONPATH": str(ROOT)}
+        self.env = {
+            **os.environ,
+            "CARETILL_DB": db,
+            "CARETILL_WORKSTATION": "WS07",
+            "CARETILL_CONFIG": str(tmp_path / "config.json"),
+            "PYTHONPATH": str(ROOT),
+        }
 
     def run(self, *args: str, user: str = "cashier") -> tuple[int, dict | str]:
         env = {**self.env, "CARETILL_USER": user, "CARETILL_PASSWORD": user}
-        done = subprocess.run([sys.executable, "-m", "pos_app", *args], env=env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            [sys.executable, "-m", "pos_app", *args],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
         out = done.stdout.strip()
         return done.returncode, json.loads(out) if "--json" in args else out + done.stderr
 
@@ -57,56 +68,126 @@ def test_a_day_at_the_till_from_the_command_line(empty_db, tmp_path):
     status, found = till.run("patient", "search", "MRN00000", "--json")
     assert status == 0 and {"mrn", "name", "phone", "wallet_balance"} <= set(found["patients"][0])
 
-    status, refused = till.run("wallet", "deposit", "MRN000001", "20000", "--method", "cash",
-                               "--key", "dep-0000001", "--json")
+    status, refused = till.run(
+        "wallet",
+        "deposit",
+        "MRN000001",
+        "20000",
+        "--method",
+        "cash",
+        "--key",
+        "dep-0000001",
+        "--json",
+    )
     assert status == 3 and refused["error"]["code"] == "no_open_shift", "the demo needs shifts"
     assert till.run("shift", "open", "--float", "0")[0] == 0
-    status, deposit = till.run("wallet", "deposit", "MRN000001", "20000", "--method", "cash",
-                               "--key", "dep-0000001", "--json")
+    status, deposit = till.run(
+        "wallet",
+        "deposit",
+        "MRN000001",
+        "20000",
+        "--method",
+        "cash",
+        "--key",
+        "dep-0000001",
+        "--json",
+    )
     assert status == 0
-    assert {"receipt_no", "mrn", "amount", "method", "wallet_balance_after",
-            "idempotency_key", "replayed"} <= set(deposit)
+    assert {
+        "receipt_no",
+        "mrn",
+        "amount",
+        "method",
+        "wallet_balance_after",
+        "idempotency_key",
+        "replayed",
+    } <= set(deposit)
     assert deposit["receipt_no"].startswith("WS07-") and deposit["amount"] == "20000.00"
 
     status, patient = till.run("patient", "show", "MRN000001", "--json")
     items = patient["unpaid_items"]
     assert status == 0 and items, "the demo gives patient 1 open bills"
-    assert {"id", "bill_no", "service_code", "service_name", "kind", "quantity",
-            "amount"} <= set(items[0])
+    assert {"id", "bill_no", "service_code", "service_name", "kind", "quantity", "amount"} <= set(
+        items[0]
+    )
     first, rest = items[0], items[1:]
 
-    status, paid = till.run("pay", "MRN000001", "--items", str(first["id"]),
-                            "--tender", f"wallet:{first['amount']}", "--key", "pay-0000001",
-                            "--json")
+    status, paid = till.run(
+        "pay",
+        "MRN000001",
+        "--items",
+        str(first["id"]),
+        "--tender",
+        f"wallet:{first['amount']}",
+        "--key",
+        "pay-0000001",
+        "--json",
+    )
     assert status == 0 and paid["items"] == [first["id"]] and paid["replayed"] is False
-    assert {"receipt_no", "mrn", "amount", "items", "tenders", "change",
-            "wallet_balance_after", "idempotency_key", "replayed"} <= set(paid)
+    assert {
+        "receipt_no",
+        "mrn",
+        "amount",
+        "items",
+        "tenders",
+        "change",
+        "wallet_balance_after",
+        "idempotency_key",
+        "replayed",
+    } <= set(paid)
 
-    status, replay = till.run("pay", "MRN000001", "--items", str(first["id"]),
-                              "--tender", f"wallet:{first['amount']}", "--key", "pay-0000001",
-                              "--json")
+    status, replay = till.run(
+        "pay",
+        "MRN000001",
+        "--items",
+        str(first["id"]),
+        "--tender",
+        f"wallet:{first['amount']}",
+        "--key",
+        "pay-0000001",
+        "--json",
+    )
     assert status == 0 and replay["replayed"] is True
     assert replay["receipt_no"] == paid["receipt_no"]
 
-    status, conflict = till.run("pay", "MRN000001", "--items", str(first["id"]),
-                                "--tender", "cash:1", "--key", "pay-0000001", "--json")
+    status, conflict = till.run(
+        "pay",
+        "MRN000001",
+        "--items",
+        str(first["id"]),
+        "--tender",
+        "cash:1",
+        "--key",
+        "pay-0000001",
+        "--json",
+    )
     assert status == 4 and conflict["error"]["code"] == "idempotency_conflict"
 
     assert rest, "seed 3 gives patient 1 several items"
     # The rest split: 100.00 from the wallet, the remainder in cash with change.
     ids = ",".join(str(i["id"]) for i in rest)
     cash = sum(Decimal(i["amount"]) for i in rest) - Decimal("100.00")
-    status, split = till.run("pay", "MRN000001", "--items", ids, "--tender", "wallet:100",
-                             "--tender", f"cash:{cash}:{cash + 50}", "--json")
+    status, split = till.run(
+        "pay",
+        "MRN000001",
+        "--items",
+        ids,
+        "--tender",
+        "wallet:100",
+        "--tender",
+        f"cash:{cash}:{cash + 50}",
+        "--json",
+    )
     assert status == 0, split
     assert [(t["method"], t["amount"]) for t in split["tenders"]] == [
-        ("wallet", "100.00"), ("cash", str(cash))]
+        ("wallet", "100.00"),
+        ("cash", str(cash)),
+    ]
     assert split["change"] == "50.00"
 
     status, statement = till.run("wallet", "statement", "MRN000001", "--json")
     assert status == 0 and statement["entries"][0]["kind"] == "payment"
-    assert {"kind", "amount", "balance_after", "receipt_no", "at"} <= set(
-        statement["entries"][0])
+    assert {"kind", "amount", "balance_after", "receipt_no", "at"} <= set(statement["entries"][0])
 
     status, checked = till.run("check", "--json", user="supervisor")
     assert (status, checked) == (0, {"ok": True, "findings": []})
@@ -123,23 +204,37 @@ def demo_till(tmp_path_factory):
     return till
 
 
-@pytest.mark.parametrize(("args", "user", "status", "code"), [
-    (["wallet", "deposit", "MRN000001", "-5", "--method", "cash"], "cashier", 2,
-     "invalid_amount"),
-    (["wallet", "deposit", "MRN000001", "NaN", "--method", "cash"], "cashier", 2,
-     "invalid_amount"),
-    (["wallet", "deposit", "MRN000001", "1.001", "--method", "cash"], "cashier", 2,
-     "invalid_amount"),
-    (["wallet", "deposit", "NOPE", "100", "--method", "cash"], "cashier", 2, "unknown_patient"),
-    (["pay", "NOPE", "--items", "1", "--tender", "cash:1"], "cashier", 2, "unknown_patient"),
-    (["pay", "MRN000001", "--items", "x", "--tender", "cash:1"], "cashier", 2, "unknown_item"),
-    (["pay", "MRN000001", "--tender", "cash:1"], "cashier", 2, "usage"),
-    (["check"], "cashier", 3, "permission_denied"),
-    (["patient", "show", "MRN000001"], "intruder", 3, "permission_denied"),
-    (["user", "add", "bob", "--role", "cashier"], "cashier", 3, "permission_denied"),
-])
-def test_failures_exit_with_the_spec_status_and_a_json_error(demo_till, args, user, status,
-                                                              code):
+@pytest.mark.parametrize(
+    ("args", "user", "status", "code"),
+    [
+        (
+            ["wallet", "deposit", "MRN000001", "-5", "--method", "cash"],
+            "cashier",
+            2,
+            "invalid_amount",
+        ),
+        (
+            ["wallet", "deposit", "MRN000001", "NaN", "--method", "cash"],
+            "cashier",
+            2,
+            "invalid_amount",
+        ),
+        (
+            ["wallet", "deposit", "MRN000001", "1.001", "--method", "cash"],
+            "cashier",
+            2,
+            "invalid_amount",
+        ),
+        (["wallet", "deposit", "NOPE", "100", "--method", "cash"], "cashier", 2, "unknown_patient"),
+        (["pay", "NOPE", "--items", "1", "--tender", "cash:1"], "cashier", 2, "unknown_patient"),
+        (["pay", "MRN000001", "--items", "x", "--tender", "cash:1"], "cashier", 2, "unknown_item"),
+        (["pay", "MRN000001", "--tender", "cash:1"], "cashier", 2, "usage"),
+        (["check"], "cashier", 3, "permission_denied"),
+        (["patient", "show", "MRN000001"], "intruder", 3, "permission_denied"),
+        (["user", "add", "bob", "--role", "cashier"], "cashier", 3, "permission_denied"),
+    ],
+)
+def test_failures_exit_with_the_spec_status_and_a_json_error(demo_till, args, user, status, code):
     got_status, output = demo_till.run(*args, "--json", user=user)
     assert got_status == status
     assert output["error"]["code"] == code and output["error"]["message"]

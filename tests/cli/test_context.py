@@ -30,9 +30,9 @@ def _options(command: str, action: str | None) -> set[str]:
     parser = _sub(build_parser(), command)
     if action is not None:
         parser = _sub(parser, action)
-    return {a.dest for a in parser._actions
-            if a.dest not in SHARED and a.dest != "help"} | (
-        {"action"} if command == "import" else set())
+    return {a.dest for a in parser._actions if a.dest not in SHARED and a.dest != "help"} | (
+        {"action"} if command == "import" else set()
+    )
 
 
 @pytest.mark.parametrize("name", sorted(_commands(), key=str), ids=str)
@@ -45,11 +45,17 @@ def test_each_command_declares_exactly_the_options_its_parser_has(name):
 
 def test_the_parsed_options_arrive_typed_and_the_shared_ones_stay_out():
     namespace = build_parser().parse_args(
-        ["pay", "P1", "--items", "1,2", "--tender", "cash:10", "--user", "ann", "--json"])
+        ["pay", "P1", "--items", "1,2", "--tender", "cash:10", "--user", "ann", "--json"]
+    )
     command = _commands()[("pay", None)]
     parsed = arguments(command.args, namespace)
     assert (parsed.mrn, parsed.items, parsed.bill, parsed.tender, parsed.key) == (
-        "P1", "1,2", None, ["cash:10"], None)
+        "P1",
+        "1,2",
+        None,
+        ["cash:10"],
+        None,
+    )
     assert not hasattr(parsed, "user") and not hasattr(parsed, "json")
 
 

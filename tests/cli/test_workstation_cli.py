@@ -21,8 +21,7 @@ def cli(books, monkeypatch, tmp_path, capsys):
 
     def run(user: str, *args: str, workstation: str = "WS01") -> tuple[int, dict]:
         capsys.readouterr()
-        status = main(["--db", url, "--user", user, "--workstation", workstation, *args,
-                       "--json"])
+        status = main(["--db", url, "--user", user, "--workstation", workstation, *args, "--json"])
         return status, json.loads(capsys.readouterr().out)
 
     return run
@@ -50,9 +49,14 @@ def test_a_cashier_may_not_revoke_a_workstation(cli):
 
 def test_check_full_exits_3_naming_an_event_whose_content_was_forged(books, cli):
     assert cli("cashier", "wallet", "deposit", "P1", "10.00", "--method", "cash")[0] == 0
-    tamper(books.app, "UPDATE audit_events SET details = REPLACE(details, '10.00', '99.00') "
-           "WHERE action = 'deposit'")
+    tamper(
+        books.app,
+        "UPDATE audit_events SET details = REPLACE(details, '10.00', '99.00') "
+        "WHERE action = 'deposit'",
+    )
     status, answer = cli("supervisor", "check", "--full")
     assert (status, answer["error"]["code"]) == (3, "integrity_violation")
-    assert any(f["rule"] == "audit_hashes_valid" and "of WS01 was altered" in f["detail"]
-               for f in answer["findings"])
+    assert any(
+        f["rule"] == "audit_hashes_valid" and "of WS01 was altered" in f["detail"]
+        for f in answer["findings"]
+    )

@@ -100,12 +100,21 @@ class Till:
 
     def pay(self, item: int, key: str) -> Attempt:
         # Alternate wallet and cash, so both the ledger and the drawer side are exercised.
-        tender = (TenderRequest("wallet", "1000.00") if item % 2
-                  else TenderRequest("cash", "1000.00", cash_tendered="1000.00"))
+        tender = (
+            TenderRequest("wallet", "1000.00")
+            if item % 2
+            else TenderRequest("cash", "1000.00", cash_tendered="1000.00")
+        )
         try:
-            result = pay(self.app.uow(), actor=self.books.cashier,
-                         workstation=self.app.workstation, mrn=self.mrn, item_ids=[item],
-                         tenders=[tender], key=key)
+            result = pay(
+                self.app.uow(),
+                actor=self.books.cashier,
+                workstation=self.app.workstation,
+                mrn=self.mrn,
+                item_ids=[item],
+                tenders=[tender],
+                key=key,
+            )
         except (OutcomeUnknown, Unavailable) as exc:
             return Attempt(key, exc.code, time.monotonic())
         return Attempt(key, "ok", time.monotonic(), result.receipt_no, result.replayed)
@@ -136,7 +145,8 @@ class Till:
 
 
 def test_killing_the_primary_loses_no_acknowledged_payment_and_retries_settle_the_rest(
-        pair, tmp_path):
+    pair, tmp_path
+):
     url = set_up_books(pair)
     setup = make_app(url, tmp_path)
     books = Books.open(setup)
@@ -149,17 +159,30 @@ def test_killing_the_primary_loses_no_acknowledged_payment_and_retries_settle_th
     try:
         for thread in threads:
             thread.start()
-        wait_until(lambda: all(sum(a.outcome == "ok" for a in till.attempts) >= BEFORE_KILL
-                               for till in tills), 120, "payments before the kill")
+        wait_until(
+            lambda: all(
+                sum(a.outcome == "ok" for a in till.attempts) >= BEFORE_KILL for till in tills
+            ),
+            120,
+            "payments before the kill",
+        )
         killed_at = time.monotonic()
         pair.primary.stop(mode="immediate")
         dead_at = time.monotonic()
-        wait_until(lambda: all(any(a.at > dead_at and a.outcome in IN_DOUBT
-                                   for a in till.attempts) for till in tills),
-                   30, "every till to see the primary gone")
+        wait_until(
+            lambda: all(
+                any(a.at > dead_at and a.outcome in IN_DOUBT for a in till.attempts)
+                for till in tills
+            ),
+            30,
+            "every till to see the primary gone",
+        )
         pair.promote()
-        wait_until(lambda: all(till.ok_after(dead_at) for till in tills), 60,
-                   "a payment on the promoted standby")
+        wait_until(
+            lambda: all(till.ok_after(dead_at) for till in tills),
+            60,
+            "a payment on the promoted standby",
+        )
     finally:
         for till in tills:
             till.stop.set()
@@ -182,17 +205,22 @@ def test_killing_the_primary_loses_no_acknowledged_payment_and_retries_settle_th
 
     with setup.uow(write=False) as uow:
         port = uow.execute(text("SELECT inet_server_port()")).scalar_one()
-        payments = uow.execute(select(t.payments.c.idempotency_key, t.payments.c.receipt_no,
-                                      t.payments.c.workstation)).all()
+        payments = uow.execute(
+            select(t.payments.c.idempotency_key, t.payments.c.receipt_no, t.payments.c.workstation)
+        ).all()
         receipts = uow.execute(select(t.receipts.c.workstation, t.receipts.c.seq)).all()
-        wallets = uow.execute(text(
-            "SELECT w.balance_minor, COALESCE(SUM(e.amount_minor), 0) FROM wallets w "
-            "LEFT JOIN wallet_entries e ON e.wallet_id = w.id GROUP BY w.id")).all()
+        wallets = uow.execute(
+            text(
+                "SELECT w.balance_minor, COALESCE(SUM(e.amount_minor), 0) FROM wallets w "
+                "LEFT JOIN wallet_entries e ON e.wallet_id = w.id GROUP BY w.id"
+            )
+        ).all()
     assert port == pair.standby.port  # the tills found the promoted standby by themselves
     per_key = Counter(row.idempotency_key for row in payments)
     by_key = {row.idempotency_key: row.receipt_no for row in payments}
-    assert all(per_key[key] == 1 and by_key[key] == receipt
-               for key, receipt in acknowledged.items())
+    assert all(
+        per_key[key] == 1 and by_key[key] == receipt for key, receipt in acknowledged.items()
+    )
     assert all(per_key[key] == 1 and by_key[key] == receipt for key, receipt in retried.items())
     assert set(per_key) == set(acknowledged) | set(retried)
     for workstation in ("WS01", "WS02"):
@@ -202,21 +230,25 @@ def test_killing_the_primary_loses_no_acknowledged_payment_and_retries_settle_th
     assert run_check(setup.uow(write=False), actor=books.supervisor) == []
 
     before = sum(a.outcome == "ok" and a.at < killed_at for till in tills for a in till.attempts)
-    first_after = min(a.at for till in tills for a in till.attempts
-                      if a.outcome == "ok" and a.at > dead_at)
+    first_after = min(
+        a.at for till in tills for a in till.attempts if a.outcome == "ok" and a.at > dead_at
+    )
     doubts = Counter(a.outcome for till in tills for a in till.attempts if a.outcome != "ok")
-    print(f"\nFAILOVER: {before} payments acknowledged before the kill, "
-          f"{len(retried)} in doubt {dict(doubts)} of which {replayed} had gone through "
-          "(their retry replayed), "
-          f"first payment on the new primary {first_after - killed_at:.2f} s after the kill; "
-          f"{len(per_key)} payments in all")
+    print(
+        f"\nFAILOVER: {before} payments acknowledged before the kill, "
+        f"{len(retried)} in doubt {dict(doubts)} of which {replayed} had gone through "
+        "(their retry replayed), "
+        f"first payment on the new primary {first_after - killed_at:.2f} s after the kill; "
+        f"{len(per_key)} payments in all"
+    )
     for till in tills:
         till.app.close()
     setup.close()
 
 
 def test_the_window_shows_the_banner_when_the_primary_dies_and_clears_it_after_promotion(
-        pair, qtbot, tmp_path):
+    pair, qtbot, tmp_path
+):
     app = make_app(set_up_books(pair), tmp_path, lock_wait_s=1.0)
     books = Books.open(app)
     books.patient("MRN900", balance="2000.00")
@@ -238,8 +270,7 @@ def test_the_window_shows_the_banner_when_the_primary_dies_and_clears_it_after_p
         qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: till.controller.receipts.preview is not None, timeout=10000)
         with app.uow(write=False) as uow:
-            assert uow.execute(text("SELECT inet_server_port()")).scalar_one() == \
-                pair.standby.port
+            assert uow.execute(text("SELECT inet_server_port()")).scalar_one() == pair.standby.port
         assert books.count("payments") == 1
     finally:
         close_till(qtbot, till)
@@ -247,13 +278,21 @@ def test_the_window_shows_the_banner_when_the_primary_dies_and_clears_it_after_p
 
 
 def _report_app(url: str, report_url: str, tmp_path: Path) -> App:
-    return build(Settings(db_url=url, workstation="WS01", timeouts=Timeouts(lock_wait_s=2.0),
-                          config_path=tmp_path / "config.json", local={},
-                          report_db_url=report_url))
+    return build(
+        Settings(
+            db_url=url,
+            workstation="WS01",
+            timeouts=Timeouts(lock_wait_s=2.0),
+            config_path=tmp_path / "config.json",
+            local={},
+            report_db_url=report_url,
+        )
+    )
 
 
-def test_reports_read_the_replica_while_money_goes_to_the_primary(pair, tmp_path, qtbot,
-                                                                  monkeypatch, capsys):
+def test_reports_read_the_replica_while_money_goes_to_the_primary(
+    pair, tmp_path, qtbot, monkeypatch, capsys
+):
     url = set_up_books(pair)
     app = _report_app(url, standby_url(pair), tmp_path)
     books = Books.open(app)
@@ -263,11 +302,19 @@ def test_reports_read_the_replica_while_money_goes_to_the_primary(pair, tmp_path
     pair.pause_replay(True)  # the standby keeps what it has: a report there misses new money
     try:
         supervisor = sign_in(app.uow(), "supervisor", PASSWORD, workstation="WS01")
-        paid = pay(app.uow(), actor=books.cashier, workstation="WS01", mrn="MRN1",
-                   item_ids=item, tenders=[TenderRequest("wallet", "1000.00")], key=new_key())
+        paid = pay(
+            app.uow(),
+            actor=books.cashier,
+            workstation="WS01",
+            mrn="MRN1",
+            item_ids=item,
+            tenders=[TenderRequest("wallet", "1000.00")],
+            key=new_key(),
+        )
         # The session opened a moment ago is checked on the primary, the figures on the copy.
-        on_replica = reports.daily_report(app.uow(write=False), actor=supervisor,
-                                          replica=app.report_uow())
+        on_replica = reports.daily_report(
+            app.uow(write=False), actor=supervisor, replica=app.report_uow()
+        )
         on_primary = reports.daily_report(app.uow(write=False), actor=supervisor)
         assert (on_replica.counts["payments"], on_primary.counts["payments"]) == (0, 1)
 
@@ -280,9 +327,13 @@ def test_reports_read_the_replica_while_money_goes_to_the_primary(pair, tmp_path
             assert main(["report", "daily", "--user", "supervisor", "--json"]) == 0
             assert json.loads(capsys.readouterr().out)["counts"]["payments"] == payments
 
-        dashboard = SupervisorDashboard(operations=Operations(new_uow=app.uow), actor=supervisor,
-                                        workstation="WS01", currency=books.currency,
-                                        replica=app.report_uow)
+        dashboard = SupervisorDashboard(
+            operations=Operations(new_uow=app.uow),
+            actor=supervisor,
+            workstation="WS01",
+            currency=books.currency,
+            replica=app.report_uow,
+        )
         qtbot.addWidget(dashboard)
         with qtbot.waitSignal(dashboard.report_shown, timeout=10000) as shown:
             dashboard.load_report(None)
@@ -291,15 +342,23 @@ def test_reports_read_the_replica_while_money_goes_to_the_primary(pair, tmp_path
     finally:
         pair.pause_replay(False)
     pair.wait_replayed()
-    replayed = reports.daily_report(app.uow(write=False), actor=supervisor,
-                                    replica=app.report_uow())
+    replayed = reports.daily_report(
+        app.uow(write=False), actor=supervisor, replica=app.report_uow()
+    )
     assert replayed.counts["payments"] == 1 and paid.receipt_no.startswith("WS01-")
 
     # A hot standby refuses writes: money pointed at it fails and writes nothing.
     standby = make_app(standby_url(pair), tmp_path, workstation="WS09")
     with pytest.raises(Unavailable, match="takes no writes"):
-        deposit(standby.uow(), actor=books.cashier, workstation="WS09", mrn="MRN1",
-                amount="10.00", method="cash", key=new_key())
+        deposit(
+            standby.uow(),
+            actor=books.cashier,
+            workstation="WS09",
+            mrn="MRN1",
+            amount="10.00",
+            method="cash",
+            key=new_key(),
+        )
     standby.close()
     assert books.count("deposits") == 1  # the top-up of MRN1 only
     app.close()

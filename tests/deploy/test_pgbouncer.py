@@ -52,16 +52,18 @@ def test_payments_through_pgbouncer_work_and_check_is_clean(pooled_books, bounce
     assert books.app.engine.url.port == bouncer.port
     mrn = books.patient("P1", balance="3000.00")
     items = books.bill(mrn, ("CONS", 1), ("LAB", 1), ("DRUG", 2))
-    result = pay_items(books, mrn, items, tender("wallet", "1500.00"),
-                       tender("cash", "200.00", "500.00"))
+    result = pay_items(
+        books, mrn, items, tender("wallet", "1500.00"), tender("cash", "200.00", "500.00")
+    )
     assert result.wallet_balance_after == Decimal("1500.00")
     assert result.change == Decimal("300.00")
     assert books.stock_on_hand() == 8
     assert run_check(books.app.uow(), actor=books.supervisor) == []
 
 
-def test_a_lock_held_past_the_timeout_ends_in_busy_through_pgbouncer(pooled_books, pg_url,
-                                                                     pooled_url, tmp_path):
+def test_a_lock_held_past_the_timeout_ends_in_busy_through_pgbouncer(
+    pooled_books, pg_url, pooled_url, tmp_path
+):
     books = pooled_books
     mrn = books.patient("P1", balance="5000.00")
     items = books.bill(mrn, ("CONS", 1))
@@ -73,8 +75,13 @@ def test_a_lock_held_past_the_timeout_ends_in_busy_through_pgbouncer(pooled_book
             conn.execute(text("SELECT 1 FROM wallets FOR UPDATE"))
             started = time.monotonic()
             with pytest.raises(Busy) as busy:
-                pay_items(replace(books, app=quick), mrn, items, tender("wallet", "1000.00"),
-                          workstation="WS02")
+                pay_items(
+                    replace(books, app=quick),
+                    mrn,
+                    items,
+                    tender("wallet", "1000.00"),
+                    workstation="WS02",
+                )
             waited = time.monotonic() - started
             conn.rollback()
     finally:
@@ -85,14 +92,17 @@ def test_a_lock_held_past_the_timeout_ends_in_busy_through_pgbouncer(pooled_book
     assert books.snapshot() == before
 
 
-def test_no_session_state_leaks_to_the_next_client_of_a_server_connection(pg_url, bouncer,
-                                                                          tmp_path):
+def test_no_session_state_leaks_to_the_next_client_of_a_server_connection(
+    pg_url, bouncer, tmp_path
+):
     owner = create_database_engine(as_role(pg_url, OWNER))
     grant(owner, APP_ROLE)  # the database's defaults: 5 s and 30 s, for any other client
     owner.dispose()
     till = make_app(bouncer.through(pg_url), tmp_path, lock_wait_s=0.7)
-    probe = ("SELECT pg_backend_pid(), current_setting('lock_timeout'), "
-             "current_setting('idle_in_transaction_session_timeout')")
+    probe = (
+        "SELECT pg_backend_pid(), current_setting('lock_timeout'), "
+        "current_setting('idle_in_transaction_session_timeout')"
+    )
     try:
         with till.uow() as uow:
             pid, lock, idle = uow.execute(text(probe)).one()
@@ -101,8 +111,9 @@ def test_no_session_state_leaks_to_the_next_client_of_a_server_connection(pg_url
         till.close()
     assert (lock, idle) == ("700ms", "30s")
     url = make_url(bouncer.through(pg_url))
-    other = psycopg2.connect(host=url.host, port=url.port, dbname=url.database,
-                             user=url.username, password=url.password)
+    other = psycopg2.connect(
+        host=url.host, port=url.port, dbname=url.database, user=url.username, password=url.password
+    )
     other.autocommit = True  # a plain client: no settings of its own
     try:
         with other.cursor() as cursor:
@@ -113,8 +124,7 @@ def test_no_session_state_leaks_to_the_next_client_of_a_server_connection(pg_url
 
 
 @pytest.mark.parametrize("route", ["pgbouncer", "direct"])
-def test_eight_concurrent_tills_lose_and_double_no_money(route, pg_url, bouncer, tmp_path,
-                                                         capsys):
+def test_eight_concurrent_tills_lose_and_double_no_money(route, pg_url, bouncer, tmp_path, capsys):
     url = bouncer.through(pg_url) if route == "pgbouncer" else pg_url
     setup = make_app(url, tmp_path)
     books = Books.open(setup)
@@ -122,8 +132,7 @@ def test_eight_concurrent_tills_lose_and_double_no_money(route, pg_url, bouncer,
     shared_items = books.bill(shared, *[("CONS", 1)] * (TILLS * SHARED_TRIES))
     own = [books.patient(f"P{n}") for n in range(TILLS)]
     own_items = [books.bill(mrn, *[("CONS", 1)] * OWN_PAYMENTS) for mrn in own]
-    tills = [make_app(url, tmp_path / f"till{n}", workstation=f"WS{n + 11}")
-             for n in range(TILLS)]
+    tills = [make_app(url, tmp_path / f"till{n}", workstation=f"WS{n + 11}") for n in range(TILLS)]
 
     def work(n: int) -> tuple[int, int, list[str]]:
         till = replace(books, app=tills[n])
@@ -147,18 +156,24 @@ def test_eight_concurrent_tills_lose_and_double_no_money(route, pg_url, bouncer,
     elapsed = time.monotonic() - started
     payments = sum(paid + shared_paid for paid, shared_paid, _ in outcomes)
     with capsys.disabled():
-        print(f"\n{route}: {TILLS} tills, {payments} payments in {elapsed:.2f} s = "
-              f"{payments / elapsed:.1f} payments/s")
+        print(
+            f"\n{route}: {TILLS} tills, {payments} payments in {elapsed:.2f} s = "
+            f"{payments / elapsed:.1f} payments/s"
+        )
     try:
         if route == "pgbouncer":
             with setup.engine.connect() as conn:
-                backends = conn.execute(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND usename = current_user")).scalar_one()
+                backends = conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND usename = current_user"
+                    )
+                ).scalar_one()
             assert backends <= bouncer.pool_size, "the tills share the pooler's connections"
         assert sum(s for _, s, _ in outcomes) == SHARED_AFFORDS
-        assert sorted(c for *_, refusals in outcomes for c in refusals) == \
-            ["insufficient_wallet_balance"] * (TILLS * SHARED_TRIES - SHARED_AFFORDS)
+        assert sorted(c for *_, refusals in outcomes for c in refusals) == [
+            "insufficient_wallet_balance"
+        ] * (TILLS * SHARED_TRIES - SHARED_AFFORDS)
         assert books.balance(shared) == Decimal("0.00")
         assert books.count("payments") == TILLS * OWN_PAYMENTS + SHARED_AFFORDS
         with setup.uow(write=False) as uow:

@@ -46,13 +46,18 @@ for user, argv in json.load(sys.stdin):
 @pytest.fixture(scope="module")
 def previous_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The previous release's source tree, from this repository's history."""
-    found = subprocess.run(["git", "-C", str(REPO), "cat-file", "-e",
-                            f"{PREVIOUS_RELEASE}^{{commit}}"], capture_output=True)
+    found = subprocess.run(
+        ["git", "-C", str(REPO), "cat-file", "-e", f"{PREVIOUS_RELEASE}^{{commit}}"],
+        capture_output=True,
+    )
     if found.returncode != 0:
-        pytest.fail(f"The previous release {PREVIOUS_RELEASE} is not in the history of {REPO}: "
-                    "the upgrade test needs a full clone (git fetch --unshallow).")
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", PREVIOUS_RELEASE],
-                             capture_output=True, check=True).stdout
+        pytest.fail(
+            f"The previous release {PREVIOUS_RELEASE} is not in the history of {REPO}: "
+            "the upgrade test needs a full clone (git fetch --unshallow)."
+        )
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", PREVIOUS_RELEASE], capture_output=True, check=True
+    ).stdout
     tree = tmp_path_factory.mktemp("previous_release")
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tree, filter="data")
@@ -79,13 +84,26 @@ def old_books(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
     admin.dispose()
 
 
-def run_cli(tree: Path, url: str, tmp_path: Path, commands: list[tuple[str | None, list[str]]]
-            ) -> list[dict]:
+def run_cli(
+    tree: Path, url: str, tmp_path: Path, commands: list[tuple[str | None, list[str]]]
+) -> list[dict]:
     """Each (user, argv) through the command line of the code in `tree`; their JSON."""
-    env = {**os.environ, "PYTHONPATH": str(tree), "CARETILL_DB": url,
-           "CARETILL_WORKSTATION": "WS01", "CARETILL_CONFIG": str(tmp_path / f"{tree.name}.json")}
-    done = subprocess.run([sys.executable, "-c", DRIVER, str(tree)], input=json.dumps(commands),
-                          capture_output=True, text=True, env=env, cwd=tree, timeout=300)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tree),
+        "CARETILL_DB": url,
+        "CARETILL_WORKSTATION": "WS01",
+        "CARETILL_CONFIG": str(tmp_path / f"{tree.name}.json"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(tree)],
+        input=json.dumps(commands),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tree,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     answers = [json.loads(line) for line in done.stdout.splitlines()]
     failed = [a for a in answers if a["status"] != 0]
@@ -96,9 +114,16 @@ def run_cli(tree: Path, url: str, tmp_path: Path, commands: list[tuple[str | Non
 def fill_with_previous_release(tree: Path, url: str, tmp_path: Path) -> dict[str, str]:
     """Demo books plus money in every method and a refund; returns receipt numbers."""
     mrns = [f"MRN{n:06d}" for n in range(1, 5)]
-    shown = run_cli(tree, url, tmp_path, [
-        (None, ["db", "upgrade"]), (None, ["demo", "load", "--patients", "6", "--seed", "3"]),
-        *(("cashier", ["patient", "show", mrn]) for mrn in mrns)])[2:]
+    shown = run_cli(
+        tree,
+        url,
+        tmp_path,
+        [
+            (None, ["db", "upgrade"]),
+            (None, ["demo", "load", "--patients", "6", "--seed", "3"]),
+            *(("cashier", ["patient", "show", mrn]) for mrn in mrns),
+        ],
+    )[2:]
     items = {p["mrn"]: p["unpaid_items"] for p in shown}
     a, b, c, d = mrns
 
@@ -109,22 +134,63 @@ def fill_with_previous_release(tree: Path, url: str, tmp_path: Path) -> dict[str
     first = lambda mrn: items[mrn][0]["amount"]  # noqa: E731
     # The insurer covers the first of two items, the patient pays the second in cash.
     insured, cash = items[d][0]["amount"], items[d][1]["amount"]
-    done = run_cli(tree, url, tmp_path, [
-        ("cashier", ["wallet", "deposit", a, "5000", "--method", "mobile_money",
-                     "--reference", "QK71XR", "--key", "old-dep-1"]),
-        ("cashier", ["wallet", "deposit", b, "700", "--method", "card", "--reference",
-                     "CARD-1", "--key", "old-dep-2"]),
-        ("cashier", pay(a, 1, f"wallet:{first(a)}", key="old-pay-1")),
-        ("cashier", pay(b, 1, f"card:{first(b)}:CARD-77", key="old-pay-2")),
-        ("cashier", pay(c, 1, f"mobile_money:{first(c)}:MM-555", key="old-pay-3")),
-        ("cashier", pay(d, 2, f"insurance:{insured}:AUTH-9", f"cash:{cash}:100000",
-                        key="old-pay-4")),
-    ])
+    done = run_cli(
+        tree,
+        url,
+        tmp_path,
+        [
+            (
+                "cashier",
+                [
+                    "wallet",
+                    "deposit",
+                    a,
+                    "5000",
+                    "--method",
+                    "mobile_money",
+                    "--reference",
+                    "QK71XR",
+                    "--key",
+                    "old-dep-1",
+                ],
+            ),
+            (
+                "cashier",
+                [
+                    "wallet",
+                    "deposit",
+                    b,
+                    "700",
+                    "--method",
+                    "card",
+                    "--reference",
+                    "CARD-1",
+                    "--key",
+                    "old-dep-2",
+                ],
+            ),
+            ("cashier", pay(a, 1, f"wallet:{first(a)}", key="old-pay-1")),
+            ("cashier", pay(b, 1, f"card:{first(b)}:CARD-77", key="old-pay-2")),
+            ("cashier", pay(c, 1, f"mobile_money:{first(c)}:MM-555", key="old-pay-3")),
+            (
+                "cashier",
+                pay(d, 2, f"insurance:{insured}:AUTH-9", f"cash:{cash}:100000", key="old-pay-4"),
+            ),
+        ],
+    )
     receipts = {out["idempotency_key"]: out["receipt_no"] for out in done}
-    refund, withdrawal = run_cli(tree, url, tmp_path, [
-        ("supervisor", ["payment", "reverse", receipts["old-pay-1"], "--reason", "Wrong patient"]),
-        ("supervisor", ["wallet", "withdraw", b, "100", "--reason", "Leaving town"]),
-    ])
+    refund, withdrawal = run_cli(
+        tree,
+        url,
+        tmp_path,
+        [
+            (
+                "supervisor",
+                ["payment", "reverse", receipts["old-pay-1"], "--reason", "Wrong patient"],
+            ),
+            ("supervisor", ["wallet", "withdraw", b, "100", "--reason", "Leaving town"]),
+        ],
+    )
     return {**receipts, "refund": refund["receipt_no"], "withdrawal": withdrawal["receipt_no"]}
 
 
@@ -133,9 +199,15 @@ def every_row(url: str, tables: dict[str, list[str]]) -> dict[str, list[tuple]]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return {name: [tuple(row) for row in conn.execute(text(
-                        "SELECT " + ", ".join(f'"{c}"' for c in columns) + f' FROM "{name}"'))]
-                    for name, columns in tables.items()}
+            return {
+                name: [
+                    tuple(row)
+                    for row in conn.execute(
+                        text("SELECT " + ", ".join(f'"{c}"' for c in columns) + f' FROM "{name}"')
+                    )
+                ]
+                for name, columns in tables.items()
+            }
     finally:
         engine.dispose()
 
@@ -145,14 +217,18 @@ def columns_of(url: str) -> dict[str, list[str]]:
     engine = create_engine(url)
     try:
         inspector = inspect(engine)
-        return {name: [c["name"] for c in inspector.get_columns(name)]
-                for name in inspector.get_table_names() if name != "alembic_version"}
+        return {
+            name: [c["name"] for c in inspector.get_columns(name)]
+            for name in inspector.get_table_names()
+            if name != "alembic_version"
+        }
     finally:
         engine.dispose()
 
 
-def test_todays_upgrade_keeps_every_row_the_previous_release_wrote(previous_release, old_books,
-                                                                   tmp_path):
+def test_todays_upgrade_keeps_every_row_the_previous_release_wrote(
+    previous_release, old_books, tmp_path
+):
     owner_url, till_url = old_books
     receipts = fill_with_previous_release(previous_release, owner_url, tmp_path)
     old_columns = columns_of(owner_url)
@@ -172,11 +248,18 @@ def test_todays_upgrade_keeps_every_row_the_previous_release_wrote(previous_rele
         if name != "settings":  # the upgrade adds the database's id there
             assert len(after[name]) == len(rows), f"{name} gained rows in the upgrade"
 
-    references = set(every_row(owner_url, {"tender_references": [
-        "method", "reference_key", "receipt_no"]})["tender_references"])
-    taken = [("mobile_money", "QK71XR", "old-dep-1"), ("card", "CARD-1", "old-dep-2"),
-             ("card", "CARD-77", "old-pay-2"), ("mobile_money", "MM-555", "old-pay-3"),
-             ("insurance", "AUTH-9", "old-pay-4")]
+    references = set(
+        every_row(owner_url, {"tender_references": ["method", "reference_key", "receipt_no"]})[
+            "tender_references"
+        ]
+    )
+    taken = [
+        ("mobile_money", "QK71XR", "old-dep-1"),
+        ("card", "CARD-1", "old-dep-2"),
+        ("card", "CARD-77", "old-pay-2"),
+        ("mobile_money", "MM-555", "old-pay-3"),
+        ("insurance", "AUTH-9", "old-pay-4"),
+    ]
     assert {(m, reference_key(r), receipts[k]) for m, r, k in taken} <= references
     assert {("mobile_money", reference_key(ref), receipt) for ref, receipt in carried} <= references
 

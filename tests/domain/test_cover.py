@@ -16,21 +16,26 @@ def test_percent_of_the_due_goes_to_the_payer():
 
 
 def test_a_visit_copay_comes_off_the_first_items_once():
-    shares = split([Due(1, "lab_test", 1000), Due(2, "lab_test", 1000)],
-                   {"lab_test": Cover(10_000, copay_minor=1500)})
+    shares = split(
+        [Due(1, "lab_test", 1000), Due(2, "lab_test", 1000)],
+        {"lab_test": Cover(10_000, copay_minor=1500)},
+    )
     assert [s.payer_minor for s in shares] == [0, 500]
 
 
 def test_an_item_copay_comes_off_every_item():
-    shares = split([Due(1, "lab_test", 1000), Due(2, "lab_test", 1000)],
-                   {"lab_test": Cover(10_000, copay_minor=300, copay_per="item")})
+    shares = split(
+        [Due(1, "lab_test", 1000), Due(2, "lab_test", 1000)],
+        {"lab_test": Cover(10_000, copay_minor=300, copay_per="item")},
+    )
     assert [s.patient_minor for s in shares] == [300, 300]
 
 
 def test_the_cap_limits_the_payers_total_per_kind():
     covers = {"lab_test": Cover(10_000, cap_minor=1500), "pharmacy": Cover(5000)}
-    shares = split([Due(1, "lab_test", 1000), Due(2, "pharmacy", 1000),
-                    Due(3, "lab_test", 1000)], covers)
+    shares = split(
+        [Due(1, "lab_test", 1000), Due(2, "pharmacy", 1000), Due(3, "lab_test", 1000)], covers
+    )
     assert [s.payer_minor for s in shares] == [1000, 500, 500]
 
 
@@ -41,9 +46,17 @@ def test_an_uncovered_kind_is_refused():
 
 
 KINDS = ["lab_test", "pharmacy", "consultation"]
-covers_st = st.dictionaries(st.sampled_from(KINDS), st.builds(
-    Cover, st.integers(0, 10_000), st.integers(0, 50_000), st.sampled_from(["visit", "item"]),
-    st.none() | st.integers(0, 100_000)), min_size=len(KINDS))
+covers_st = st.dictionaries(
+    st.sampled_from(KINDS),
+    st.builds(
+        Cover,
+        st.integers(0, 10_000),
+        st.integers(0, 50_000),
+        st.sampled_from(["visit", "item"]),
+        st.none() | st.integers(0, 100_000),
+    ),
+    min_size=len(KINDS),
+)
 items_st = st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 1_000_000)), max_size=12)
 
 
@@ -56,8 +69,9 @@ def test_shares_are_never_negative_and_add_up_to_the_due(covers, items):
         assert share.payer_minor + share.patient_minor == due.due_minor
         assert share.payer_minor <= due.due_minor * covers[due.service_kind].percent_bp / 10_000 + 1
     for kind, cover in covers.items():
-        total = sum(s.payer_minor for d, s in zip(dues, shares, strict=True)
-                    if d.service_kind == kind)
+        total = sum(
+            s.payer_minor for d, s in zip(dues, shares, strict=True) if d.service_kind == kind
+        )
         if cover.cap_minor is not None:
             assert total <= cover.cap_minor
         if cover.copay_per == "visit":

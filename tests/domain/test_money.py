@@ -36,11 +36,28 @@ def test_valid_amounts_parse_exactly(currency, text, expected):
 @pytest.mark.parametrize(
     ("currency", "value"),
     [
-        (KES, "-5"), (KES, "0"), (KES, "0.00"), (KES, "NaN"), (KES, "nan"), (KES, "Infinity"),
-        (KES, "-inf"), (KES, "1.001"), (KES, "1e3"), (KES, "1_000"), (KES, ""), (KES, "abc"),
-        (KES, "1000000000000"), (KES, "99999999999999.99"), (KES, 1.5), (KES, True),
-        (KES, None), (UGX, "10.5"), (KWD, "1.0001"), (KES, Decimal("NaN")),
-        (KES, Decimal("Infinity")), (KES, Decimal("-1")),
+        (KES, "-5"),
+        (KES, "0"),
+        (KES, "0.00"),
+        (KES, "NaN"),
+        (KES, "nan"),
+        (KES, "Infinity"),
+        (KES, "-inf"),
+        (KES, "1.001"),
+        (KES, "1e3"),
+        (KES, "1_000"),
+        (KES, ""),
+        (KES, "abc"),
+        (KES, "1000000000000"),
+        (KES, "99999999999999.99"),
+        (KES, 1.5),
+        (KES, True),
+        (KES, None),
+        (UGX, "10.5"),
+        (KWD, "1.0001"),
+        (KES, Decimal("NaN")),
+        (KES, Decimal("Infinity")),
+        (KES, Decimal("-1")),
     ],
 )
 def test_bad_amounts_are_refused_as_invalid_amount(currency, value):
@@ -84,9 +101,26 @@ def test_display_separates_thousands_for_people():
 
 
 # A comma only separates thousands: where a decimal comma is written, "0,5" must not be 5.00.
-@pytest.mark.parametrize("text", ["0,5", "1,00", "1,0000", ",100", "1,,000", "1,000,00",
-                                  "0,500", "1000,000", "1,000.", "1,00.50", "1,000,0000",
-                                  "1.000,50", "1 000", "1,000 ,000", "+,100"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0,5",
+        "1,00",
+        "1,0000",
+        ",100",
+        "1,,000",
+        "1,000,00",
+        "0,500",
+        "1000,000",
+        "1,000.",
+        "1,00.50",
+        "1,000,0000",
+        "1.000,50",
+        "1 000",
+        "1,000 ,000",
+        "+,100",
+    ],
+)
 def test_a_comma_anywhere_but_between_groups_of_three_is_invalid_amount(text):
     with pytest.raises(BadInput) as refused:
         KES.parse(text)
@@ -94,9 +128,15 @@ def test_a_comma_anywhere_but_between_groups_of_three_is_invalid_amount(text):
     assert "1,000.50" in refused.value.message
 
 
-@pytest.mark.parametrize(("text", "expected"), [("1,000.50", "1000.50"),
-                                                ("12,345,678", "12345678.00"),
-                                                ("999,999.99", "999999.99"), ("1,000", "1000.00")])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,000.50", "1000.50"),
+        ("12,345,678", "12345678.00"),
+        ("999,999.99", "999999.99"),
+        ("1,000", "1000.00"),
+    ],
+)
 def test_thousands_commas_in_groups_of_three_are_taken(text, expected):
     assert KES.parse(text) == Decimal(expected)
 
@@ -107,12 +147,18 @@ def test_any_amount_grouped_by_thousands_parses_to_its_value_without_commas(whol
     assert KES.parse(text) == KES.parse(text.replace(",", "")) == Decimal(f"{whole}.{cents:02d}")
 
 
-@given(st.lists(st.text("0123456789", min_size=0, max_size=5), min_size=2, max_size=5),
-       st.sampled_from(["", ".50"]))
+@given(
+    st.lists(st.text("0123456789", min_size=0, max_size=5), min_size=2, max_size=5),
+    st.sampled_from(["", ".50"]),
+)
 def test_commas_are_taken_only_where_they_group_thousands(groups, decimals):
     text = ",".join(groups) + decimals
-    grouped = (groups[0][:1] in "123456789" and groups[0] != "" and len(groups[0]) <= 3
-               and all(len(group) == 3 for group in groups[1:]))
+    grouped = (
+        groups[0][:1] in "123456789"
+        and groups[0] != ""
+        and len(groups[0]) <= 3
+        and all(len(group) == 3 for group in groups[1:])
+    )
     if grouped and 0 < int("".join(groups)) < 10**12:  # larger is refused as too large
         assert KES.parse(text) == Decimal("".join(groups) + (decimals or ".00"))
     else:

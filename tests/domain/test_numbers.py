@@ -8,8 +8,25 @@ from pos_app.domain.errors import BadInput
 from pos_app.domain.numbers import MAX_ID, id_list, whole_number
 
 
-@pytest.mark.parametrize("text", ["٩", "１２", "1_000", " 7 ", "7\n", "-1", "+1", "1.0", "",
-                                  "0x10", "²", "1e3", "99999999999999999999", "9" * 5000])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "٩",
+        "１２",
+        "1_000",
+        " 7 ",
+        "7\n",
+        "-1",
+        "+1",
+        "1.0",
+        "",
+        "0x10",
+        "²",
+        "1e3",
+        "99999999999999999999",
+        "9" * 5000,
+    ],
+)
 def test_anything_but_ascii_digits_in_range_is_refused_with_its_code(text):
     with pytest.raises(BadInput) as refused:
         whole_number(text, what="count", maximum=MAX_ID, code="invalid_count")

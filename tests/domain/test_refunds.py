@@ -13,16 +13,21 @@ TENDERED = [("cash", 3000, None), ("wallet", 1000, None), ("card", 2000, "SLIP9"
 
 
 def test_ceilings_are_what_each_method_paid_less_what_earlier_refunds_gave_back():
-    assert ceilings(TENDERED, {"wallet": 400}) == {"cash": (3000, None), "wallet": (600, None),
-                                                  "card": (2000, "SLIP9")}
+    assert ceilings(TENDERED, {"wallet": 400}) == {
+        "cash": (3000, None),
+        "wallet": (600, None),
+        "card": (2000, "SLIP9"),
+    }
 
 
 def test_money_goes_back_wallet_first_then_in_the_order_tendered():
     room = ceilings(TENDERED, {})
-    assert plan_payouts(KES, room, 2500, None) == [("cash", 1500, None),
-                                                   ("wallet", 1000, None)]
-    assert plan_payouts(KES, room, 6000, None) == [("cash", 3000, None), ("wallet", 1000, None),
-                                                   ("card", 2000, "SLIP9")]
+    assert plan_payouts(KES, room, 2500, None) == [("cash", 1500, None), ("wallet", 1000, None)]
+    assert plan_payouts(KES, room, 6000, None) == [
+        ("cash", 3000, None),
+        ("wallet", 1000, None),
+        ("card", 2000, "SLIP9"),
+    ]
 
 
 def test_named_payouts_must_add_up_to_the_refund():

@@ -21,8 +21,10 @@ def test_every_spelling_of_a_reference_has_the_same_key(data, reference):
     assert reference_key(variant) == reference_key(reference) == reference.casefold()
 
 
-@pytest.mark.parametrize("spelling", ["QK71XR", "qk71xr", "qk71xr\u200b", "ＱＫ７１ｘｒ",
-                                      " qk 71\u00a0xr\ufeff", "q\u034fk71xr"])
+@pytest.mark.parametrize(
+    "spelling",
+    ["QK71XR", "qk71xr", "qk71xr\u200b", "ＱＫ７１ｘｒ", " qk 71\u00a0xr\ufeff", "q\u034fk71xr"],
+)
 def test_the_issue_s_spellings_of_one_mobile_money_id_are_one_key(spelling):
     assert reference_key(spelling) == "qk71xr"
 
@@ -36,8 +38,9 @@ def test_different_references_keep_different_keys():
     assert reference_key("QK71XR") != reference_key("QK71XS")
 
 
-@pytest.mark.parametrize("text", ["Zoë\x1bp\x00\x19", "bell\x07", "tab\there", "line\nbreak",
-                                  "del\x7f", "csi\x9b31m"])
+@pytest.mark.parametrize(
+    "text", ["Zoë\x1bp\x00\x19", "bell\x07", "tab\there", "line\nbreak", "del\x7f", "csi\x9b31m"]
+)
 def test_control_characters_are_refused_at_input_as_invalid_text(text):
     with pytest.raises(BadInput) as refused:
         refuse_controls(text, what="patient's name")
@@ -54,9 +57,20 @@ def test_renderers_strip_controls_and_the_terminal_keeps_its_line_breaks():
     assert terminal_safe("a\x1b]0;owned\x07\nb\x9b2J") == "a]0;owned\nb2J"
 
 
-@pytest.mark.parametrize(("cell", "safe"), [
-    ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'), ("+1+1", "'+1+1"),
-    ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("-150.00", "-150.00"), ("+7", "+7"), ("Radiology", "Radiology"), ("", "")])
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-150.00", "-150.00"),
+        ("+7", "+7"),
+        ("Radiology", "Radiology"),
+        ("", ""),
+    ],
+)
 def test_a_csv_cell_that_starts_like_a_formula_gets_an_apostrophe(cell, safe):
     assert spreadsheet_safe(cell) == safe

@@ -57,9 +57,11 @@ class Printed:
     def outputs(self) -> ReceiptOutputs:
         return ReceiptOutputs(
             system_print=lambda _w, receipt, _columns: self.printed.append(receipt),
-            ask_pdf_path=self._pdf_path, ask_reason=lambda _w, _no: self.reasons.pop(0),
+            ask_pdf_path=self._pdf_path,
+            ask_reason=lambda _w, _no: self.reasons.pop(0),
             print_lines=lambda _w, lines: self.slips.append(lines),
-            ask_document_path=lambda _w, name: self.folder / name)
+            ask_document_path=lambda _w, name: self.folder / name,
+        )
 
     def _pdf_path(self, _parent: object, receipt: Receipt) -> Path:
         path = self.folder / f"{receipt.receipt_no}-{len(self.pdfs)}.pdf"
@@ -88,8 +90,9 @@ def open_till(qtbot, books: Books, *, actor_name: str = "cashier") -> Till:
         facility = uow.facility()
     session = Session(getattr(books, actor_name), app.workstation, facility)
     printed = Printed(app.settings.config_path.parent)
-    controller = CashierController(operations=operations, monitor=monitor, session=session,
-                                   outputs=printed.outputs())
+    controller = CashierController(
+        operations=operations, monitor=monitor, session=session, outputs=printed.outputs()
+    )
     qtbot.addWidget(controller.window)
     controller.window.show()
     monitor.start()
@@ -127,14 +130,19 @@ def open_patient(qtbot, till: Till, text: str, mrn: str) -> None:
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_F2)
     qtbot.keyClicks(window.search_edit, text)
-    qtbot.waitUntil(lambda: window.results_model.rowCount() > 0
-                    and any(p.mrn == mrn for p in window.results_model.rows()))
+    qtbot.waitUntil(
+        lambda: (
+            window.results_model.rowCount() > 0
+            and any(p.mrn == mrn for p in window.results_model.rows())
+        )
+    )
     qtbot.keyClick(window.search_edit, Qt.Key.Key_Down)
     row = next(i for i, p in enumerate(window.results_model.rows()) if p.mrn == mrn)
     window.results_view.selectRow(row)
     qtbot.keyClick(window.results_view, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: till.controller.detail is not None
-                    and till.controller.detail.patient.mrn == mrn)
+    qtbot.waitUntil(
+        lambda: till.controller.detail is not None and till.controller.detail.patient.mrn == mrn
+    )
     qtbot.waitUntil(lambda: not till.operations.busy)
 
 
@@ -151,8 +159,12 @@ def activate(qtbot, dialog: QWidget) -> None:
     qtbot.waitUntil(dialog.isActiveWindow)
 
 
-def press(qtbot, window: QWidget, key: Qt.Key,
-          modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+def press(
+    qtbot,
+    window: QWidget,
+    key: Qt.Key,
+    modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> None:
     """Press a window shortcut once the window (not a closed dialog) has the keyboard."""
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)

@@ -52,8 +52,12 @@ def test_a_discount_waits_for_approval_then_a_supervisor_on_the_spot_applies_one
     qtbot.keyClicks(dialog.password_edit, PASSWORD)
     qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    qtbot.waitUntil(lambda: controller.items.rowCount() == 2
-                    and controller.items.rows()[1].amount_due == Decimal("350.00"))
+    qtbot.waitUntil(
+        lambda: (
+            controller.items.rowCount() == 2
+            and controller.items.rows()[1].amount_due == Decimal("350.00")
+        )
+    )
     assert books.count("adjustments") == 1
     assert controller.items.selected_total() == Decimal("1350.00")
     assert "1,350.00" in controller.window.total_label.text()

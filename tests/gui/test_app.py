@@ -12,8 +12,7 @@ from pos_app.gui.operations import Operations
 from tests.conftest import make_app
 
 
-def test_first_start_only_without_config_file_and_without_env(tmp_path, monkeypatch,
-                                                              sqlite_app):
+def test_first_start_only_without_config_file_and_without_env(tmp_path, monkeypatch, sqlite_app):
     monkeypatch.delenv("CARETILL_DB", raising=False)
     assert first_start(sqlite_app.settings)
     monkeypatch.setenv("CARETILL_DB", "sqlite:///x")
@@ -43,7 +42,6 @@ def test_sign_in_opens_the_window_and_sign_out_goes_back_to_login(qtbot, gui_boo
     monitor.stop()
     QThreadPool.globalInstance().waitForDone()
     qtbot.waitUntil(lambda: ops.idle)
-
 
 
 def test_a_till_whose_sqlite_file_vanished_says_so_and_does_not_start_on_empty_books(tmp_path):

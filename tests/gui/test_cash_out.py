@@ -24,16 +24,21 @@ def _cash_out_dialog(qtbot, till: Till, mrn: str) -> CashOutDialog:
     return dialog
 
 
-def _fill(qtbot, dialog: CashOutDialog, amount: str, supervisor: str, password: str,
-          reason: str = "patient discharged") -> None:
+def _fill(
+    qtbot,
+    dialog: CashOutDialog,
+    amount: str,
+    supervisor: str,
+    password: str,
+    reason: str = "patient discharged",
+) -> None:
     type_into(qtbot, dialog.amount_edit, amount)
     type_into(qtbot, dialog.reason_edit, reason)
     type_into(qtbot, dialog.supervisor_edit, supervisor)
     type_into(qtbot, dialog.password_edit, password)
 
 
-def test_cash_out_with_a_supervisor_sign_off_lowers_the_wallet_and_shows_its_receipt(
-        qtbot, till):
+def test_cash_out_with_a_supervisor_sign_off_lowers_the_wallet_and_shows_its_receipt(qtbot, till):
     till.books.patient("MRN800", balance="5000.00", name="Achieng Otieno")
     dialog = _cash_out_dialog(qtbot, till, "MRN800")
     assert "KES 5,000.00" in dialog.findChild(QLabel, "walletBalance").text()
@@ -55,13 +60,18 @@ def test_cash_out_with_a_supervisor_sign_off_lowers_the_wallet_and_shows_its_rec
     assert status.property("tone") == "success"
 
 
-@pytest.mark.parametrize(("amount", "supervisor", "password", "said"), [
-    ("800", "supervisor", PASSWORD, "cannot be withdrawn"),
-    ("100", "supervisor", "wrong horse", "Supervisor sign-off: Wrong user name or password."),
-    ("100", "cashier2", PASSWORD, "may not approve wallet withdrawals"),
-], ids=["above_the_balance", "wrong_supervisor_password", "a_cashier_as_approver"])
+@pytest.mark.parametrize(
+    ("amount", "supervisor", "password", "said"),
+    [
+        ("800", "supervisor", PASSWORD, "cannot be withdrawn"),
+        ("100", "supervisor", "wrong horse", "Supervisor sign-off: Wrong user name or password."),
+        ("100", "cashier2", PASSWORD, "may not approve wallet withdrawals"),
+    ],
+    ids=["above_the_balance", "wrong_supervisor_password", "a_cashier_as_approver"],
+)
 def test_a_refused_cash_out_says_why_keeps_what_was_typed_and_writes_nothing(
-        qtbot, till, amount, supervisor, password, said):
+    qtbot, till, amount, supervisor, password, said
+):
     till.books.patient("MRN810", balance="500.00")
     dialog = _cash_out_dialog(qtbot, till, "MRN810")
     _fill(qtbot, dialog, amount, supervisor, password)

@@ -15,8 +15,12 @@ from tests.gui.conftest import Till, activate, open_patient, type_into
 def _open_pay(qtbot, till: Till):
     window = till.controller.window
     qtbot.keyClick(window, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: till.controller.flows.pay_dialog is not None
-                    and till.controller.flows.pay_dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: (
+            till.controller.flows.pay_dialog is not None
+            and till.controller.flows.pay_dialog.isVisible()
+        )
+    )
     dialog = till.controller.flows.pay_dialog
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
@@ -85,8 +89,9 @@ def test_pressing_pay_twice_and_retrying_the_same_dialog_pays_once(qtbot, till):
     qtbot.waitUntil(lambda: till.controller.receipts.preview is not None)
     first = till.controller.receipts.preview.text()
     dialog.pay_requested.emit(tenders[0])  # a retry after, say, a dropped answer
-    qtbot.waitUntil(lambda: till.controller.receipts.preview.text() != first
-                    or not till.operations.busy)
+    qtbot.waitUntil(
+        lambda: till.controller.receipts.preview.text() != first or not till.operations.busy
+    )
     till.operations.wait()
     qtbot.waitUntil(lambda: not till.operations.busy)
     assert books.count("payments") == 1
@@ -139,8 +144,12 @@ def test_after_paying_and_closing_the_receipt_typing_goes_to_the_search_box(qtbo
     window = till.controller.window
     dialog = _open_pay(qtbot, till)
     qtbot.keyClick(dialog.amounts["wallet"], Qt.Key.Key_Return)  # prefilled: Enter pays
-    qtbot.waitUntil(lambda: till.controller.receipts.preview is not None
-                    and till.controller.receipts.preview.isVisible())
+    qtbot.waitUntil(
+        lambda: (
+            till.controller.receipts.preview is not None
+            and till.controller.receipts.preview.isVisible()
+        )
+    )
     preview = till.controller.receipts.preview
     activate(qtbot, preview)
     qtbot.waitUntil(lambda: not till.operations.busy)
@@ -230,15 +239,23 @@ def test_the_change_label_has_its_room_before_it_appears(qtbot, till):
 
 def test_results_show_age_and_phone_to_tell_same_names_apart(qtbot, till):
     for mrn, dob in (("MRN661", date(1984, 3, 2)), ("MRN662", date(2015, 7, 9))):
-        add_patient(till.books.app.uow(), actor=till.books.cashier, mrn=mrn,
-                    name="Otieno Odhiambo", phone="0722 000111", dob=dob)
+        add_patient(
+            till.books.app.uow(),
+            actor=till.books.cashier,
+            mrn=mrn,
+            name="Otieno Odhiambo",
+            phone="0722 000111",
+            dob=dob,
+        )
     window = till.controller.window
     qtbot.keyClicks(window.search_edit, "otieno odh")
     qtbot.waitUntil(lambda: window.results_model.rowCount() == 2)
     model = window.results_model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    cells = {model.row(r).mrn: [model.index(r, c).data() for c in range(model.columnCount())]
-             for r in range(2)}
+    cells = {
+        model.row(r).mrn: [model.index(r, c).data() for c in range(model.columnCount())]
+        for r in range(2)
+    }
     assert "Age" in headers and "Phone" in headers
     years = date.today().year - 1984 - ((date.today().month, date.today().day) < (3, 2))
     assert f"{years} y" in cells["MRN661"] and f"{years} y" not in cells["MRN662"]
@@ -250,6 +267,7 @@ def test_an_empty_result_says_so_and_names_the_register_key(qtbot, till):
     qtbot.keyClicks(window.search_edit, "Zzyzx")
     qtbot.waitUntil(window.search_hint.isVisible)
     assert window.search_hint.text() == (
-        "No patient matches \u201cZzyzx\u201d \u2014 press Ctrl+N to register")
+        "No patient matches \u201cZzyzx\u201d \u2014 press Ctrl+N to register"
+    )
     window.search_edit.clear()
     qtbot.waitUntil(lambda: not window.search_hint.isVisible())

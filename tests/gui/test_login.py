@@ -25,8 +25,7 @@ def _sign_in(qtbot, dialog: LoginDialog, user: str, password: str) -> None:
     qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
 
 
-def test_a_wrong_password_is_cleared_and_says_how_many_tries_are_left(qtbot, gui_books,
-                                                                      settle):
+def test_a_wrong_password_is_cleared_and_says_how_many_tries_are_left(qtbot, gui_books, settle):
     dialog = _login(qtbot, gui_books)
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
@@ -56,8 +55,9 @@ def test_five_failures_lock_the_user_out_and_say_for_how_long(qtbot, gui_books, 
 
 def test_a_password_that_must_change_is_changed_before_the_window(qtbot, gui_books, settle):
     with gui_books.app.uow() as uow:
-        uow.execute(update(t.users).where(t.users.c.username == "cashier")
-                    .values(must_change_password=True))
+        uow.execute(
+            update(t.users).where(t.users.c.username == "cashier").values(must_change_password=True)
+        )
         uow.commit()
     dialog = _login(qtbot, gui_books)
     _sign_in(qtbot, dialog, "cashier", "correct horse")

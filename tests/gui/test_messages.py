@@ -22,8 +22,11 @@ def test_shift_opened_shows_green_and_a_failure_shows_red_in_the_status_bar(qtbo
     qtbot.waitUntil(lambda: window.shift_label.text() == "No shift open")
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClick(window, Qt.Key.Key_O,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_O,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     opening = till.controller.shifts.open_dialog
     qtbot.waitUntil(opening.isVisible)
     type_into(qtbot, opening.float_edit, "500")

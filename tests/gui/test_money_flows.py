@@ -21,13 +21,11 @@ CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModi
 
 def _press(qtbot, till: Till, dialog, waiting_for: str) -> str:
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not till.operations.busy
-                    and waiting_for in dialog.message_label.text())
+    qtbot.waitUntil(lambda: not till.operations.busy and waiting_for in dialog.message_label.text())
     return dialog.message_label.text()
 
 
-def test_a_lost_answer_keeps_the_dialog_and_pressing_pay_again_pays_once(qtbot, till,
-                                                                          monkeypatch):
+def test_a_lost_answer_keeps_the_dialog_and_pressing_pay_again_pays_once(qtbot, till, monkeypatch):
     books = till.books
     books.patient("MRN910", balance="5000.00")
     ids = books.bill("MRN910", ("PROC", 1))
@@ -69,8 +67,12 @@ def test_cash_without_a_shift_offers_to_open_one_over_the_dialog_then_pays(qtbot
     books.patient("MRN920")
     books.bill("MRN920", ("CONS", 1))
     open_patient(qtbot, till, "MRN920", "MRN920")
-    qtbot.waitUntil(lambda: till.controller.shifts.current is None
-                    and "No shift" in till.controller.window.shift_label.text())
+    qtbot.waitUntil(
+        lambda: (
+            till.controller.shifts.current is None
+            and "No shift" in till.controller.window.shift_label.text()
+        )
+    )
     dialog = _open_pay(qtbot, till)
     type_into(qtbot, dialog.amounts["cash"], "1000")
     type_into(qtbot, dialog.tendered_edit, "1000")
@@ -80,8 +82,12 @@ def test_cash_without_a_shift_offers_to_open_one_over_the_dialog_then_pays(qtbot
 
     activate(qtbot, dialog)
     qtbot.keyClick(dialog, Qt.Key.Key_O, CTRL_SHIFT)
-    qtbot.waitUntil(lambda: till.controller.shifts.open_dialog is not None
-                    and till.controller.shifts.open_dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: (
+            till.controller.shifts.open_dialog is not None
+            and till.controller.shifts.open_dialog.isVisible()
+        )
+    )
     opening = till.controller.shifts.open_dialog
     assert opening.parent() is dialog, "the open-shift dialog comes over the Pay dialog"
     type_into(qtbot, opening.float_edit, "100")
@@ -92,6 +98,7 @@ def test_cash_without_a_shift_offers_to_open_one_over_the_dialog_then_pays(qtbot
 
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: till.controller.receipts.preview is not None)
-    closed = shifts.close_shift(books.app.uow(), actor=books.cashier, workstation="WS01",
-                                counted_cash="1100.00")
+    closed = shifts.close_shift(
+        books.app.uow(), actor=books.cashier, workstation="WS01", counted_cash="1100.00"
+    )
     assert closed.expected_cash == Decimal("1100.00") and closed.variance == 0

@@ -29,8 +29,9 @@ def _add(qtbot, dialog, text: str, code: str) -> None:
     """Type in the search box, wait for `code` to come up first, press Enter."""
     assert dialog.focusWidget() is dialog.search_edit
     qtbot.keyClicks(dialog.search_edit, text)
-    qtbot.waitUntil(lambda: dialog.results_model.rowCount() > 0
-                    and dialog.results_model.row(0).code == code)
+    qtbot.waitUntil(
+        lambda: dialog.results_model.rowCount() > 0 and dialog.results_model.row(0).code == code
+    )
     qtbot.keyClick(dialog.search_edit, Qt.Key.Key_Return)
 
 
@@ -68,7 +69,9 @@ def test_a_bill_is_put_together_by_keyboard_and_raised_once(qtbot, till):
     qtbot.waitUntil(lambda: controller.items.rowCount() == 2)
     items = controller.items.rows()
     assert [(i.service_code, i.quantity, i.amount) for i in items] == [
-        ("LAB", 2, Decimal("1000.00")), ("DRUG2", 3, Decimal("150.00"))]
+        ("LAB", 2, Decimal("1000.00")),
+        ("DRUG2", 3, Decimal("150.00")),
+    ]
     assert items[0].bill_no.startswith("TWS01-")
     assert controller.items.selected() == items, "the new items come ticked, ready for F5"
     assert controller.window.buttons["pay"].isEnabled()
@@ -132,6 +135,6 @@ def test_without_an_open_patient_ctrl_b_does_nothing(qtbot, till):
 
 def test_the_audit_trail_reads_a_raised_bill_in_words():
     details = '{"bill_no": "TWS01-000007", "mrn": "WALK1", "total": "1500.00"}'
-    assert describe("bill.new", details, receipt_no=None, user="cashier",
-                    currency=Currency("KES", 2)) == (
-        "Bill raised TWS01-000007 KES 1,500.00 for WALK1 by cashier")
+    assert describe(
+        "bill.new", details, receipt_no=None, user="cashier", currency=Currency("KES", 2)
+    ) == ("Bill raised TWS01-000007 KES 1,500.00 for WALK1 by cashier")

@@ -18,8 +18,10 @@ def test_success_arrives_on_the_gui_thread_with_the_result(qtbot):
     ops, seen = _ops(), []
     main = threading.get_ident()
     with qtbot.waitSignal(ops.busy_changed, check_params_cb=lambda busy: not busy):
-        ops.run(lambda uow: (uow, threading.get_ident()),
-                on_success=lambda out: seen.append((out, threading.get_ident())))
+        ops.run(
+            lambda uow: (uow, threading.get_ident()),
+            on_success=lambda out: seen.append((out, threading.get_ident())),
+        )
     assert seen[0][0][0] == "uow"
     assert seen[0][0][1] != main and seen[0][1] == main
 

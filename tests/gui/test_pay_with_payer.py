@@ -19,12 +19,30 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 def _nhif_member(till: Till, mrn: str, kind: str = "lab_test") -> None:
     """The patient is a member of NHIF, which covers 80 % of `kind`."""
     books = till.books
-    payers.add_payer(books.app.uow(), actor=books.admin, workstation="WS01", code="NHIF",
-                     name="National Health Fund", kind="insurer")
-    payers.set_cover(books.app.uow(), actor=books.admin, workstation="WS01", code="NHIF",
-                     service_kind=kind, percent="80")
-    payers.cover_patient(books.app.uow(), actor=books.cashier, workstation="WS01", mrn=mrn,
-                         payer_code="NHIF", member_no="M-123")
+    payers.add_payer(
+        books.app.uow(),
+        actor=books.admin,
+        workstation="WS01",
+        code="NHIF",
+        name="National Health Fund",
+        kind="insurer",
+    )
+    payers.set_cover(
+        books.app.uow(),
+        actor=books.admin,
+        workstation="WS01",
+        code="NHIF",
+        service_kind=kind,
+        percent="80",
+    )
+    payers.cover_patient(
+        books.app.uow(),
+        actor=books.cashier,
+        workstation="WS01",
+        mrn=mrn,
+        payer_code="NHIF",
+        member_no="M-123",
+    )
 
 
 def _choose_nhif(qtbot, till: Till):

@@ -22,8 +22,9 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 @pytest.fixture
 def dialog(qtbot, gui_books, settle) -> PayersDialog:
     admin = auth.sign_in(gui_books.app.uow(), "admin", PASSWORD, workstation="WS01")
-    shown = PayersDialog(operations=Operations(new_uow=gui_books.app.uow), actor=admin,
-                         workstation="WS01")
+    shown = PayersDialog(
+        operations=Operations(new_uow=gui_books.app.uow), actor=admin, workstation="WS01"
+    )
     qtbot.addWidget(shown)
     shown.show()
     activate(qtbot, shown)
@@ -37,8 +38,7 @@ def add_payer(qtbot, dialog: PayersDialog, code: str, name: str) -> None:
     qtbot.keyClick(dialog.name_edit, Qt.Key.Key_N, CTRL)
 
 
-def test_a_payer_its_lab_cover_and_a_member_split_the_patients_payment(qtbot, dialog,
-                                                                       gui_books):
+def test_a_payer_its_lab_cover_and_a_member_split_the_patients_payment(qtbot, dialog, gui_books):
     assert dialog.width() <= 1366 and dialog.height() <= 768
     assert dialog.minimumSizeHint().width() <= 1366 and dialog.minimumSizeHint().height() <= 768
     assert not dialog.cover_button.isEnabled()  # nothing selected yet
@@ -70,10 +70,14 @@ def test_a_payer_its_lab_cover_and_a_member_split_the_patients_payment(qtbot, di
     qtbot.waitUntil(lambda: dialog.notice_label.text() == "P1 is now a member of NHIF.")
     assert dialog.message_label.text() == ""
 
-    preview = payers.preview_split(gui_books.app.uow(), actor=gui_books.cashier, mrn=mrn,
-                                   item_ids=[lab], payer="NHIF")
+    preview = payers.preview_split(
+        gui_books.app.uow(), actor=gui_books.cashier, mrn=mrn, item_ids=[lab], payer="NHIF"
+    )
     assert (preview.member_no, preview.payer_share, preview.patient_share) == (
-        "M-77", Decimal("400.00"), Decimal("100.00"))
+        "M-77",
+        Decimal("400.00"),
+        Decimal("100.00"),
+    )
 
 
 def test_refusals_are_said_in_place_and_change_nothing(qtbot, dialog, gui_books):
@@ -90,16 +94,24 @@ def test_refusals_are_said_in_place_and_change_nothing(qtbot, dialog, gui_books)
     qtbot.keyClick(dialog.until_edit, Qt.Key.Key_M, CTRL)
     qtbot.waitUntil(lambda: "is not YYYY-MM-DD" in dialog.message_label.text())
     assert dialog.until_edit.text() == "31/12/2030" and dialog.notice_label.text() == ""
-    assert payers.memberships(gui_books.app.uow(), actor=gui_books.cashier, mrn="P2",
-                              today=gui_books.app.uow().clock().date()) == []
+    assert (
+        payers.memberships(
+            gui_books.app.uow(),
+            actor=gui_books.cashier,
+            mrn="P2",
+            today=gui_books.app.uow().clock().date(),
+        )
+        == []
+    )
 
 
 def test_cover_reads_as_percent_co_pay_and_cap():
-    cover = CoverView("lab_test", Decimal("80.00"), Decimal("100.00"), "visit",
-                      Decimal("20000.00"))
+    cover = CoverView("lab_test", Decimal("80.00"), Decimal("100.00"), "visit", Decimal("20000.00"))
     assert cover_text(cover) == "lab_test 80 %, co-pay 100/visit, cap 20,000"
-    assert cover_text(CoverView("pharmacy", Decimal("12.5"), Decimal("0"), "item", None)
-                      ) == "pharmacy 12.5 %"
+    assert (
+        cover_text(CoverView("pharmacy", Decimal("12.5"), Decimal("0"), "item", None))
+        == "pharmacy 12.5 %"
+    )
 
 
 def test_the_admin_menu_opens_payers_with_ctrl_shift_y(qtbot):

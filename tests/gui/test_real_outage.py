@@ -14,8 +14,9 @@ from tests.helpers.books import Books
 from tests.helpers.postgres import throwaway_server
 
 
-def test_the_server_stopping_and_starting_again_raises_and_clears_the_banner(qtbot, tmp_path,
-                                                                           settle):
+def test_the_server_stopping_and_starting_again_raises_and_clears_the_banner(
+    qtbot, tmp_path, settle
+):
     with throwaway_server() as server:
         admin = create_engine(server.url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:

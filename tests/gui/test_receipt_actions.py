@@ -39,10 +39,14 @@ def made(qapp, tmp_path):
     reasons = iter(["lost it", None, "insurer"])
     counter = Counter()
     actions = ReceiptActions(
-        known_receipt(), printer_config=PrinterConfig(), fetch_copy=counter,
-        messages=recorded(messages), ask_reason=lambda parent, _no: next(reasons),
+        known_receipt(),
+        printer_config=PrinterConfig(),
+        fetch_copy=counter,
+        messages=recorded(messages),
+        ask_reason=lambda parent, _no: next(reasons),
         ask_pdf_path=lambda parent, receipt: tmp_path / f"{receipt.receipt_no}.pdf",
-        system_print=lambda parent, receipt, columns: printed.append(receipt.copy_number))
+        system_print=lambda parent, receipt, columns: printed.append(receipt.copy_number),
+    )
     return actions, counter, printed, messages
 
 
@@ -71,13 +75,17 @@ def test_save_pdf_writes_the_current_receipt(made, tmp_path):
     assert messages == [f"Receipt WS01-000123 saved to {target}."]
 
 
-def test_a_thermal_printer_that_is_off_is_reported_and_the_original_may_print_again(qapp,
-                                                                                   tmp_path):
+def test_a_thermal_printer_that_is_off_is_reported_and_the_original_may_print_again(qapp, tmp_path):
     messages: list[str] = []
     config = PrinterConfig(kind="file", address=str(tmp_path / "no" / "such" / "lp0"))
     counter = Counter()
-    actions = ReceiptActions(known_receipt(), printer_config=config, fetch_copy=counter,
-                             messages=recorded(messages), ask_reason=lambda parent, _no: "x")
+    actions = ReceiptActions(
+        known_receipt(),
+        printer_config=config,
+        fetch_copy=counter,
+        messages=recorded(messages),
+        ask_reason=lambda parent, _no: "x",
+    )
     actions.printer(None)
     assert len(messages) == 1 and "reprint" in messages[0]
     actions.printer(None)
@@ -90,8 +98,13 @@ def test_an_unknown_receipt_on_reprint_is_reported_and_the_original_stays(qapp):
     def missing(reason: str, done, failed) -> None:
         failed("No payment or deposit receipt X.")
 
-    actions = ReceiptActions(known_receipt(), printer_config=PrinterConfig(), fetch_copy=missing,
-                             messages=recorded(messages), ask_reason=lambda parent, _no: "x")
+    actions = ReceiptActions(
+        known_receipt(),
+        printer_config=PrinterConfig(),
+        fetch_copy=missing,
+        messages=recorded(messages),
+        ask_reason=lambda parent, _no: "x",
+    )
     actions.reprint(None)
     assert "COPY" not in actions.text()
     assert messages == ["No payment or deposit receipt X."]
@@ -104,7 +117,11 @@ def test_the_qt_painting_draws_text_and_the_qr_code(qapp, tmp_path):
     paint_receipt(painter, known_receipt(), 48, QRectF(20, 20, 560, 1360))
     painter.end()
     image.save(str(tmp_path / "painted.png"))
-    dark = sum(1 for y in range(0, 1400, 4) for x in range(0, 600, 4)
-               if image.pixelColor(x, y).lightness() < 128)
+    dark = sum(
+        1
+        for y in range(0, 1400, 4)
+        for x in range(0, 600, 4)
+        if image.pixelColor(x, y).lightness() < 128
+    )
     assert dark > 500
     assert Path(tmp_path / "painted.png").stat().st_size > 0

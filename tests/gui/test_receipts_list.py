@@ -54,8 +54,9 @@ def test_a_scanned_qr_code_finds_its_receipt_without_stretching_the_dialog(qtbot
     till.books.patient("MRN810")
     for _ in range(3):
         till.books.top_up("MRN810", "100.00")
-    receipt = get_receipt(till.books.app.uow(), actor=till.books.cashier, workstation="WS01",
-                          receipt_no="WS01-000002")
+    receipt = get_receipt(
+        till.books.app.uow(), actor=till.books.cashier, workstation="WS01", receipt_no="WS01-000002"
+    )
     dialog = _list(qtbot, till)
     width = dialog.width()
     scanned = qr_payload(receipt)
@@ -64,8 +65,11 @@ def test_a_scanned_qr_code_finds_its_receipt_without_stretching_the_dialog(qtbot
     qtbot.keyClick(dialog.search_edit, Qt.Key.Key_Return)  # scanners end with Enter
     qtbot.waitUntil(lambda: _numbers(dialog) == ["WS01-000002"])
     qtbot.waitUntil(dialog.table.hasFocus)
-    type_into(qtbot, dialog.search_edit, scanned.replace("CARETILL:1:WS01-000002",
-                                                         "CARETILL:1:WS01-000999"))
+    type_into(
+        qtbot,
+        dialog.search_edit,
+        scanned.replace("CARETILL:1:WS01-000002", "CARETILL:1:WS01-000999"),
+    )
     qtbot.waitUntil(lambda: "No receipt matches" in dialog.status_label.text())
     assert "…" in dialog.status_label.text(), "a long code is elided, not spelled out"
     assert dialog.width() == width and dialog.frameGeometry().width() <= 1366
@@ -93,12 +97,17 @@ def test_the_open_patients_receipts_and_a_refund_request_from_the_list(qtbot, ti
     qtbot.waitUntil(lambda: "only a payment" in dialog.status_label.text())
     dialog.table.selectRow(0)
     qtbot.keyClick(dialog.table, Qt.Key.Key_F7)
-    qtbot.waitUntil(lambda: till.controller.receipts.dialog is not None
-                    and till.controller.receipts.dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: (
+            till.controller.receipts.dialog is not None
+            and till.controller.receipts.dialog.isVisible()
+        )
+    )
     request = till.controller.receipts.dialog
     activate(qtbot, request)
     assert request.receipt_edit.text() == paid
     qtbot.keyClicks(request.reason_edit, "charged twice")
     qtbot.keyClick(request.reason_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "waiting for a supervisor" in
-                    till.controller.window.statusBar().currentMessage())
+    qtbot.waitUntil(
+        lambda: "waiting for a supervisor" in till.controller.window.statusBar().currentMessage()
+    )

@@ -41,8 +41,9 @@ def test_the_preview_after_paying_is_the_template_text_of_the_issued_receipt(qtb
     till.books.bill("MRN700", ("CONS", 1))
     receipt_no = _pay(qtbot, till, "MRN700", "wallet", "1000")
     preview = till.controller.receipts.preview
-    issued = get_receipt(till.books.app.uow(), actor=till.books.cashier, workstation="WS01",
-                         receipt_no=receipt_no)
+    issued = get_receipt(
+        till.books.app.uow(), actor=till.books.cashier, workstation="WS01", receipt_no=receipt_no
+    )
     assert preview.text() == "\n".join(render_text(issued))
     assert receipt_no in preview.text() and receipt_no in preview.title.text()
     assert "Wanjiru Kamau" in preview.text() and "COPY" not in preview.text()
@@ -98,8 +99,9 @@ def test_open_shift_pay_cash_then_close_blind_shows_the_variance_after_a_sign_of
     press(qtbot, window, Qt.Key.Key_C, CTRL_SHIFT)
     closing = till.controller.shifts.close_dialog
     activate(qtbot, closing)
-    shown = " ".join(label.text() for label in closing.findChildren(QLabel)
-                     if label.isVisibleTo(closing))
+    shown = " ".join(
+        label.text() for label in closing.findChildren(QLabel) if label.isVisibleTo(closing)
+    )
     assert "1,500" not in shown and closing.pages.currentIndex() == 0, "the count is blind"
     qtbot.keyClick(closing, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert closing.notes_box.isVisible()
@@ -122,12 +124,15 @@ def test_open_shift_pay_cash_then_close_blind_shows_the_variance_after_a_sign_of
     qtbot.keyClick(closing.password_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: closing.pages.currentIndex() == 1)
     table = closing.result_table
-    rows = {table.item(r, 0).text(): [table.item(r, c).text() for c in (1, 2, 3)]
-            for r in range(table.rowCount())}
+    rows = {
+        table.item(r, 0).text(): [table.item(r, c).text() for c in (1, 2, 3)]
+        for r in range(table.rowCount())
+    }
     assert rows["Cash"] == ["1,500.00", "1,450.00", "Cash short by KES 50.00"]
     assert rows["Card"][1] == "not confirmed"
-    assert closing.summary_label.text() == ("Cash short by KES 50.00  ·  reason: counting "
-                                            "error, signed off by supervisor")
+    assert closing.summary_label.text() == (
+        "Cash short by KES 50.00  ·  reason: counting error, signed off by supervisor"
+    )
     activate(qtbot, closing)
     qtbot.keyClick(closing, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: bool(till.printed.slips))  # a button's key clicks it animated

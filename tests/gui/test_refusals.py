@@ -31,8 +31,15 @@ def test_insufficient_wallet_balance_keeps_the_dialog_and_the_tenders(qtbot, til
     dialog = _open_pay(qtbot, till)
     type_into(qtbot, dialog.amounts["wallet"], "1000")
     # Meanwhile the wallet pays another bill at another till.
-    pay(books.app.uow(), actor=books.cashier2, workstation="WS02", mrn="MRN600",
-        tenders=[TenderRequest("wallet", "500.00")], key=new_key(), item_ids=other)
+    pay(
+        books.app.uow(),
+        actor=books.cashier2,
+        workstation="WS02",
+        mrn="MRN600",
+        tenders=[TenderRequest("wallet", "500.00")],
+        key=new_key(),
+        item_ids=other,
+    )
     message = _press_pay_and_wait_for_refusal(qtbot, till, dialog)
     assert "wallet balance is KES 500.00" in message
     assert dialog.isVisible() and dialog.amounts["wallet"].text() == "1000"
@@ -57,8 +64,15 @@ def test_an_item_another_cashier_paid_first_is_refused_clearly(qtbot, shared_til
     dialog.amounts["wallet"].clear()  # prefilled with what the wallet covers
     type_into(qtbot, dialog.amounts["card"], "1000")
     type_into(qtbot, dialog.references["card"], "AUTH-1")
-    pay(books.app.uow(), actor=books.cashier2, workstation="WS02", mrn="MRN700",
-        tenders=[TenderRequest("cash", "1000.00")], key=new_key(), item_ids=ids)
+    pay(
+        books.app.uow(),
+        actor=books.cashier2,
+        workstation="WS02",
+        mrn="MRN700",
+        tenders=[TenderRequest("cash", "1000.00")],
+        key=new_key(),
+        item_ids=ids,
+    )
     message = _press_pay_and_wait_for_refusal(qtbot, till, dialog)
     assert "paid" in message.lower()
     assert dialog.isVisible() and dialog.references["card"].text() == "AUTH-1"

@@ -34,13 +34,19 @@ def test_ctrl_n_registers_the_walk_in_searched_for_and_opens_them(qtbot, till):
     type_into(qtbot, dialog.edits["phone"], "0722 555 010")
     type_into(qtbot, dialog.edits["dob"], "14/03/2019")
     qtbot.keyClick(dialog.edits["dob"], Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: till.controller.detail is not None
-                    and till.controller.detail.patient.mrn == "WALK001")
+    qtbot.waitUntil(
+        lambda: (
+            till.controller.detail is not None and till.controller.detail.patient.mrn == "WALK001"
+        )
+    )
     assert not dialog.isVisible()
     assert window.name_label.text() == "Zawadi Mwangi"
     saved = show_patient(till.books.app.uow(), actor=till.books.cashier, mrn="WALK001").patient
-    assert (saved.name, saved.phone, saved.dob) == ("Zawadi Mwangi", "0722 555 010",
-                                                    date(2019, 3, 14))
+    assert (saved.name, saved.phone, saved.dob) == (
+        "Zawadi Mwangi",
+        "0722 555 010",
+        date(2019, 3, 14),
+    )
 
 
 def test_a_taken_mrn_is_refused_in_place_and_nothing_is_lost(qtbot, till):
@@ -64,9 +70,14 @@ def test_an_unreadable_date_of_birth_keeps_register_disabled_and_says_why(qtbot,
     assert "2019-03-14 or 14/03/2019" in dialog.message_label.text()
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", None), ("2019-03-14", date(2019, 3, 14)), (" 14/03/2019 ", date(2019, 3, 14)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", None),
+        ("2019-03-14", date(2019, 3, 14)),
+        (" 14/03/2019 ", date(2019, 3, 14)),
+    ],
+)
 def test_dates_of_birth_as_cashiers_type_them(text, expected):
     assert parse_dob(text, TODAY) == expected
 
@@ -77,9 +88,14 @@ def test_dates_of_birth_that_are_refused(text):
         parse_dob(text, TODAY)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Zawadi", {"name": "Zawadi"}), ("mrn204", {"mrn": "MRN204"}),
-    ("0722 555010", {"phone": "0722 555010"}), ("  ", {}),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zawadi", {"name": "Zawadi"}),
+        ("mrn204", {"mrn": "MRN204"}),
+        ("0722 555010", {"phone": "0722 555010"}),
+        ("  ", {}),
+    ],
+)
 def test_what_was_searched_for_goes_to_its_field(text, expected):
     assert split_search(text) == expected

@@ -37,7 +37,8 @@ def _clipped(button: QPushButton, window: QWidget) -> str:
     while widget is not window:
         parent = widget.parentWidget()
         if isinstance(parent, QAbstractScrollArea) or (
-                parent is not None and isinstance(parent.parentWidget(), QAbstractScrollArea)):
+            parent is not None and isinstance(parent.parentWidget(), QAbstractScrollArea)
+        ):
             return ""  # scrolled into view when it has the focus
         rect = QRect(button.mapTo(parent, QPoint(0, 0)), button.size())
         if not parent.rect().contains(rect):
@@ -53,10 +54,15 @@ def assert_fits(qtbot, window: QWidget) -> None:
         QApplication.processEvents()
     name, size = window.objectName() or window.windowTitle(), window.size()
     fits = size.width() <= USABLE.width() and size.height() <= USABLE.height()
-    assert fits, (f"{name} needs {size.width()}x{size.height()}, the till screen has "
-                  f"{USABLE.width()}x{USABLE.height()} under the title bar")
-    cut = {button.text(): why for button in window.findChildren(QPushButton)
-           if button.isVisibleTo(window) and (why := _clipped(button, window))}
+    assert fits, (
+        f"{name} needs {size.width()}x{size.height()}, the till screen has "
+        f"{USABLE.width()}x{USABLE.height()} under the title bar"
+    )
+    cut = {
+        button.text(): why
+        for button in window.findChildren(QPushButton)
+        if button.isVisibleTo(window) and (why := _clipped(button, window))
+    }
     assert not cut, f"{name}: buttons out of view: {cut}"
 
 
@@ -77,11 +83,18 @@ def paid_till(qtbot, till: Till) -> Iterator[Till]:
     books.patient("MRN100", balance="3000.00", name="Achieng Otieno")
     books.bill("MRN100", ("CONS", 1))
     ids = books.bill("MRN100", ("PROC", 1), ("DRUG", 3), ("LAB", 1))
-    shifts.open_shift(books.app.uow(), actor=books.cashier, workstation="WS01",
-                      opening_float=Decimal("5000"))
-    result = pay.pay(books.app.uow(), actor=books.cashier, workstation="WS01", mrn="MRN100",
-                     tenders=[TenderRequest("cash", "3300.00", cash_tendered="4000")],
-                     key="screen-fit-1", item_ids=ids)
+    shifts.open_shift(
+        books.app.uow(), actor=books.cashier, workstation="WS01", opening_float=Decimal("5000")
+    )
+    result = pay.pay(
+        books.app.uow(),
+        actor=books.cashier,
+        workstation="WS01",
+        mrn="MRN100",
+        tenders=[TenderRequest("cash", "3300.00", cash_tendered="4000")],
+        key="screen-fit-1",
+        item_ids=ids,
+    )
     till.controller.receipts.last_receipt_no = result.receipt_no
     till.controller.shifts.refresh()
     open_patient(qtbot, till, "MRN100", "MRN100")
@@ -119,8 +132,9 @@ def _help(_qtbot, till: Till) -> QWidget:
 
 OPENERS: dict[str, Callable[[object, Till], QWidget]] = {
     "main window": lambda _q, t: t.controller.window,
-    "pay": lambda _q, t: t.controller.flows.start_pay(t.controller.detail,
-                                                      t.controller.items.selected()),
+    "pay": lambda _q, t: t.controller.flows.start_pay(
+        t.controller.detail, t.controller.items.selected()
+    ),
     "top up": lambda _q, t: t.controller.flows.start_top_up(t.controller.detail),
     "cash out": lambda _q, t: t.controller.flows.start_cash_out(t.controller.detail),
     "receipt preview": _preview,
@@ -131,8 +145,10 @@ OPENERS: dict[str, Callable[[object, Till], QWidget]] = {
     "open shift": lambda _q, t: t.controller.shifts.start_open(),
     "close shift, counting notes": _close_shift_counting,
     "close shift, supervisor sign-off": _close_shift_signoff,
-    "register walk-in": lambda _q, t: (t.controller.register_walk_in(),
-                                       t.controller.register_dialog)[1],
+    "register walk-in": lambda _q, t: (
+        t.controller.register_walk_in(),
+        t.controller.register_dialog,
+    )[1],
     "new bill": lambda _q, t: (t.controller.new_bill(), t.controller.new_bill_dialog)[1],
 }
 
@@ -168,8 +184,9 @@ def test_the_payers_screen_fits_the_till_screen(qtbot, gui_books, settle):
     from pos_app.gui.operations import Operations
     from pos_app.gui.payers_dialog import PayersDialog
 
-    dialog = PayersDialog(operations=Operations(new_uow=gui_books.app.uow),
-                          actor=gui_books.admin, workstation="WS01")
+    dialog = PayersDialog(
+        operations=Operations(new_uow=gui_books.app.uow), actor=gui_books.admin, workstation="WS01"
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     assert_fits(qtbot, dialog)

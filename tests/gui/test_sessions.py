@@ -40,10 +40,12 @@ def make_shell(qtbot, gui_books, database, settle):
     made: list[Shell] = []
 
     def make(idle_ms: int = 60_000) -> Shell:
-        made.append(Shell(app=app, operations=ops, monitor=monitor, facility_=prepare(app),
-                          idle_ms=idle_ms))
+        made.append(
+            Shell(app=app, operations=ops, monitor=monitor, facility_=prepare(app), idle_ms=idle_ms)
+        )
         made[-1].start()
         return made[-1]
+
     yield make
     for instance in made:
         instance.idle_lock.stop()
@@ -66,8 +68,9 @@ def sign_in(qtbot, shell: Shell, user: str) -> None:
     qtbot.keyClicks(login.user_edit, user)
     qtbot.keyClicks(login.password_edit, PASSWORD)
     qtbot.keyClick(login.password_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: shell.controller is not None
-                    and shell.controller.session.actor.username == user)
+    qtbot.waitUntil(
+        lambda: shell.controller is not None and shell.controller.session.actor.username == user
+    )
 
 
 _EARLIER: set[int] = set()
@@ -91,17 +94,29 @@ def gone(qtbot, widgets: list[QWidget]) -> None:
 
 def ended_sessions(app, username: str) -> list[str | None]:
     with app.uow(write=False) as uow:
-        return list(uow.execute(
-            select(t.user_sessions.c.end_reason).join(t.users)
-            .where(t.users.c.username == username).order_by(t.user_sessions.c.id)).scalars())
+        return list(
+            uow.execute(
+                select(t.user_sessions.c.end_reason)
+                .join(t.users)
+                .where(t.users.c.username == username)
+                .order_by(t.user_sessions.c.id)
+            ).scalars()
+        )
 
 
 def test_a_leftover_dashboard_cannot_approve_a_refund_after_sign_out(qtbot, shell, gui_books):
     books = gui_books
     books.patient("P1", balance="1000.00")
     items = books.bill("P1", ("CONS", 1))
-    paid = pay(books.app.uow(), actor=books.cashier, workstation="WS01", mrn="P1",
-               item_ids=items, key=new_key(), tenders=[TenderRequest("wallet", "1000.00")])
+    paid = pay(
+        books.app.uow(),
+        actor=books.cashier,
+        workstation="WS01",
+        mrn="P1",
+        item_ids=items,
+        key=new_key(),
+        tenders=[TenderRequest("wallet", "1000.00")],
+    )
     sign_in(qtbot, shell, "supervisor")
     supervisor = shell.controller.session.actor
     shell.controller.show_dashboard()
@@ -117,17 +132,29 @@ def test_a_leftover_dashboard_cannot_approve_a_refund_after_sign_out(qtbot, shel
     sign_in(qtbot, shell, "cashier")
     assert visible_windows() == [shell.controller.window]
     qtbot.waitUntil(lambda: ended_sessions(books.app, "supervisor") == ["sign_out"])
-    asked = request_refund(books.app.uow(), actor=shell.controller.session.actor,
-                           workstation="WS01", receipt_no=paid.receipt_no, reason="my own")
+    asked = request_refund(
+        books.app.uow(),
+        actor=shell.controller.session.actor,
+        workstation="WS01",
+        receipt_no=paid.receipt_no,
+        reason="my own",
+    )
     with pytest.raises(Refused) as refused:
-        decide_request(books.app.uow(), actor=supervisor, workstation="WS01",
-                       request_id=asked.request_id, approve=True, key=new_key())
+        decide_request(
+            books.app.uow(),
+            actor=supervisor,
+            workstation="WS01",
+            request_id=asked.request_id,
+            approve=True,
+            key=new_key(),
+        )
     assert refused.value.code == "session_ended"
     assert books.item_status(items[0]) == "paid"
 
 
-def test_the_next_session_hears_the_banner_and_the_old_dialogs_do_not(qtbot, shell, gui_books,
-                                                                     database):
+def test_the_next_session_hears_the_banner_and_the_old_dialogs_do_not(
+    qtbot, shell, gui_books, database
+):
     gui_books.patient("P1", balance="100.00")
     sign_in(qtbot, shell, "cashier")
     controller = shell.controller
@@ -150,6 +177,7 @@ def test_answers_of_an_ended_session_are_dropped_but_the_tills_own_arrive(qtbot)
     def slow(_uow):
         release.wait(10)
         return "late"
+
     ops.run(slow, on_success=lambda out: seen.append(("session", out)))
     ops.run(slow, on_success=lambda out: seen.append(("till", out)), outlives_session=True)
     ops.end_session()
@@ -199,6 +227,7 @@ def test_keys_keep_the_till_awake_and_it_locks_once_they_stop(qtbot):
     def typing() -> bool:
         qtbot.keyClick(edit, Qt.Key.Key_A)
         return time.monotonic() > typing_until
+
     qtbot.waitUntil(typing, timeout=3000)
     assert fired == []
     with qtbot.waitSignal(lock.idle, timeout=2000):
@@ -206,8 +235,10 @@ def test_keys_keep_the_till_awake_and_it_locks_once_they_stop(qtbot):
     assert not lock.running
 
 
-@pytest.mark.parametrize(("local", "ms"), [({}, 300_000), ({"idle_lock_minutes": 2}, 120_000),
-                                           ({"idle_lock_minutes": 1.5}, 90_000)])
+@pytest.mark.parametrize(
+    ("local", "ms"),
+    [({}, 300_000), ({"idle_lock_minutes": 2}, 120_000), ({"idle_lock_minutes": 1.5}, 90_000)],
+)
 def test_the_idle_time_is_a_workstation_setting_of_five_minutes_by_default(local, ms):
     assert idle_lock_ms(local) == ms
 
@@ -229,10 +260,14 @@ def test_only_an_admin_window_has_the_users_screen(qtbot, shell):
     assert "A&dmin" in [a.text() for a in window.menuBar().actions()]
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClick(window, Qt.Key.Key_U,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(lambda: isinstance(shell.users_dialog, UsersDialog)
-                    and shell.users_dialog.isVisible())
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_U,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(
+        lambda: isinstance(shell.users_dialog, UsersDialog) and shell.users_dialog.isVisible()
+    )
     dialog = shell.users_dialog
     qtbot.waitUntil(lambda: len(dialog.rows) == 4)
     window.actions_by_name["sign_out"].trigger()

@@ -10,8 +10,7 @@ from pos_app.gui.operations import Operations
 from pos_app.gui.setup_dialog import SetupDialog
 
 
-def test_setup_tests_the_connection_and_saves_the_local_config(qtbot, tmp_path, sqlite_url,
-                                                               settle):
+def test_setup_tests_the_connection_and_saves_the_local_config(qtbot, tmp_path, sqlite_url, settle):
     path = tmp_path / "config.json"
     dialog = SetupDialog(operations=Operations(new_uow=lambda: None), path=path, current={})
     qtbot.addWidget(dialog)

@@ -39,21 +39,47 @@ def a_busy_day(gui_books, monkeypatch):
     monkeypatch.setattr(books.app, "clock", clock)
     books.patient("P1", balance="20000.00")
     open_shift(books.app.uow(), actor=books.cashier, workstation="WS01", opening_float="2000")
-    plan = [(books.cashier, "cash"), (books.cashier2, "card"), (books.cashier, "wallet"),
-            (books.cashier, "mobile_money"), (books.cashier2, "wallet"), (books.cashier, "cash"),
-            (books.cashier2, "card"), (books.cashier, "wallet")]
+    plan = [
+        (books.cashier, "cash"),
+        (books.cashier2, "card"),
+        (books.cashier, "wallet"),
+        (books.cashier, "mobile_money"),
+        (books.cashier2, "wallet"),
+        (books.cashier, "cash"),
+        (books.cashier2, "card"),
+        (books.cashier, "wallet"),
+    ]
     receipts = []
     for n, (who, method) in enumerate(plan):
         code, price = [("CONS", "1000.00"), ("PROC", "2500.00"), ("LAB", "500.00")][n % 3]
         reference = f"REF-{n}-{new_key()[-6:]}" if method in ("card", "mobile_money") else None
         clock.advance(timedelta(minutes=37))
-        receipts.append(pay(books.app.uow(), actor=who, workstation="WS01", mrn="P1",
-                            item_ids=books.bill("P1", (code, 1)), key=new_key(),
-                            tenders=[TenderRequest(method, price, reference)]).receipt_no)
-    close_shift(books.app.uow(), actor=books.cashier, workstation="WS01", counted_cash="3450",
-                reason_code="change_error", approver=books.supervisor)
-    request_refund(books.app.uow(), actor=books.cashier2, workstation="WS01",
-                   receipt_no=receipts[1], reason="Card charged twice")
+        receipts.append(
+            pay(
+                books.app.uow(),
+                actor=who,
+                workstation="WS01",
+                mrn="P1",
+                item_ids=books.bill("P1", (code, 1)),
+                key=new_key(),
+                tenders=[TenderRequest(method, price, reference)],
+            ).receipt_no
+        )
+    close_shift(
+        books.app.uow(),
+        actor=books.cashier,
+        workstation="WS01",
+        counted_cash="3450",
+        reason_code="change_error",
+        approver=books.supervisor,
+    )
+    request_refund(
+        books.app.uow(),
+        actor=books.cashier2,
+        workstation="WS01",
+        receipt_no=receipts[1],
+        reason="Card charged twice",
+    )
     return books
 
 
@@ -68,17 +94,28 @@ def dashboard(qtbot, a_busy_day, settle, tmp_path, printed):
     operations = Operations(new_uow=a_busy_day.app.uow)
     with a_busy_day.app.uow(write=False) as uow:
         currency = uow.facility().currency
-    outputs = ReceiptOutputs(system_print=lambda _w, receipt, _columns: printed.append(receipt),
-                             ask_pdf_path=lambda _w, receipt: tmp_path / "refund.pdf")
-    view = SupervisorDashboard(operations=operations, actor=a_busy_day.supervisor,
-                               workstation="WS01", currency=currency,
-                               choose_path=lambda kind, report: tmp_path / f"day.{kind}",
-                               receipt_outputs=outputs)
+    outputs = ReceiptOutputs(
+        system_print=lambda _w, receipt, _columns: printed.append(receipt),
+        ask_pdf_path=lambda _w, receipt: tmp_path / "refund.pdf",
+    )
+    view = SupervisorDashboard(
+        operations=operations,
+        actor=a_busy_day.supervisor,
+        workstation="WS01",
+        currency=currency,
+        choose_path=lambda kind, report: tmp_path / f"day.{kind}",
+        receipt_outputs=outputs,
+    )
     qtbot.addWidget(view)
     view.show()
     view.start()
-    qtbot.waitUntil(lambda: view.today.report is not None and bool(view.approvals.requests)
-                    and view.audit.table.rowCount() > 0)
+    qtbot.waitUntil(
+        lambda: (
+            view.today.report is not None
+            and bool(view.approvals.requests)
+            and view.audit.table.rowCount() > 0
+        )
+    )
     yield view
     qtbot.waitUntil(lambda: operations.idle)
 
@@ -94,8 +131,7 @@ def test_the_dashboard_opens_with_charts_of_today(dashboard, qtbot):
     assert dashboard.today.total_labels["payments"].text() == "11,500.00"
     assert "no gaps" in dashboard.today.ranges_label.text()
     variances = dashboard.variances.table
-    cash_row = next(r for r in range(variances.rowCount())
-                    if variances.item(r, 3).text() == "Cash")
+    cash_row = next(r for r in range(variances.rowCount()) if variances.item(r, 3).text() == "Cash")
     assert variances.item(cash_row, 6).text() == "Cash short by KES 50.00"
     assert variances.item(cash_row, 4).text() == "3,500.00"
     assert variances.item(cash_row, 7).text() == "Wrong change given"
@@ -140,22 +176,28 @@ def test_approving_a_request_issues_the_refund_and_updates_the_day(dashboard, qt
     qtbot.waitUntil(lambda: not dashboard.approvals.requests)
 
 
-def test_approving_a_request_shows_the_refund_receipt_ready_to_print(dashboard, qtbot, printed,
-                                                                      a_busy_day, tmp_path):
+def test_approving_a_request_shows_the_refund_receipt_ready_to_print(
+    dashboard, qtbot, printed, a_busy_day, tmp_path
+):
     request = dashboard.approvals.requests[0]
     dashboard.tabs.setCurrentWidget(dashboard.approvals)
     qtbot.mouseClick(dashboard.approvals.approve_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dashboard.receipts.preview is not None)
     preview = dashboard.receipts.preview
     refund_no = preview.actions.current.receipt_no
-    issued = get_receipt(a_busy_day.app.uow(write=False), actor=a_busy_day.supervisor,
-                         workstation="WS01", receipt_no=refund_no)
+    issued = get_receipt(
+        a_busy_day.app.uow(write=False),
+        actor=a_busy_day.supervisor,
+        workstation="WS01",
+        receipt_no=refund_no,
+    )
     assert preview.isVisible() and preview.text() == "\n".join(render_text(issued))
     lines = preview.text().splitlines()
     assert "REFUND" in [line.strip() for line in lines] and "COPY" not in preview.text()
     assert f"Reverses  {request.subject}" in lines
     assert {"Cashier   cashier2", "Approved  supervisor", "Reason    Card charged twice"} <= set(
-        lines)
+        lines
+    )
     assert any(line.startswith("Card ") and line.endswith(" 2,500.00") for line in lines)
     assert f"receipt {refund_no} issued" in dashboard.message_label.text()
     qtbot.mouseClick(preview.buttons["print"], Qt.MouseButton.LeftButton)
@@ -167,8 +209,12 @@ def test_approving_a_request_shows_the_refund_receipt_ready_to_print(dashboard, 
 
 def test_a_cashier_sees_permission_denied_not_figures(gui_books, qtbot, settle):
     operations = Operations(new_uow=gui_books.app.uow)
-    view = SupervisorDashboard(operations=operations, actor=gui_books.cashier,
-                               workstation="WS01", currency=gui_books.currency)
+    view = SupervisorDashboard(
+        operations=operations,
+        actor=gui_books.cashier,
+        workstation="WS01",
+        currency=gui_books.currency,
+    )
     qtbot.addWidget(view)
     view.start()
     qtbot.waitUntil(lambda: "may not" in view.message_label.text())
@@ -180,11 +226,18 @@ def test_it_opens_on_today_fits_the_till_screen_and_esc_closes_it(dashboard, qtb
     assert dashboard.tabs.currentWidget() is dashboard.today
     frame = dashboard.frameGeometry()
     assert frame.width() <= 1366 and frame.height() <= 768
-    for button in (dashboard.today.refresh_button, dashboard.today.csv_button,
-                   dashboard.today.pdf_button, dashboard.today.close_button,
-                   dashboard.audit.search_button, dashboard.audit.verify_button,
-                   dashboard.approvals.approve_button, dashboard.approvals.reject_button,
-                   dashboard.approvals.refresh_button, dashboard.variances.x_button):
+    for button in (
+        dashboard.today.refresh_button,
+        dashboard.today.csv_button,
+        dashboard.today.pdf_button,
+        dashboard.today.close_button,
+        dashboard.audit.search_button,
+        dashboard.audit.verify_button,
+        dashboard.approvals.approve_button,
+        dashboard.approvals.reject_button,
+        dashboard.approvals.refresh_button,
+        dashboard.variances.x_button,
+    ):
         keys = button.shortcut().toString()
         assert keys and button.text().endswith("]"), button.text()
         assert button.width() >= button.sizeHint().width(), f"{button.text()} is cut"
@@ -195,23 +248,31 @@ def test_it_opens_on_today_fits_the_till_screen_and_esc_closes_it(dashboard, qtb
 
 
 def test_audit_details_read_as_one_line_in_words_not_json(dashboard):
-    lines = [dashboard.audit.table.item(r, 3).text()
-             for r in range(dashboard.audit.table.rowCount())]
+    lines = [
+        dashboard.audit.table.item(r, 3).text() for r in range(dashboard.audit.table.rowCount())
+    ]
     assert not any("{" in line for line in lines)
-    assert any(line.startswith("Payment WS01-") and " KES 2,500.00 card for P1 by cashier2"
-               in line for line in lines), lines
-    assert any(line.startswith("Refund requested WS01-") and "Card charged twice" in line
-               for line in lines)
+    assert any(
+        line.startswith("Payment WS01-") and " KES 2,500.00 card for P1 by cashier2" in line
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith("Refund requested WS01-") and "Card charged twice" in line for line in lines
+    )
 
 
 def test_x_report_shows_an_open_shifts_figures_so_far(dashboard, qtbot, a_busy_day):
-    open_shift(a_busy_day.app.uow(), actor=a_busy_day.cashier2, workstation="WS02",
-               opening_float="750")
+    open_shift(
+        a_busy_day.app.uow(), actor=a_busy_day.cashier2, workstation="WS02", opening_float="750"
+    )
     dashboard.tabs.setCurrentWidget(dashboard.variances)
     dashboard.activateWindow()
     qtbot.waitUntil(dashboard.isActiveWindow)
-    qtbot.keyClick(dashboard.variances, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier
-                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        dashboard.variances,
+        Qt.Key.Key_X,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     table = dashboard.variances.open_table
     qtbot.waitUntil(lambda: table.rowCount() > 0)
     cash = next(r for r in range(table.rowCount()) if table.item(r, 3).text() == "Cash")

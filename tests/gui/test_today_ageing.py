@@ -17,8 +17,8 @@ def test_today_shows_each_accounts_owing_by_age(gui_books, qtbot):
     assert view.ageing_label.text() == "Receivables owed — none"
     mrn = owing(gui_books)
     with clock_of(gui_books.app, SteppingClock(CHARGED + timedelta(days=45))):
-        view.set_report(daily_report(gui_books.app.uow(write=False),
-                                     actor=gui_books.supervisor))
+        view.set_report(daily_report(gui_books.app.uow(write=False), actor=gui_books.supervisor))
     assert view.ageing_label.text() == (
         f"Receivables owed — patient {mrn}: 0–30 d 100.00, 31–60 d 300.00, 61–90 d 0.00, "
-        "> 90 d 0.00 (total 400.00)")
+        "> 90 d 0.00 (total 400.00)"
+    )

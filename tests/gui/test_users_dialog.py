@@ -18,8 +18,9 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 @pytest.fixture
 def dialog(qtbot, gui_books, settle) -> UsersDialog:
     admin = auth.sign_in(gui_books.app.uow(), "admin", PASSWORD, workstation="WS01")
-    shown = UsersDialog(operations=Operations(new_uow=gui_books.app.uow), actor=admin,
-                        workstation="WS01")
+    shown = UsersDialog(
+        operations=Operations(new_uow=gui_books.app.uow), actor=admin, workstation="WS01"
+    )
     qtbot.addWidget(shown)
     shown.show()
     activate(qtbot, shown)
@@ -82,5 +83,6 @@ def test_a_new_user_must_choose_a_password_and_a_refusal_is_said(qtbot, dialog, 
     qtbot.keyClick(dialog.new_password_edit, Qt.Key.Key_N, CTRL)
     qtbot.waitUntil(lambda: len(dialog.rows) == 5)
     assert cell(dialog, "nurse.j", 3) == "must change" and dialog.message_label.text() == ""
-    assert auth.sign_in(gui_books.app.uow(), "nurse.j", "first shift",
-                        workstation="WS01").must_change_password
+    assert auth.sign_in(
+        gui_books.app.uow(), "nurse.j", "first shift", workstation="WS01"
+    ).must_change_password

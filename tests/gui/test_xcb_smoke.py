@@ -57,13 +57,24 @@ def x_display() -> Iterator[str]:
 
 
 def test_caretill_reaches_the_login_dialog_on_a_real_x_server(x_display, gui_books, tmp_path):
-    env = {**os.environ, "DISPLAY": x_display, "QT_QPA_PLATFORM": "xcb",
-           "CARETILL_DB": gui_books.app.settings.db_url,  # migrated, with a facility and users
-           "CARETILL_CONFIG": str(tmp_path / "config.json"), "CARETILL_WORKSTATION": "WS01"}
+    env = {
+        **os.environ,
+        "DISPLAY": x_display,
+        "QT_QPA_PLATFORM": "xcb",
+        "CARETILL_DB": gui_books.app.settings.db_url,  # migrated, with a facility and users
+        "CARETILL_CONFIG": str(tmp_path / "config.json"),
+        "CARETILL_WORKSTATION": "WS01",
+    }
     env.pop("WAYLAND_DISPLAY", None)
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=TIMEOUT_S)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+    )
     elapsed = time.monotonic() - started
     assert done.returncode == 0, f"caretill failed under xcb:\n{done.stdout}{done.stderr[-3000:]}"
     assert f"{SHOWN} xcb" in done.stdout, done.stderr[-3000:]

@@ -1,9 +1,10 @@
 """A loopback TCP proxy in front of PostgreSQL that loses the answer to a COMMIT.
 
 It forwards the wire protocol both ways. When the client sends COMMIT (simple or
-extended Query, alone or as the last statement of a message) to end a transaction in which it sent a statement matching `when`,
-the proxy passes the COMMIT to the server, waits for the server to answer, drops
-that answer and closes both sides: the commit happened, the client never hears so.
+extended Query, alone or as the last statement of a message) to end a transaction in
+which it sent a statement matching `when`, the proxy passes the COMMIT to the server,
+waits for the server to answer, drops that answer and closes both sides: the commit
+happened, the client never hears so.
 Every other connection and transaction (pool pings, BEGIN, sign-ins) goes through.
 """
 
@@ -75,8 +76,7 @@ class _Link:
                         if sql is not None:
                             # the last statement of the message: CareTill sends a
                             # transaction's last writes and its COMMIT as one message
-                            statement = sql.strip(b" \t\r\n;").upper().rsplit(
-                                b";", 1)[-1].strip()
+                            statement = sql.strip(b" \t\r\n;").upper().rsplit(b";", 1)[-1].strip()
                             marked = marked or self.proxy.when in sql.upper()
                             if marked and statement in _COMMITS:
                                 self._lose_answer(message)
@@ -92,7 +92,7 @@ class _Link:
         head = 1 if started else 0
         if len(buffer) < head + 4:
             return None
-        total = head + int.from_bytes(buffer[head:head + 4], "big")
+        total = head + int.from_bytes(buffer[head : head + 4], "big")
         if len(buffer) < total:
             return None
         message = bytes(buffer[:total])

@@ -58,10 +58,19 @@ class FakeBooks:
         self.seq += 1
         return Slot(workstation, self.seq, self.seq, "0" * 64, AT)
 
-    def append_event(self, uow: FakeUow, slot: Slot, *, actor: Actor | None, action: str,
-                     receipt_no: str | None, details: dict) -> str:
-        self.pending.append(("event", {"action": action, "receipt_no": receipt_no,
-                                       "details": details}))
+    def append_event(
+        self,
+        uow: FakeUow,
+        slot: Slot,
+        *,
+        actor: Actor | None,
+        action: str,
+        receipt_no: str | None,
+        details: dict,
+    ) -> str:
+        self.pending.append(
+            ("event", {"action": action, "receipt_no": receipt_no, "details": details})
+        )
         return f"hash-{slot.audit_seq}"
 
     def apply(self, uow: FakeUow, effect: Effect, stamp: Stamp) -> None:

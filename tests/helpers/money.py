@@ -16,14 +16,41 @@ def tender(method: str, amount: str, extra: str | None = None) -> TenderRequest:
     return TenderRequest(method, amount, reference=extra)
 
 
-def pay_items(books: Books, mrn: str, items: list[int], *tenders: TenderRequest,
-              key: str | None = None, actor: Actor | None = None,
-              workstation: str = "WS01") -> PaymentResult:
-    return pay(books.app.uow(), actor=actor or books.cashier, workstation=workstation, mrn=mrn,
-               item_ids=items, tenders=list(tenders), key=key or new_key())
+def pay_items(
+    books: Books,
+    mrn: str,
+    items: list[int],
+    *tenders: TenderRequest,
+    key: str | None = None,
+    actor: Actor | None = None,
+    workstation: str = "WS01",
+) -> PaymentResult:
+    return pay(
+        books.app.uow(),
+        actor=actor or books.cashier,
+        workstation=workstation,
+        mrn=mrn,
+        item_ids=items,
+        tenders=list(tenders),
+        key=key or new_key(),
+    )
 
 
-def top_up(books: Books, mrn: str, amount: str, method: str = "cash",
-           reference: str | None = None, key: str | None = None) -> DepositResult:
-    return deposit(books.app.uow(), actor=books.cashier, workstation="WS01", mrn=mrn,
-                   amount=amount, method=method, reference=reference, key=key or new_key())
+def top_up(
+    books: Books,
+    mrn: str,
+    amount: str,
+    method: str = "cash",
+    reference: str | None = None,
+    key: str | None = None,
+) -> DepositResult:
+    return deposit(
+        books.app.uow(),
+        actor=books.cashier,
+        workstation="WS01",
+        mrn=mrn,
+        amount=amount,
+        method=method,
+        reference=reference,
+        key=key or new_key(),
+    )

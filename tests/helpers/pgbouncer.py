@@ -28,11 +28,14 @@ from tests.helpers.postgres import APP_ROLE, _free_port
 
 
 def pgbouncer_binary() -> str:
-    found = shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer"
-                                          if os.access("/usr/sbin/pgbouncer", os.X_OK) else None)
+    found = shutil.which("pgbouncer") or (
+        "/usr/sbin/pgbouncer" if os.access("/usr/sbin/pgbouncer", os.X_OK) else None
+    )
     if not found:
-        raise RuntimeError("pgbouncer is not installed: apt-get install pgbouncer "
-                           "(scripts/test.sh does it when run as root).")
+        raise RuntimeError(
+            "pgbouncer is not installed: apt-get install pgbouncer "
+            "(scripts/test.sh does it when run as root)."
+        )
     return found
 
 
@@ -46,8 +49,9 @@ class Bouncer:
     root: Path
 
     def through(self, url: str) -> str:
-        return make_url(url).set(host=self.host, port=self.port).render_as_string(
-            hide_password=False)
+        return (
+            make_url(url).set(host=self.host, port=self.port).render_as_string(hide_password=False)
+        )
 
     def log(self) -> str:
         path = self.root / "pgbouncer.log"
@@ -58,8 +62,9 @@ def _scram_secret(admin_url: str, role: str) -> str:
     engine = create_engine(admin_url)
     try:
         with engine.connect() as conn:
-            secret = conn.execute(text("SELECT rolpassword FROM pg_authid WHERE rolname = :r"),
-                                  {"r": role}).scalar_one()
+            secret = conn.execute(
+                text("SELECT rolpassword FROM pg_authid WHERE rolname = :r"), {"r": role}
+            ).scalar_one()
     finally:
         engine.dispose()
     if not secret or not secret.startswith("SCRAM-SHA-256$"):
@@ -96,8 +101,9 @@ def running_pgbouncer(admin_url: str, *, pool_size: int = 4) -> Iterator[Bouncer
     root = Path(tempfile.mkdtemp(prefix="caretill-pgbouncer-"))
     port = _free_port()
     (root / "userlist.txt").write_text(f'"{APP_ROLE}" "{_scram_secret(admin_url, APP_ROLE)}"\n')
-    (root / "pgbouncer.ini").write_text(_config(server.host or "127.0.0.1", server.port or 5432,
-                                                port, root, pool_size))
+    (root / "pgbouncer.ini").write_text(
+        _config(server.host or "127.0.0.1", server.port or 5432, port, root, pool_size)
+    )
     try:
         for path in (root, root / "userlist.txt", root / "pgbouncer.ini"):
             os.chmod(path, 0o700 if path == root else 0o600)
@@ -125,8 +131,12 @@ def pgbouncer_process(ini: Path, *, port: int, log: Path) -> Iterator[None]:
     user = _server_user()
     process = subprocess.Popen(
         [pgbouncer_binary(), "-q", str(ini)],
-        user=user.pw_uid if user else None, group=user.pw_gid if user else None,
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        user=user.pw_uid if user else None,
+        group=user.pw_gid if user else None,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         _wait_until_listening(process, port, log)
         yield

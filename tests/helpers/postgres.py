@@ -81,22 +81,49 @@ class ThrowawayServer:
         self.settings = {**dict(settings), "max_connections": "200"}
         if not initdb:
             return
-        self.run_tool("initdb", "--no-sync", "-A", "trust", "-U", self.user, "-E", "UTF8",
-                  "-D", str(self.data))
+        self.run_tool(
+            "initdb",
+            "--no-sync",
+            "-A",
+            "trust",
+            "-U",
+            self.user,
+            "-E",
+            "UTF8",
+            "-D",
+            str(self.data),
+        )
         hba = self.data / "pg_hba.conf"
         # First match wins: the application role must give its password, as a till does.
         hba.write_text(f"host all {APP_ROLE} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
 
     def run_tool(self, tool: str, *args: str, check: bool = True) -> None:
         """Run one of the server's programs (pg_ctl, pg_basebackup…) as the server's user."""
-        subprocess.run(_as_server_user([str(self.bin_dir / tool), *args]), check=check,
-                       capture_output=True, text=True)
+        subprocess.run(
+            _as_server_user([str(self.bin_dir / tool), *args]),
+            check=check,
+            capture_output=True,
+            text=True,
+        )
 
     def start(self) -> None:
-        options = " ".join([f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1",
-                            *(f"-c {name}={value}" for name, value in self.settings.items())])
-        self.run_tool("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-o", options,
-                  "-w", "start")
+        options = " ".join(
+            [
+                f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1",
+                *(f"-c {name}={value}" for name, value in self.settings.items()),
+            ]
+        )
+        self.run_tool(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
 
     def stop(self, *, mode: str = "fast", check: bool = True) -> None:
         """`fast` flushes what was committed (commits here are asynchronous); `immediate`
@@ -125,8 +152,9 @@ def create_roles(admin_url: str) -> None:
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         for role, password in ((OWNER, OWNER_PASSWORD), (APP_ROLE, APP_PASSWORD)):
-            exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
-                                  {"r": role}).first()
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
+            ).first()
             verb = "ALTER" if exists else "CREATE"
             conn.execute(text(f"{verb} ROLE {role} LOGIN NOSUPERUSER PASSWORD '{password}'"))
     admin.dispose()

@@ -20,8 +20,13 @@ from sqlalchemy.engine import make_url
 from tests.helpers.postgres import ThrowawayServer
 
 STANDBY_NAME = "caretill_standby"
-DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on",
-           "wal_level": "replica", "hot_standby": "on"}
+DURABLE = {
+    "fsync": "on",
+    "synchronous_commit": "on",
+    "full_page_writes": "on",
+    "wal_level": "replica",
+    "hot_standby": "on",
+}
 
 
 @dataclass
@@ -35,10 +40,12 @@ class Pair:
         """`url` (any of the two servers) with both hosts listed, asking for the writable one:
         the URL a till uses so it finds the promoted standby by itself."""
         parsed = make_url(url)._replace(host=None, port=None)
-        return parsed.update_query_dict({
-            "host": [f"127.0.0.1:{self.primary.port}", f"127.0.0.1:{self.standby.port}"],
-            "target_session_attrs": "read-write",
-        }).render_as_string(hide_password=False)
+        return parsed.update_query_dict(
+            {
+                "host": [f"127.0.0.1:{self.primary.port}", f"127.0.0.1:{self.standby.port}"],
+                "target_session_attrs": "read-write",
+            }
+        ).render_as_string(hide_password=False)
 
     def promote(self) -> None:
         """Make the standby the primary (`pg_ctl promote`, waits until it takes writes)."""
@@ -47,13 +54,17 @@ class Pair:
     def wait_replayed(self, timeout_s: float = 30.0) -> None:
         """Until the standby has applied everything the primary has written so far."""
         lsn = _scalar(self.primary.url, "SELECT pg_current_wal_lsn()::text")
-        wait_until(lambda: _scalar(self.standby.url, "SELECT pg_last_wal_replay_lsn() >= "
-                              f"'{lsn}'::pg_lsn"), timeout_s, "the standby to replay")
+        wait_until(
+            lambda: _scalar(
+                self.standby.url, f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn"
+            ),
+            timeout_s,
+            "the standby to replay",
+        )
 
     def pause_replay(self, paused: bool) -> None:
         """Hold (or release) the standby's replay: it keeps receiving WAL but shows old data."""
-        _scalar(self.standby.url,
-                f"SELECT pg_wal_replay_{'pause' if paused else 'resume'}()::text")
+        _scalar(self.standby.url, f"SELECT pg_wal_replay_{'pause' if paused else 'resume'}()::text")
 
 
 @contextmanager
@@ -64,13 +75,30 @@ def replication_pair() -> Iterator[Pair]:
     try:
         primary.start()
         # -R writes primary_conninfo (with our application_name) and standby.signal.
-        standby.run_tool("pg_basebackup", "-D", str(standby.data), "-R", "-X", "stream",
-                         "-d", f"host=127.0.0.1 port={primary.port} user={primary.user} "
-                         f"application_name={STANDBY_NAME}")
+        standby.run_tool(
+            "pg_basebackup",
+            "-D",
+            str(standby.data),
+            "-R",
+            "-X",
+            "stream",
+            "-d",
+            f"host=127.0.0.1 port={primary.port} user={primary.user} "
+            f"application_name={STANDBY_NAME}",
+        )
         standby.start()
-        wait_until(lambda: _scalar(primary.url, "SELECT sync_state FROM pg_stat_replication "
-                              f"WHERE application_name = '{STANDBY_NAME}'") == "sync",
-              30.0, "the standby to stream synchronously")
+        wait_until(
+            lambda: (
+                _scalar(
+                    primary.url,
+                    "SELECT sync_state FROM pg_stat_replication "
+                    f"WHERE application_name = '{STANDBY_NAME}'",
+                )
+                == "sync"
+            ),
+            30.0,
+            "the standby to stream synchronously",
+        )
         yield Pair(primary, standby)
     finally:
         standby.remove()

@@ -20,8 +20,9 @@ LOGIN_TITLE = "CareTill – sign in"
 
 @pytest.fixture(scope="module")
 def built() -> Path:
-    done = subprocess.run(["bash", "packaging/build.sh"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=900)
+    done = subprocess.run(
+        ["bash", "packaging/build.sh"], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     print(done.stdout.strip().splitlines()[-1])  # the bundle's size
     return BUNDLE
@@ -29,28 +30,51 @@ def built() -> Path:
 
 def _bundle_env(tmp_path: Path) -> dict[str, str]:
     # Nothing of the development checkout: no PYTHONPATH, no venv on PATH.
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("PYTHON", "VIRTUAL_ENV", "CARETILL_"))}
-    return {**env, "CARETILL_DB": f"sqlite:///{tmp_path / 'till.sqlite3'}",
-            "CARETILL_CONFIG": str(tmp_path / "config.json"), "CARETILL_WORKSTATION": "WS01"}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTHON", "VIRTUAL_ENV", "CARETILL_"))
+    }
+    return {
+        **env,
+        "CARETILL_DB": f"sqlite:///{tmp_path / 'till.sqlite3'}",
+        "CARETILL_CONFIG": str(tmp_path / "config.json"),
+        "CARETILL_WORKSTATION": "WS01",
+    }
 
 
 def _windows(display: str) -> str:
-    return subprocess.run(["xwininfo", "-root", "-tree"], env={**os.environ, "DISPLAY": display},
-                          capture_output=True, text=True, timeout=10).stdout
+    return subprocess.run(
+        ["xwininfo", "-root", "-tree"],
+        env={**os.environ, "DISPLAY": display},
+        capture_output=True,
+        text=True,
+        timeout=10,
+    ).stdout
 
 
 def test_the_bundle_migrates_loads_a_demo_and_shows_the_login_dialog_on_x(built, tmp_path):
     env = _bundle_env(tmp_path)
     for command in (["db", "upgrade"], ["demo", "load", "--patients", "3"]):
-        done = subprocess.run([str(built), *command], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [str(built), *command],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
     with x_server() as display:
         started = time.monotonic()
-        window = subprocess.Popen([str(built)], cwd=tmp_path, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, text=True,
-                                  env={**env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"})
+        window = subprocess.Popen(
+            [str(built)],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"},
+        )
         try:
             while LOGIN_TITLE not in _windows(display):
                 assert window.poll() is None, f"the bundle ended: {window.stdout.read()}"
@@ -63,10 +87,11 @@ def test_the_bundle_migrates_loads_a_demo_and_shows_the_login_dialog_on_x(built,
 
 
 def test_the_linux_tarball_carries_the_bundle_and_its_desktop_entry(built):
-    tarball, = (ROOT / "dist").glob("caretill-*-linux-*.tar.gz")
+    (tarball,) = (ROOT / "dist").glob("caretill-*-linux-*.tar.gz")
     with tarfile.open(tarball) as archive:
         names = archive.getnames()
     top = names[0].split("/")[0]
     assert {f"{top}/caretill.desktop", f"{top}/install-linux.sh", f"{top}/app/caretill"} <= set(
-        names)
+        names
+    )
     assert list((ROOT / "dist").glob("caretill-*-py3-none-any.whl")), "the wheel is built too"

@@ -27,12 +27,22 @@ def paid(sqlite_url, tmp_path, monkeypatch):
     books = Books.open(app)
     mrn = books.patient("P1", balance="500.00", name="Wanjirũ Kamau")
     items = books.bill(mrn, ("CONS", 1), ("DRUG", 2))
-    result = pay(app.uow(), actor=books.cashier, workstation="WS01", mrn=mrn, item_ids=items,
-                 tenders=[TenderRequest("wallet", "200.00"), TenderRequest("cash", "1000.00")],
-                 key=new_key())
+    result = pay(
+        app.uow(),
+        actor=books.cashier,
+        workstation="WS01",
+        mrn=mrn,
+        item_ids=items,
+        tenders=[TenderRequest("wallet", "200.00"), TenderRequest("cash", "1000.00")],
+        key=new_key(),
+    )
     app.close()
-    env = {"CARETILL_DB": sqlite_url, "CARETILL_USER": "cashier",
-           "CARETILL_PASSWORD": PASSWORD, "CARETILL_CONFIG": str(tmp_path / "config.json")}
+    env = {
+        "CARETILL_DB": sqlite_url,
+        "CARETILL_USER": "cashier",
+        "CARETILL_PASSWORD": PASSWORD,
+        "CARETILL_CONFIG": str(tmp_path / "config.json"),
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("CARETILL_WORKSTATION", raising=False)
@@ -53,8 +63,9 @@ def test_receipt_show_prints_a_numbered_copy_each_time(paid, capsys):
     status, out = run(capsys, "receipt", "show", paid.receipt_no)
     assert status == 0
     assert "*** COPY 1 ***" in out and paid.receipt_no in out and "Wanjirũ Kamau" in out
-    status, out = run(capsys, "receipt", "show", paid.receipt_no, "--json",
-                      "--reprint-reason", "insurer")
+    status, out = run(
+        capsys, "receipt", "show", paid.receipt_no, "--json", "--reprint-reason", "insurer"
+    )
     payload = json.loads(out)
     assert (status, payload["copy"], payload["kind"]) == (0, 2, "payment")
     assert "*** COPY 2 ***" in [line.strip() for line in payload["lines"]]
@@ -62,8 +73,9 @@ def test_receipt_show_prints_a_numbered_copy_each_time(paid, capsys):
 
 def test_receipt_show_writes_a_pdf(paid, capsys, tmp_path):
     target = tmp_path / "r.pdf"
-    status, out = run(capsys, "receipt", "show", paid.receipt_no, "--format", "pdf",
-                      "--out", str(target))
+    status, out = run(
+        capsys, "receipt", "show", paid.receipt_no, "--format", "pdf", "--out", str(target)
+    )
     assert status == 0 and str(target) in out
     text = PdfReader(target).pages[0].extract_text()
     assert "Wanjirũ Kamau" in text and "COPY 1" in text
@@ -72,8 +84,12 @@ def test_receipt_show_writes_a_pdf(paid, capsys, tmp_path):
 def test_receipt_show_writes_escpos_for_the_workstations_58_mm_printer(paid, capsys, tmp_path):
     config(tmp_path, {"kind": "none", "width": 58})
     target = tmp_path / "r.bin"
-    assert run(capsys, "receipt", "show", paid.receipt_no, "--format", "escpos",
-               "--out", str(target))[0] == 0
+    assert (
+        run(capsys, "receipt", "show", paid.receipt_no, "--format", "escpos", "--out", str(target))[
+            0
+        ]
+        == 0
+    )
     data = target.read_bytes()
     assert data.startswith(b"\x1b@") and b"Wanjiru Kamau" in data
     assert b"=" * 32 + b"\n" in data and b"=" * 33 not in data
@@ -109,7 +125,13 @@ def test_receipt_verify_says_genuine_or_not(paid, capsys):
 def test_the_installed_command_line_shows_a_receipt(paid):
     completed = subprocess.run(
         [sys.executable, "-m", "pos_app", "receipt", "show", paid.receipt_no, "--json"],
-        capture_output=True, text=True, cwd=ROOT, env=dict(os.environ), timeout=120, check=False)
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ),
+        timeout=120,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["receipt_no"] == paid.receipt_no
 
@@ -119,11 +141,17 @@ def refunded(paid, sqlite_url, tmp_path):
     """The payment reversed by the supervisor: its refund receipt and the payment's number."""
     app = make_app(sqlite_url, tmp_path)
     with app.uow(write=False) as uow:
-        supervisor = uow.execute(select(t.users.c.id).where(
-            t.users.c.username == "supervisor")).scalar_one()
-    result = reverse_payment(app.uow(), actor=Actor(supervisor, "supervisor", Role.SUPERVISOR),
-                             workstation="WS01", receipt_no=paid.receipt_no,
-                             reason="Charged twice", key=new_key())
+        supervisor = uow.execute(
+            select(t.users.c.id).where(t.users.c.username == "supervisor")
+        ).scalar_one()
+    result = reverse_payment(
+        app.uow(),
+        actor=Actor(supervisor, "supervisor", Role.SUPERVISOR),
+        workstation="WS01",
+        receipt_no=paid.receipt_no,
+        reason="Charged twice",
+        key=new_key(),
+    )
     app.close()
     return paid.receipt_no, result
 

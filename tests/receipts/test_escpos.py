@@ -17,7 +17,7 @@ DRAWER_KICK = b"\x1bp\x00"
 
 
 def _lines(data: bytes) -> list[bytes]:
-    body = data[len(INIT + CODE_PAGE_437):data.index(b"\x1ba\x01")]
+    body = data[len(INIT + CODE_PAGE_437) : data.index(b"\x1ba\x01")]
     return body.split(b"\n")[:-1]
 
 
@@ -84,13 +84,19 @@ HOSTILE = "Zoë\x1bp\x00\x19\xfa\x07 Müller"  # ESC p 0 25 250: "kick the drawe
 
 
 def test_control_characters_in_a_name_never_reach_the_printer():
-    receipt = known_receipt(patient_name=HOSTILE, reason="refund\x1bp\x01\x05\x05",
-                            tenders=(ReceiptTender("card", Decimal("13700.50"), "AU\x1bp\x00TH"),))
+    receipt = known_receipt(
+        patient_name=HOSTILE,
+        reason="refund\x1bp\x01\x05\x05",
+        tenders=(ReceiptTender("card", Decimal("13700.50"), "AU\x1bp\x00TH"),),
+    )
     data = escpos_bytes(receipt, open_drawer=False)
     assert DRAWER_KICK[:2] not in data and b"\x07" not in data
     # Byte for byte what python-escpos's Dummy printer gets for the same receipt typed clean.
-    clean = known_receipt(patient_name="Zoëpú Müller", reason="refundp",
-                          tenders=(ReceiptTender("card", Decimal("13700.50"), "AUpTH"),))
+    clean = known_receipt(
+        patient_name="Zoëpú Müller",
+        reason="refundp",
+        tenders=(ReceiptTender("card", Decimal("13700.50"), "AUpTH"),),
+    )
     assert data == escpos_bytes(clean, open_drawer=False)
     assert b"Zo\x89p\xa3 M\x81ller" in data
 

@@ -25,8 +25,15 @@ def test_the_pdf_text_carries_the_receipt_and_non_ascii_names_in_their_own_lette
     reader = _pdf(known_receipt(patient_name="Zoë Müller / Wanjirũ", copy_number=2))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
-    for expected in ("WS01-000123", "Zoë Müller / Wanjirũ", "MRN-0042", "COPY 2",
-                     "13,700.50", "QK7XH2LMP9", "Wallet balance after"):
+    for expected in (
+        "WS01-000123",
+        "Zoë Müller / Wanjirũ",
+        "MRN-0042",
+        "COPY 2",
+        "13,700.50",
+        "QK7XH2LMP9",
+        "Wallet balance after",
+    ):
         assert expected in text
 
 
@@ -69,8 +76,14 @@ def test_the_pdf_can_be_written_to_a_path(tmp_path):
 
 def test_refund_and_withdrawal_pdfs_carry_their_title_reason_and_approver():
     refund = _pdf(refund_receipt(), columns=32).pages[0].extract_text()
-    for expected in ("REFUND", "Reverses", "WS01-000123", "Wairimu", "Brian Kiprotich",
-                     "REFUNDED KES"):
+    for expected in (
+        "REFUND",
+        "Reverses",
+        "WS01-000123",
+        "Wairimu",
+        "Brian Kiprotich",
+        "REFUNDED KES",
+    ):
         assert expected in refund
     withdrawal = _pdf(withdrawal_receipt()).pages[0].extract_text()
     assert "WALLET WITHDRAWAL" in withdrawal and "Patient discharged" in withdrawal

@@ -21,20 +21,33 @@ def test_no_printer_configured_means_kind_none_and_80_mm():
 
 
 def test_a_workstation_entry_wins_over_the_file_wide_printer():
-    local = {"printer": {"kind": "file", "address": "/dev/usb/lp0"},
-             "printers": {"WS02": {"kind": "network", "address": "10.0.0.9", "width": 58,
-                                   "open_drawer_on_cash": True}}}
+    local = {
+        "printer": {"kind": "file", "address": "/dev/usb/lp0"},
+        "printers": {
+            "WS02": {
+                "kind": "network",
+                "address": "10.0.0.9",
+                "width": 58,
+                "open_drawer_on_cash": True,
+            }
+        },
+    }
     assert printer_config(local, "WS01").kind == "file"
     ws02 = printer_config(local, "WS02")
     assert (ws02.kind, ws02.columns, ws02.open_drawer_on_cash) == ("network", 32, True)
 
 
-@pytest.mark.parametrize("raw", [
-    {"kind": "bluetooth", "address": "x"}, {"kind": "network"}, {"kind": "file",
-                                                                 "address": "f", "width": 76},
-    {"kind": "file", "address": "f", "width": "80"}, {"kind": "file", "address": "f", "qr": "x"},
-    "network",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"kind": "bluetooth", "address": "x"},
+        {"kind": "network"},
+        {"kind": "file", "address": "f", "width": 76},
+        {"kind": "file", "address": "f", "width": "80"},
+        {"kind": "file", "address": "f", "qr": "x"},
+        "network",
+    ],
+)
 def test_a_broken_printer_setting_is_refused_with_a_clear_code(raw):
     with pytest.raises(BadInput) as error:
         printer_config({"printer": raw}, "WS01")

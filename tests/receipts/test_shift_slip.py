@@ -23,33 +23,51 @@ KES = Currency("KES", 2)
 
 def _slip(**changes) -> ShiftSlip:
     values = dict(
-        facility_name="Test Hospital", currency=KES, shift_id=7, workstation="WS01",
-        cashier="Amina Otieno", opened_at=datetime(2026, 3, 2, 5, 0, tzinfo=UTC),
+        facility_name="Test Hospital",
+        currency=KES,
+        shift_id=7,
+        workstation="WS01",
+        cashier="Amina Otieno",
+        opened_at=datetime(2026, 3, 2, 5, 0, tzinfo=UTC),
         opening_float=Decimal("5000.00"),
-        tenders=(SlipTender("cash", Decimal("12500.00"), 9, Decimal("12350.00"),
-                            Decimal("-150.00")),
-                 SlipTender("card", Decimal("2500.00"), 1, Decimal("2500.00"), Decimal("0.00")),
-                 SlipTender("mobile_money", Decimal("800.00"), 2)),
+        tenders=(
+            SlipTender("cash", Decimal("12500.00"), 9, Decimal("12350.00"), Decimal("-150.00")),
+            SlipTender("card", Decimal("2500.00"), 1, Decimal("2500.00"), Decimal("0.00")),
+            SlipTender("mobile_money", Decimal("800.00"), 2),
+        ),
         closed_at=datetime(2026, 3, 2, 14, 0, tzinfo=UTC),
         cash_counts=((Decimal("1000.00"), 12), (Decimal("50.00"), 7)),
-        variance_reason="Counting error", approved_by="supervisor")
+        variance_reason="Counting error",
+        approved_by="supervisor",
+    )
     values.update(changes)
     return ShiftSlip(**values)
 
 
 def test_the_slip_says_the_variance_in_words_with_separators_never_raw_codes():
     text = "\n".join(render_slip(_slip()))
-    for expected in ("SHIFT CLOSE SLIP", "Amina Otieno", "12,500.00", "12,350.00",
-                     "Cash short by KES 150.00", "Card balanced", "Mobile money (2)",
-                     "Not confirmed", "1,000.00 x 12", "Counting error",
-                     "Approved  supervisor", "Supervisor ____"):
+    for expected in (
+        "SHIFT CLOSE SLIP",
+        "Amina Otieno",
+        "12,500.00",
+        "12,350.00",
+        "Cash short by KES 150.00",
+        "Card balanced",
+        "Mobile money (2)",
+        "Not confirmed",
+        "1,000.00 x 12",
+        "Counting error",
+        "Approved  supervisor",
+        "Supervisor ____",
+    ):
         assert expected in text
     assert "excess_cash" not in text and "mobile_money" not in text
 
 
 def test_an_x_report_shows_expected_only_and_says_the_shift_is_open():
-    text = "\n".join(render_slip(_slip(closed_at=None, variance_reason=None, approved_by=None,
-                                       cash_counts=())))
+    text = "\n".join(
+        render_slip(_slip(closed_at=None, variance_reason=None, approved_by=None, cash_counts=()))
+    )
     assert "X REPORT - SHIFT STILL OPEN" in text and "12,500.00" in text
     assert "Counted" not in text and "short" not in text and "Supervisor __" not in text
 

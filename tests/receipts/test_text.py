@@ -53,9 +53,19 @@ def test_a_currency_without_minor_units_prints_no_decimals():
 
 def test_the_receipt_shows_everyone_and_everything_the_patient_needs():
     text = "\n".join(render_text(known_receipt()))
-    for expected in ("St. Mary's Mission Hospital", "PAYMENT RECEIPT", "WS01-000123",
-                     "Achieng Otieno", "Zoë Müller", "MRN-0042", "Ref QK7XH2LMP9",
-                     "Tendered", "Change", "Wallet balance after", "Mobile money"):
+    for expected in (
+        "St. Mary's Mission Hospital",
+        "PAYMENT RECEIPT",
+        "WS01-000123",
+        "Achieng Otieno",
+        "Zoë Müller",
+        "MRN-0042",
+        "Ref QK7XH2LMP9",
+        "Tendered",
+        "Change",
+        "Wallet balance after",
+        "Mobile money",
+    ):
         assert expected in text
     assert "COPY" not in text
 
@@ -83,8 +93,9 @@ def test_too_few_columns_are_refused():
         render_text(known_receipt(), columns=20)
 
 
-@pytest.mark.parametrize("sample", [refund_receipt, withdrawal_receipt,
-                                    lambda: known_receipt(reversed_by="WS01-000130")])
+@pytest.mark.parametrize(
+    "sample", [refund_receipt, withdrawal_receipt, lambda: known_receipt(reversed_by="WS01-000130")]
+)
 @pytest.mark.parametrize("columns", [32, 48])
 def test_refund_withdrawal_and_reversed_lines_fit_the_paper(sample, columns):
     lines = render_text(sample(), columns=columns)
@@ -114,8 +125,7 @@ def test_a_withdrawal_has_its_own_title_the_reason_and_the_approver():
     assert "WALLET WITHDRAWAL" in [line.strip() for line in lines]
     assert "Paid out as" in lines and "Approved  Wairimu Njoroge-Kamau" in lines
     assert any(line.startswith("Reason    Patient discharged;") for line in lines)
-    assert any(line.startswith("Wallet balance after") and line.endswith(" 0.00")
-               for line in lines)
+    assert any(line.startswith("Wallet balance after") and line.endswith(" 0.00") for line in lines)
     assert not any(line.startswith(("Reverses", "Requested")) for line in lines)
 
 

@@ -15,17 +15,30 @@ from tests.helpers.books import new_key
 
 def test_events_filter_by_action_and_user_and_the_chain_verifies(books):
     books.patient("P1", balance="1000.00")
-    paid = pay(books.app.uow(), actor=books.cashier, workstation="WS01", mrn="P1",
-               item_ids=books.bill("P1", ("CONS", 1)), key=new_key(),
-               tenders=[TenderRequest("wallet", "1000.00")])
-    reverse_payment(books.app.uow(), actor=books.supervisor, workstation="WS02",
-                    receipt_no=paid.receipt_no, reason="Test", key=new_key())
-    reversals = audit_events(books.app.uow(write=False), actor=books.supervisor,
-                             action="payment.rev")
+    paid = pay(
+        books.app.uow(),
+        actor=books.cashier,
+        workstation="WS01",
+        mrn="P1",
+        item_ids=books.bill("P1", ("CONS", 1)),
+        key=new_key(),
+        tenders=[TenderRequest("wallet", "1000.00")],
+    )
+    reverse_payment(
+        books.app.uow(),
+        actor=books.supervisor,
+        workstation="WS02",
+        receipt_no=paid.receipt_no,
+        reason="Test",
+        key=new_key(),
+    )
+    reversals = audit_events(
+        books.app.uow(write=False), actor=books.supervisor, action="payment.rev"
+    )
     assert [(e.workstation, e.user, e.action) for e in reversals] == [
-        ("WS02", "supervisor", "payment.reverse")]
-    by_cashier = audit_events(books.app.uow(write=False), actor=books.supervisor,
-                              user="cashier")
+        ("WS02", "supervisor", "payment.reverse")
+    ]
+    by_cashier = audit_events(books.app.uow(write=False), actor=books.supervisor, user="cashier")
     # The cashier's first money command enrolled the workstation's key, naming them.
     assert {e.action for e in by_cashier} == {"workstation.enrolled", "deposit", "payment"}
     assert verify_chain(books.app.uow(write=False), actor=books.supervisor) == []

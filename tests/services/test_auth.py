@@ -82,17 +82,24 @@ def test_the_lock_out_ends_after_its_minutes(books):
         with pytest.raises(Refused):
             sign_in(books.app.uow(), "cashier", "wrong", workstation="WS01", now=start)
     with pytest.raises(Refused):
-        sign_in(books.app.uow(), "cashier", PASSWORD, workstation="WS01",
-                now=start + LOCKOUT - timedelta(seconds=1))
+        sign_in(
+            books.app.uow(),
+            "cashier",
+            PASSWORD,
+            workstation="WS01",
+            now=start + LOCKOUT - timedelta(seconds=1),
+        )
     later = start + LOCKOUT + timedelta(seconds=1)
     assert sign_in(books.app.uow(), "cashier", PASSWORD, workstation="WS01", now=later).user_id
 
 
 def _events(books) -> list[tuple[str, dict]]:
     with books.app.uow(write=False) as uow:
-        rows = uow.execute(select(t.audit_events.c.action, t.audit_events.c.details)
-                           .where(t.audit_events.c.action != "workstation.enrolled")
-                           .order_by(t.audit_events.c.seq)).all()
+        rows = uow.execute(
+            select(t.audit_events.c.action, t.audit_events.c.details)
+            .where(t.audit_events.c.action != "workstation.enrolled")
+            .order_by(t.audit_events.c.seq)
+        ).all()
     return [(action, json.loads(details)) for action, details in rows]
 
 
@@ -106,8 +113,10 @@ def test_sign_ins_failures_lock_outs_and_sign_outs_are_audited(books):
     sign_out(books.app.uow(), actor, workstation="WS01", reason="idle_lock")
     sign_out(books.app.uow(), actor, workstation="WS01")  # already ended: nothing more
     events = _events(books)
-    assert [a for a, _ in events] == (["user.sign_in_failed"] * (MAX_FAILURES + 1)
-                                      + ["user.locked_out", "user.sign_in", "user.sign_out"])
+    assert [a for a, _ in events] == (
+        ["user.sign_in_failed"] * (MAX_FAILURES + 1)
+        + ["user.locked_out", "user.sign_in", "user.sign_out"]
+    )
     assert events[0][1]["username"] == "nobody"
     assert events[-2][1]["session_id"] == actor.session_id
     assert events[-1][1]["reason"] == "idle_lock"
@@ -120,8 +129,7 @@ def test_sign_in_opens_a_session_row_and_sign_out_ends_it(books):
     sign_out(books.app.uow(), actor, workstation="WS07", reason="switch_user")
     with books.app.uow(write=False) as uow:
         row = uow.execute(select(t.user_sessions)).one()
-    assert (row.user_id, row.workstation, row.end_reason) == (
-        actor.user_id, "WS07", "switch_user")
+    assert (row.user_id, row.workstation, row.end_reason) == (actor.user_id, "WS07", "switch_user")
     assert row.ended_at >= row.started_at
 
 
@@ -154,46 +162,93 @@ def test_a_disabled_user_cannot_sign_in(books):
 
 def test_the_first_user_needs_no_sign_in_but_must_be_an_admin(app):
     with pytest.raises(Refused):
-        add_user(app.uow(), actor=None, workstation="WS01", username="alice",
-                 role="cashier", password="long enough")
-    admin = add_user(app.uow(), actor=None, workstation="WS01", username="root",
-                     role="admin", password="long enough")
+        add_user(
+            app.uow(),
+            actor=None,
+            workstation="WS01",
+            username="alice",
+            role="cashier",
+            password="long enough",
+        )
+    admin = add_user(
+        app.uow(),
+        actor=None,
+        workstation="WS01",
+        username="root",
+        role="admin",
+        password="long enough",
+    )
     assert admin.role is Role.ADMIN
     with pytest.raises(Refused):
-        add_user(app.uow(), actor=None, workstation="WS01", username="bob",
-                 role="cashier", password="long enough")
+        add_user(
+            app.uow(),
+            actor=None,
+            workstation="WS01",
+            username="bob",
+            role="cashier",
+            password="long enough",
+        )
 
 
 def test_only_an_admin_adds_users_and_it_is_audited(books):
     with pytest.raises(Refused) as refused:
-        add_user(books.app.uow(), actor=books.supervisor, workstation="WS01",
-                 username="eve", role="admin", password="long enough")
+        add_user(
+            books.app.uow(),
+            actor=books.supervisor,
+            workstation="WS01",
+            username="eve",
+            role="admin",
+            password="long enough",
+        )
     assert refused.value.code == "permission_denied"
-    add_user(books.app.uow(), actor=books.admin, workstation="WS01", username="nurse.j",
-             role="cashier", password="long enough")
+    add_user(
+        books.app.uow(),
+        actor=books.admin,
+        workstation="WS01",
+        username="nurse.j",
+        role="cashier",
+        password="long enough",
+    )
     assert [action for action, _ in _events(books)] == ["user.add"]
-    assert sign_in(books.app.uow(), "nurse.j", "long enough",
-                   workstation="WS01").role is Role.CASHIER
+    assert (
+        sign_in(books.app.uow(), "nurse.j", "long enough", workstation="WS01").role is Role.CASHIER
+    )
     assert run_check(books.app.uow(), actor=books.supervisor) == []
 
 
-@pytest.mark.parametrize(("username", "role", "password", "code"), [
-    ("x", "cashier", "long enough", "invalid_username"),
-    ("ok_name", "janitor", "long enough", "invalid_role"),
-    ("ok_name", "cashier", "short", "weak_password"),
-])
+@pytest.mark.parametrize(
+    ("username", "role", "password", "code"),
+    [
+        ("x", "cashier", "long enough", "invalid_username"),
+        ("ok_name", "janitor", "long enough", "invalid_role"),
+        ("ok_name", "cashier", "short", "weak_password"),
+    ],
+)
 def test_bad_user_details_are_refused(books, username, role, password, code):
     with pytest.raises(BadInput) as bad:
-        add_user(books.app.uow(), actor=books.admin, workstation="WS01", username=username,
-                 role=role, password=password)
+        add_user(
+            books.app.uow(),
+            actor=books.admin,
+            workstation="WS01",
+            username=username,
+            role=role,
+            password=password,
+        )
     assert bad.value.code == code
 
 
 def test_a_user_changes_their_own_password(books):
-    changed = change_password(books.app.uow(), actor=books.cashier, workstation="WS01",
-                              old_password=PASSWORD, new_password="a new secret")
+    changed = change_password(
+        books.app.uow(),
+        actor=books.cashier,
+        workstation="WS01",
+        old_password=PASSWORD,
+        new_password="a new secret",
+    )
     assert not changed.must_change_password
-    assert sign_in(books.app.uow(), "cashier", "a new secret",
-                   workstation="WS01").username == "cashier"
+    assert (
+        sign_in(books.app.uow(), "cashier", "a new secret", workstation="WS01").username
+        == "cashier"
+    )
     with pytest.raises(Refused):
         sign_in(books.app.uow(), "cashier", PASSWORD, workstation="WS01")

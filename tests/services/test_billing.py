@@ -20,14 +20,26 @@ from tests.helpers.money import pay_items, tender
 
 
 def _bill(books, mrn: str, *lines: str, key: str | None = None, actor=None):
-    return new_bill(books.app.uow(), actor=actor or books.cashier, workstation="WS01", mrn=mrn,
-                    lines=[parse_line(text) for text in lines], key=key or new_key())
+    return new_bill(
+        books.app.uow(),
+        actor=actor or books.cashier,
+        workstation="WS01",
+        mrn=mrn,
+        lines=[parse_line(text) for text in lines],
+        key=key or new_key(),
+    )
 
 
 def _events(books, action: str = "bill.new") -> list[dict]:
     with books.app.uow(write=False) as uow:
-        return [json.loads(d) for d in uow.execute(select(t.audit_events.c.details).where(
-            t.audit_events.c.action == action).order_by(t.audit_events.c.id)).scalars()]
+        return [
+            json.loads(d)
+            for d in uow.execute(
+                select(t.audit_events.c.details)
+                .where(t.audit_events.c.action == action)
+                .order_by(t.audit_events.c.id)
+            ).scalars()
+        ]
 
 
 def test_a_bill_at_the_till_prices_each_line_from_the_list_and_shows_unpaid(books):
@@ -37,19 +49,34 @@ def test_a_bill_at_the_till_prices_each_line_from_the_list_and_shows_unpaid(book
     assert [(i.service_code, i.quantity, i.unit_price, i.amount) for i in bill.items] == [
         ("CONS", 1, Decimal("1000.00"), Decimal("1000.00")),
         ("LAB", 2, Decimal("500.00"), Decimal("1000.00")),
-        ("DRUG", 3, Decimal("100.00"), Decimal("300.00"))]
+        ("DRUG", 3, Decimal("100.00"), Decimal("300.00")),
+    ]
     assert bill.total == Decimal("2300.00") and not bill.replayed
     shown = show_patient(books.app.uow(), actor=books.cashier, mrn=mrn).unpaid_items
     assert [(i.id, i.bill_no, i.amount) for i in shown] == [
-        (i.id, bill.bill_no, i.amount) for i in bill.items]
+        (i.id, bill.bill_no, i.amount) for i in bill.items
+    ]
     assert books.stock_on_hand("AMOX") == 10, "stock moves when the item is paid, not billed"
     assert books.count("lab_results") == 0
-    assert _events(books) == [{
-        "bill_no": bill.bill_no, "mrn": mrn, "total": "2300.00", "currency": "KES",
-        "idempotency_key": bill.idempotency_key,
-        "lines": [{"item_id": i.id, "code": i.service_code, "quantity": i.quantity,
-                   "unit_price": str(i.unit_price), "amount": str(i.amount)}
-                  for i in bill.items]}]
+    assert _events(books) == [
+        {
+            "bill_no": bill.bill_no,
+            "mrn": mrn,
+            "total": "2300.00",
+            "currency": "KES",
+            "idempotency_key": bill.idempotency_key,
+            "lines": [
+                {
+                    "item_id": i.id,
+                    "code": i.service_code,
+                    "quantity": i.quantity,
+                    "unit_price": str(i.unit_price),
+                    "amount": str(i.amount),
+                }
+                for i in bill.items
+            ],
+        }
+    ]
     assert bill.to_json()["total"] == "2300.00"
     assert {"bill_no", "mrn", "items", "total"} <= set(bill.to_json())
     assert {"id", "service_code", "quantity", "amount"} <= set(bill.to_json()["items"][0])
@@ -63,8 +90,9 @@ def test_the_billed_items_pay_through_the_cascade_like_any_other(books):
     assert paid.change == Decimal("200.00")
     assert books.stock_on_hand("AMOX") == 7 and books.count("lab_results") == 1
     with books.app.uow(write=False) as uow:
-        status = uow.execute(select(t.bills.c.status).where(
-            t.bills.c.bill_no == bill.bill_no)).scalar_one()
+        status = uow.execute(
+            select(t.bills.c.status).where(t.bills.c.bill_no == bill.bill_no)
+        ).scalar_one()
     assert status == "paid"
     assert check.run_check(books.app.uow(write=False), actor=books.supervisor) == []
 
@@ -73,7 +101,9 @@ def test_the_same_code_twice_is_one_item_with_the_quantities_added(books):
     mrn = books.patient("P1")
     bill = _bill(books, mrn, "LAB", "CONS", "LAB:2")
     assert [(i.service_code, i.quantity, i.amount) for i in bill.items] == [
-        ("LAB", 3, Decimal("1500.00")), ("CONS", 1, Decimal("1000.00"))]
+        ("LAB", 3, Decimal("1500.00")),
+        ("CONS", 1, Decimal("1000.00")),
+    ]
 
 
 def test_each_bill_gets_its_own_number(books):
@@ -109,27 +139,33 @@ def _deactivate(books, code: str) -> None:
         uow.commit()
 
 
-@pytest.mark.parametrize(("mrn", "lines", "error", "code"), [
-    ("P1", ["CONS", "GONE"], BadInput, "service_inactive"),
-    ("P1", ["CONS", "NOPE"], NotFound, "unknown_service"),
-    ("NOBODY", ["CONS"], NotFound, "unknown_patient"),
-    ("P1", [], BadInput, "invalid_line"),
-    ("P1", ["CONS;DROP"], BadInput, "invalid_line"),
-    ("P1", [":2"], BadInput, "invalid_line"),
-    ("P1", ["CONS:0"], BadInput, "invalid_quantity"),
-    ("P1", ["CONS:10001"], BadInput, "invalid_quantity"),
-    ("P1", ["CONS:9999", "CONS:2"], BadInput, "invalid_quantity"),
-    ("P1", ["CONS:\u0663"], BadInput, "invalid_quantity"),
-    ("P1", ["CONS:1_0"], BadInput, "invalid_quantity"),
-    ("P1", ["CONS:-1"], BadInput, "invalid_quantity"),
-    ("P1", ["CONS:1.5"], BadInput, "invalid_quantity"),
-    ("P1", ["CONS:"], BadInput, "invalid_quantity"),
-])
+@pytest.mark.parametrize(
+    ("mrn", "lines", "error", "code"),
+    [
+        ("P1", ["CONS", "GONE"], BadInput, "service_inactive"),
+        ("P1", ["CONS", "NOPE"], NotFound, "unknown_service"),
+        ("NOBODY", ["CONS"], NotFound, "unknown_patient"),
+        ("P1", [], BadInput, "invalid_line"),
+        ("P1", ["CONS;DROP"], BadInput, "invalid_line"),
+        ("P1", [":2"], BadInput, "invalid_line"),
+        ("P1", ["CONS:0"], BadInput, "invalid_quantity"),
+        ("P1", ["CONS:10001"], BadInput, "invalid_quantity"),
+        ("P1", ["CONS:9999", "CONS:2"], BadInput, "invalid_quantity"),
+        ("P1", ["CONS:\u0663"], BadInput, "invalid_quantity"),
+        ("P1", ["CONS:1_0"], BadInput, "invalid_quantity"),
+        ("P1", ["CONS:-1"], BadInput, "invalid_quantity"),
+        ("P1", ["CONS:1.5"], BadInput, "invalid_quantity"),
+        ("P1", ["CONS:"], BadInput, "invalid_quantity"),
+    ],
+)
 def test_bad_bills_are_refused_and_write_nothing(books, mrn, lines, error, code):
     books.patient("P1")
     with books.app.uow() as uow:
-        uow.execute(insert(t.services).values(code="GONE", name="Retired test", kind="other",
-                                              unit_price_minor=100, active=False))
+        uow.execute(
+            insert(t.services).values(
+                code="GONE", name="Retired test", kind="other", unit_price_minor=100, active=False
+            )
+        )
         uow.commit()
     before = books.snapshot()
     with pytest.raises(error) as caught:
@@ -164,12 +200,14 @@ def test_a_bill_number_an_import_already_holds_is_skipped(books):
     mrn = books.patient("P1")
     _bill(books, mrn, "CONS")  # the workstation's counter row exists from here on
     with books.app.uow() as uow:
-        seq = uow.execute(select(t.workstations.c.audit_seq).where(
-            t.workstations.c.id == "WS01")).scalar_one()
+        seq = uow.execute(
+            select(t.workstations.c.audit_seq).where(t.workstations.c.id == "WS01")
+        ).scalar_one()
         patient_id = uow.execute(select(t.patients.c.id)).scalar_one()
         taken = f"TWS01-{seq + 1:06d}"
-        uow.execute(insert(t.bills).values(bill_no=taken, patient_id=patient_id,
-                                           created_at=system_clock()))
+        uow.execute(
+            insert(t.bills).values(bill_no=taken, patient_id=patient_id, created_at=system_clock())
+        )
         uow.commit()
     assert _bill(books, mrn, "CONS").bill_no == f"{taken}-2"
 
@@ -177,36 +215,66 @@ def test_a_bill_number_an_import_already_holds_is_skipped(books):
 def test_a_bill_too_large_to_be_real_is_refused(books):
     mrn = books.patient("P1")
     with books.app.uow() as uow:
-        uow.execute(insert(t.services).values(code="HUGE", name="Typo price", kind="other",
-                                              unit_price_minor=10**13))
+        uow.execute(
+            insert(t.services).values(
+                code="HUGE", name="Typo price", kind="other", unit_price_minor=10**13
+            )
+        )
         uow.commit()
     with pytest.raises(BadInput) as caught:
         _bill(books, mrn, "HUGE:10000")
     assert caught.value.code == "invalid_amount"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("LAB", BillLine("LAB", 1)), (" LAB:3 ", BillLine("LAB", "3")),
-    ("LAB:", BillLine("LAB", "")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("LAB", BillLine("LAB", 1)),
+        (" LAB:3 ", BillLine("LAB", "3")),
+        ("LAB:", BillLine("LAB", "")),
+    ],
+)
 def test_lines_as_typed_on_the_command_line(text, expected):
     assert parse_line(text) == expected
 
 
 def _codes(books, text: str, limit: int = 20) -> list[str]:
-    return [e.code for e in search_services(books.app.uow(write=False), actor=books.cashier,
-                                            text=text, limit=limit)]
+    return [
+        e.code
+        for e in search_services(
+            books.app.uow(write=False), actor=books.cashier, text=text, limit=limit
+        )
+    ]
 
 
 def test_the_price_list_search_finds_codes_and_names_active_only_exact_first(books):
     with books.app.uow() as uow:
-        uow.execute(insert(t.services), [
-            {"code": "LAB2", "name": "Malaria smear", "kind": "other", "unit_price_minor": 1,
-             "active": True},
-            {"code": "XRAY", "name": "Chest x-ray 100% digital", "kind": "other",
-             "unit_price_minor": 1, "active": True},
-            {"code": "OLD", "name": "Lab of old", "kind": "other", "unit_price_minor": 1,
-             "active": False}])
+        uow.execute(
+            insert(t.services),
+            [
+                {
+                    "code": "LAB2",
+                    "name": "Malaria smear",
+                    "kind": "other",
+                    "unit_price_minor": 1,
+                    "active": True,
+                },
+                {
+                    "code": "XRAY",
+                    "name": "Chest x-ray 100% digital",
+                    "kind": "other",
+                    "unit_price_minor": 1,
+                    "active": True,
+                },
+                {
+                    "code": "OLD",
+                    "name": "Lab of old",
+                    "kind": "other",
+                    "unit_price_minor": 1,
+                    "active": False,
+                },
+            ],
+        )
         uow.commit()
     assert _codes(books, "lab") == ["LAB", "LAB2"], "code first, inactive never"
     assert _codes(books, "LAB2") == ["LAB2"]
@@ -217,5 +285,4 @@ def test_the_price_list_search_finds_codes_and_names_active_only_exact_first(boo
     assert _codes(books, "service", limit=2) == ["CONS", "DRUG"]
     assert _codes(books, "   ") == []
     found = search_services(books.app.uow(write=False), actor=books.cashier, text="MISC")
-    assert [(e.code, e.kind, e.unit_price) for e in found] == [
-        ("MISC", "other", Decimal("0.10"))]
+    assert [(e.code, e.kind, e.unit_price) for e in found] == [("MISC", "other", Decimal("0.10"))]

@@ -50,33 +50,58 @@ def test_a_cashier_may_not_run_the_check(busy_books):
     assert refused.value.code == "permission_denied"
 
 
-@pytest.mark.parametrize(("statements", "rule"), [
-    (["UPDATE wallets SET balance_minor = balance_minor + 100"], "wallet_balance_equals_ledger"),
-    (["UPDATE wallet_entries SET balance_after_minor = balance_after_minor + 1"],
-     "ledger_running_balance"),
-    (["UPDATE workstations SET receipt_seq = receipt_seq + 1"], "receipts_gapless"),
-    (["UPDATE audit_events SET details = '{}' WHERE seq = 2"], "audit_hashes_valid"),
-    (["DELETE FROM audit_events WHERE seq = 2"], "audit_chain_linked"),
-    (["UPDATE stock_items SET quantity_on_hand = quantity_on_hand + 1"],
-     "stock_equals_movements"),
-    (["UPDATE bill_items SET status = 'unpaid' WHERE id IN (SELECT bill_item_id FROM "
-      "lab_results)"], "lab_results_match_paid_items"),
-    (["UPDATE tenders SET amount_minor = amount_minor + 1 WHERE method = 'cash'"],
-     "payment_adds_up"),
-    (["UPDATE bills SET status = 'open'"], "bill_status_matches_items"),
-    (["UPDATE stock_movements SET delta = delta - 1 WHERE reason = 'sale'",
-      "UPDATE stock_items SET quantity_on_hand = quantity_on_hand - 1"],
-     "stock_matches_paid_items"),
-    (["DELETE FROM payment_items WHERE bill_item_id = (SELECT MIN(id) FROM bill_items)"],
-     "paid_items_paid_once"),
-])
+@pytest.mark.parametrize(
+    ("statements", "rule"),
+    [
+        (
+            ["UPDATE wallets SET balance_minor = balance_minor + 100"],
+            "wallet_balance_equals_ledger",
+        ),
+        (
+            ["UPDATE wallet_entries SET balance_after_minor = balance_after_minor + 1"],
+            "ledger_running_balance",
+        ),
+        (["UPDATE workstations SET receipt_seq = receipt_seq + 1"], "receipts_gapless"),
+        (["UPDATE audit_events SET details = '{}' WHERE seq = 2"], "audit_hashes_valid"),
+        (["DELETE FROM audit_events WHERE seq = 2"], "audit_chain_linked"),
+        (
+            ["UPDATE stock_items SET quantity_on_hand = quantity_on_hand + 1"],
+            "stock_equals_movements",
+        ),
+        (
+            [
+                "UPDATE bill_items SET status = 'unpaid' WHERE id IN (SELECT bill_item_id FROM "
+                "lab_results)"
+            ],
+            "lab_results_match_paid_items",
+        ),
+        (
+            ["UPDATE tenders SET amount_minor = amount_minor + 1 WHERE method = 'cash'"],
+            "payment_adds_up",
+        ),
+        (["UPDATE bills SET status = 'open'"], "bill_status_matches_items"),
+        (
+            [
+                "UPDATE stock_movements SET delta = delta - 1 WHERE reason = 'sale'",
+                "UPDATE stock_items SET quantity_on_hand = quantity_on_hand - 1",
+            ],
+            "stock_matches_paid_items",
+        ),
+        (
+            ["DELETE FROM payment_items WHERE bill_item_id = (SELECT MIN(id) FROM bill_items)"],
+            "paid_items_paid_once",
+        ),
+    ],
+)
 def test_each_broken_invariant_is_found(busy_books, statements, rule):
     tamper(busy_books, *statements)
     assert rule in findings(busy_books)
 
 
-P2_WALLET = ("UPDATE wallets SET balance_minor = balance_minor + 100 "
-             "WHERE patient_id = (SELECT id FROM patients WHERE mrn = 'P2')")
+P2_WALLET = (
+    "UPDATE wallets SET balance_minor = balance_minor + 100 "
+    "WHERE patient_id = (SELECT id FROM patients WHERE mrn = 'P2')"
+)
 
 
 def test_after_a_clean_check_only_what_changed_is_looked_at_and_full_looks_at_all(busy_books):

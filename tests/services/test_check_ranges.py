@@ -17,19 +17,27 @@ __all__ = ["a_day"]  # the fixture, shared with the replay tests
 
 def both_ways(books: Books) -> list[tuple[str, str]]:
     """The findings of one walk in this process; asserts two workers find the same."""
-    found = [(f.rule, f.detail) for f in run_check(books.app.uow(), actor=books.supervisor,
-                                                     full=True, workers=1)]
-    assert [(f.rule, f.detail) for f in run_check(books.app.uow(), actor=books.supervisor,
-                                                    full=True, workers=2)] == found
+    found = [
+        (f.rule, f.detail)
+        for f in run_check(books.app.uow(), actor=books.supervisor, full=True, workers=1)
+    ]
+    assert [
+        (f.rule, f.detail)
+        for f in run_check(books.app.uow(), actor=books.supervisor, full=True, workers=2)
+    ] == found
     return found
 
 
 def test_ranges_cover_each_chain_once_from_its_checkpoint():
     start = Head("WS01", 5, "h5")
-    assert plan([("WS01", 0, 12), ("WS02", 3, 2)], {"WS01": start, "WS02": Head("WS02", 0, "")},
-                size=3) == [
-        Range("WS01", 5, 8, 0, start), Range("WS01", 8, 11, 0), Range("WS01", 11, None, 0),
-        Range("WS02", 0, None, 3, Head("WS02", 0, ""))]
+    assert plan(
+        [("WS01", 0, 12), ("WS02", 3, 2)], {"WS01": start, "WS02": Head("WS02", 0, "")}, size=3
+    ) == [
+        Range("WS01", 5, 8, 0, start),
+        Range("WS01", 8, 11, 0),
+        Range("WS01", 11, None, 0),
+        Range("WS02", 0, None, 3, Head("WS02", 0, "")),
+    ]
     assert plan([("WS01", 0, 5)], {"WS01": start}) == [Range("WS01", 5, None, 0, start)]
 
 
@@ -38,8 +46,7 @@ def test_clean_books_are_clean_in_ranges_and_the_next_check_starts_at_their_end(
     assert run_check(a_day.app.uow(), actor=a_day.supervisor) == []
 
 
-@pytest.mark.parametrize(("statement", "named"),
-                         [CHANGED[1], CHANGED[4], DELETED[0], INSERTED[0]])
+@pytest.mark.parametrize(("statement", "named"), [CHANGED[1], CHANGED[4], DELETED[0], INSERTED[0]])
 def test_an_edited_row_is_named_the_same_in_ranges(a_day, statement, named):
     tamper(a_day.app, *statement.split("; "))
     found = both_ways(a_day)

@@ -40,8 +40,7 @@ def test_twenty_payments_racing_on_a_wallet_that_affords_five_let_exactly_five_t
     outcomes = race(20, lambda i: pay_items(books, mrn, [items[i]], tender("wallet", "1000.00")))
     paid = [o for o in outcomes if not isinstance(o, str)]
     assert len(paid) == 5
-    assert sorted(o for o in outcomes if isinstance(o, str)) == \
-        ["insufficient_wallet_balance"] * 15
+    assert sorted(o for o in outcomes if isinstance(o, str)) == ["insufficient_wallet_balance"] * 15
     assert books.balance(mrn) == Decimal("0.00")
     assert run_check(books.app.uow(), actor=books.supervisor) == []
 
@@ -50,9 +49,17 @@ def test_two_cashiers_paying_the_same_item_one_wins_one_is_refused(pg_books, tmp
     books = pg_books
     mrn = books.patient("P1")
     items = books.bill(mrn, ("CONS", 1))
-    outcomes = race(2, lambda i: pay_items(
-        books, mrn, items, tender("cash", "1000.00"),
-        actor=[books.cashier, books.cashier2][i], workstation=["WS01", "WS02"][i]))
+    outcomes = race(
+        2,
+        lambda i: pay_items(
+            books,
+            mrn,
+            items,
+            tender("cash", "1000.00"),
+            actor=[books.cashier, books.cashier2][i],
+            workstation=["WS01", "WS02"][i],
+        ),
+    )
     assert [o for o in outcomes if isinstance(o, str)] == ["item_not_payable"]
     assert books.count("payments") == 1
     assert run_check(books.app.uow(), actor=books.supervisor) == []
@@ -78,20 +85,30 @@ def test_payments_locking_the_same_rows_in_opposite_order_do_not_deadlock(pg_boo
     bills_a = [books.bill(mrn, ("DRUG", 1), ("DRUG2", 1)) for mrn in first]
     bills_b = [books.bill(mrn, ("DRUG2", 1), ("DRUG", 1)) for mrn in second]
     for index in range(rounds):
-        outcomes = race(2, lambda i, n=index: pay_items(
-            books, [first, second][i][n], [bills_a, bills_b][i][n], tender("cash", "150.00")))
+        outcomes = race(
+            2,
+            lambda i, n=index: pay_items(
+                books, [first, second][i][n], [bills_a, bills_b][i][n], tender("cash", "150.00")
+            ),
+        )
         assert not any(isinstance(o, str) for o in outcomes), outcomes
     assert books.stock_on_hand("AMOX") == books.stock_on_hand("PCM") == 0
     assert run_check(books.app.uow(), actor=books.supervisor) == []
 
 
 def _app_with(url, tmp_path, **timeouts):
-    return build(Settings(db_url=url, workstation="WS02", timeouts=Timeouts(**timeouts),
-                          config_path=tmp_path / "c.json", local={}))
+    return build(
+        Settings(
+            db_url=url,
+            workstation="WS02",
+            timeouts=Timeouts(**timeouts),
+            config_path=tmp_path / "c.json",
+            local={},
+        )
+    )
 
 
-def test_a_lock_held_past_the_timeout_ends_in_busy_and_writes_nothing(pg_books, pg_url,
-                                                                       tmp_path):
+def test_a_lock_held_past_the_timeout_ends_in_busy_and_writes_nothing(pg_books, pg_url, tmp_path):
     books = pg_books
     mrn = books.patient("P1", balance="5000.00")
     items = books.bill(mrn, ("CONS", 1))
@@ -129,9 +146,17 @@ def test_one_mobile_money_transaction_racing_at_two_tills_is_taken_once(pg_books
     books = pg_books
     payers = [books.patient("P1"), books.patient("P2")]
     bills = [books.bill(mrn, ("CONS", 1)) for mrn in payers]
-    outcomes = race(2, lambda i: pay_items(
-        books, payers[i], bills[i], tender("mobile_money", "1000.00", "MPESA-RACE-1"),
-        actor=[books.cashier, books.cashier2][i], workstation=["WS01", "WS02"][i]))
+    outcomes = race(
+        2,
+        lambda i: pay_items(
+            books,
+            payers[i],
+            bills[i],
+            tender("mobile_money", "1000.00", "MPESA-RACE-1"),
+            actor=[books.cashier, books.cashier2][i],
+            workstation=["WS01", "WS02"][i],
+        ),
+    )
     assert [o for o in outcomes if isinstance(o, str)] == ["duplicate_reference"]
     assert books.count("payments") == 1
     assert run_check(books.app.uow(), actor=books.supervisor) == []

@@ -16,7 +16,8 @@ def test_a_deposit_credits_the_wallet_with_its_own_receipt_and_entry(books):
     assert result.wallet_balance_after == books.balance(mrn) == Decimal("2500.00")
     statement = wallet_statement(books.app.uow(), actor=books.cashier, mrn=mrn)
     assert [(e.kind, e.amount, e.balance_after, e.receipt_no) for e in statement.entries] == [
-        ("deposit", Decimal("2500.00"), Decimal("2500.00"), "WS01-000001")]
+        ("deposit", Decimal("2500.00"), Decimal("2500.00"), "WS01-000001")
+    ]
 
 
 def test_the_statement_lists_newest_first_and_matches_the_balance(books):
@@ -27,18 +28,20 @@ def test_the_statement_lists_newest_first_and_matches_the_balance(books):
     assert statement.balance == statement.entries[0].balance_after == Decimal("700.00")
 
 
-@pytest.mark.parametrize(("amount", "method", "reference", "error", "code"), [
-    ("-5", "cash", None, BadInput, "invalid_amount"),
-    ("0", "cash", None, BadInput, "invalid_amount"),
-    ("NaN", "cash", None, BadInput, "invalid_amount"),
-    ("10.001", "cash", None, BadInput, "invalid_amount"),
-    ("1e30", "cash", None, BadInput, "invalid_amount"),
-    ("100", "wallet", None, BadInput, "invalid_method"),
-    ("100", "insurance", "X", BadInput, "invalid_method"),
-    ("100", "card", None, BadInput, "missing_reference"),
-])
-def test_bad_deposits_are_refused_and_write_nothing(books, amount, method, reference, error,
-                                                    code):
+@pytest.mark.parametrize(
+    ("amount", "method", "reference", "error", "code"),
+    [
+        ("-5", "cash", None, BadInput, "invalid_amount"),
+        ("0", "cash", None, BadInput, "invalid_amount"),
+        ("NaN", "cash", None, BadInput, "invalid_amount"),
+        ("10.001", "cash", None, BadInput, "invalid_amount"),
+        ("1e30", "cash", None, BadInput, "invalid_amount"),
+        ("100", "wallet", None, BadInput, "invalid_method"),
+        ("100", "insurance", "X", BadInput, "invalid_method"),
+        ("100", "card", None, BadInput, "missing_reference"),
+    ],
+)
+def test_bad_deposits_are_refused_and_write_nothing(books, amount, method, reference, error, code):
     mrn = books.patient("P1")
     before = books.snapshot()
     with pytest.raises(error) as caught:

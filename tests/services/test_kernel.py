@@ -55,12 +55,19 @@ class Credit:
         if self.fail_in == "decide":
             raise RuntimeError("effects step failed")
         effects = (
-            fx.ReceiptIssued(slot.receipt_no, slot.workstation, slot.receipt_seq, "deposit",
-                             3, ACTOR.user_id),
+            fx.ReceiptIssued(
+                slot.receipt_no, slot.workstation, slot.receipt_seq, "deposit", 3, ACTOR.user_id
+            ),
             fx.WalletEntry(7, "deposit", self.amount, balance + self.amount, slot.receipt_no),
         )
-        return kernel.Decision(ACTOR, "deposit", slot.receipt_no, {"amount": self.amount},
-                               effects, lambda digest: Done(slot.receipt_no, digest))
+        return kernel.Decision(
+            ACTOR,
+            "deposit",
+            slot.receipt_no,
+            {"amount": self.amount},
+            effects,
+            lambda digest: Done(slot.receipt_no, digest),
+        )
 
 
 def run(books: FakeBooks, command: Credit) -> tuple[Done, FakeUow]:
@@ -76,13 +83,28 @@ def test_a_command_records_its_effects_in_the_event_then_applies_them_in_order()
     event = books.committed[0][1]
     assert event["details"]["amount"] == 500
     assert event["details"]["effects"] == [
-        {"effect": "receipt", "receipt_no": "WS01-000001", "workstation": "WS01", "seq": 1,
-         "kind": "deposit", "patient_id": 3, "cashier_id": 1},
-        {"effect": "wallet_entry", "wallet_id": 7, "kind": "deposit", "amount_minor": 500,
-         "balance_after_minor": 600, "receipt_no": "WS01-000001"},
+        {
+            "effect": "receipt",
+            "receipt_no": "WS01-000001",
+            "workstation": "WS01",
+            "seq": 1,
+            "kind": "deposit",
+            "patient_id": 3,
+            "cashier_id": 1,
+        },
+        {
+            "effect": "wallet_entry",
+            "wallet_id": 7,
+            "kind": "deposit",
+            "amount_minor": 500,
+            "balance_after_minor": 600,
+            "receipt_no": "WS01-000001",
+        },
     ]
-    assert [type(applied[0]) for _, applied in books.committed[1:3]] == [fx.ReceiptIssued,
-                                                                         fx.WalletEntry]
+    assert [type(applied[0]) for _, applied in books.committed[1:3]] == [
+        fx.ReceiptIssued,
+        fx.WalletEntry,
+    ]
     assert {applied[1] for _, applied in books.committed[1:3]} == {"hash-1"}
     assert result == Done("WS01-000001", "hash-1")
     assert uow.commits == 1
@@ -144,6 +166,13 @@ def test_every_effect_has_its_named_ledger_operation():
             found |= {sub} | leaves(sub)
         return found
 
-    rows_inside_others = {fx.TenderRow, fx.PaymentItemRow, fx.LabOrder, fx.StockMovement,
-                          fx.PayoutRow, fx.ReversalItemRow, fx.ShiftTenderRow}
+    rows_inside_others = {
+        fx.TenderRow,
+        fx.PaymentItemRow,
+        fx.LabOrder,
+        fx.StockMovement,
+        fx.PayoutRow,
+        fx.ReversalItemRow,
+        fx.ShiftTenderRow,
+    }
     assert leaves(fx.Effect) - rows_inside_others == set(OPERATIONS)

@@ -22,27 +22,41 @@ def _split_payment(books):
     """CONS 1000 + LAB 500 + DRUG 2x100, paid 300 from the wallet and 1400 in cash."""
     books.patient("P1", balance="500.00")
     cons, lab, drug = books.bill("P1", ("CONS", 1), ("LAB", 1), ("DRUG", 2))
-    paid = pay_items(books, "P1", [cons, lab, drug], tender("wallet", "300.00"),
-                     tender("cash", "1400.00", "1500.00"))
+    paid = pay_items(
+        books,
+        "P1",
+        [cons, lab, drug],
+        tender("wallet", "300.00"),
+        tender("cash", "1400.00", "1500.00"),
+    )
     return (cons, lab, drug), paid
 
 
 def _refund(books, receipt_no, items=None, payouts=None, *, key=None):
-    return reverse_payment(books.app.uow(), actor=books.supervisor, workstation="WS01",
-                           receipt_no=receipt_no, reason="Drug not dispensed",
-                           key=key or new_key(), item_ids=items, payouts=payouts)
+    return reverse_payment(
+        books.app.uow(),
+        actor=books.supervisor,
+        workstation="WS01",
+        receipt_no=receipt_no,
+        reason="Drug not dispensed",
+        key=key or new_key(),
+        item_ids=items,
+        payouts=payouts,
+    )
 
 
 def _payment_status(books, receipt_no):
     with books.app.uow(write=False) as uow:
-        return uow.execute(select(t.payments.c.status)
-                           .where(t.payments.c.receipt_no == receipt_no)).scalar_one()
+        return uow.execute(
+            select(t.payments.c.status).where(t.payments.c.receipt_no == receipt_no)
+        ).scalar_one()
 
 
 def _lab_status(books, item_id):
     with books.app.uow(write=False) as uow:
-        return uow.execute(select(t.lab_results.c.status)
-                           .where(t.lab_results.c.bill_item_id == item_id)).scalar_one()
+        return uow.execute(
+            select(t.lab_results.c.status).where(t.lab_results.c.bill_item_id == item_id)
+        ).scalar_one()
 
 
 def _paid_back(result):
@@ -94,22 +108,27 @@ def test_refunding_the_rest_reverses_the_payment_within_each_tender(books):
 
 def test_named_payouts_are_used_when_they_add_up_and_fit_each_tender(books):
     (_, lab, drug), paid = _split_payment(books)
-    result = _refund(books, paid.receipt_no, [lab, drug],
-                     payouts=[("cash", "600.00"), ("wallet", "100.00")])
+    result = _refund(
+        books, paid.receipt_no, [lab, drug], payouts=[("cash", "600.00"), ("wallet", "100.00")]
+    )
     assert _paid_back(result) == [("wallet", D("100.00")), ("cash", D("600.00"))]
     assert books.balance("P1") == D("300.00")
     assert _clean(books)
 
 
-@pytest.mark.parametrize("payouts, error, code", [
-    ([("wallet", "500.00")], Refused, "refund_exceeds_tender"),
-    ([("card", "500.00")], Refused, "refund_exceeds_tender"),
-    ([("cash", "400.00")], BadInput, "payouts_mismatch"),
-    ([("cash", "250.00"), ("cash", "250.00")], BadInput, "duplicate_payout"),
-    ([("bitcoin", "500.00")], BadInput, "invalid_method"),
-])
+@pytest.mark.parametrize(
+    "payouts, error, code",
+    [
+        ([("wallet", "500.00")], Refused, "refund_exceeds_tender"),
+        ([("card", "500.00")], Refused, "refund_exceeds_tender"),
+        ([("cash", "400.00")], BadInput, "payouts_mismatch"),
+        ([("cash", "250.00"), ("cash", "250.00")], BadInput, "duplicate_payout"),
+        ([("bitcoin", "500.00")], BadInput, "invalid_method"),
+    ],
+)
 def test_payouts_beyond_a_tender_or_not_adding_up_are_refused_and_nothing_written(
-        books, payouts, error, code):
+    books, payouts, error, code
+):
     (_, lab, drug), paid = _split_payment(books)
     _refund(books, paid.receipt_no, [drug])  # wallet has 100.00 left to give back
     before = books.snapshot()
@@ -147,15 +166,18 @@ def test_a_started_lab_test_blocks_only_its_own_item(books):
 def test_a_partial_refund_receipt_lists_only_its_items_and_the_payment_says_so(books):
     (_, _, drug), paid = _split_payment(books)
     refund = _refund(books, paid.receipt_no, [drug])
-    receipt = get_receipt(books.app.uow(), actor=books.cashier, workstation="WS01",
-                          receipt_no=refund.receipt_no)
+    receipt = get_receipt(
+        books.app.uow(), actor=books.cashier, workstation="WS01", receipt_no=refund.receipt_no
+    )
     assert [(line.description, line.quantity, line.amount) for line in receipt.lines] == [
-        ("DRUG service", 2, D("200.00"))]
+        ("DRUG service", 2, D("200.00"))
+    ]
     assert receipt.total == D("200.00")
     assert [(x.method, x.amount) for x in receipt.tenders] == [("wallet", D("200.00"))]
     assert receipt.wallet_balance_after == D("400.00")
-    payment = get_receipt(books.app.uow(), actor=books.cashier, workstation="WS01",
-                          receipt_no=paid.receipt_no)
+    payment = get_receipt(
+        books.app.uow(), actor=books.cashier, workstation="WS01", receipt_no=paid.receipt_no
+    )
     assert (payment.reversed_by, payment.partly_refunded) == (refund.receipt_no, True)
     assert len(payment.lines) == 3
 
@@ -170,4 +192,3 @@ def test_the_same_key_replays_a_partial_refund_and_other_items_conflict(books):
     assert again.payment_reversed is False and books.snapshot() == before
     with pytest.raises(Conflict):
         _refund(books, paid.receipt_no, [lab], key=key)
-

@@ -10,9 +10,11 @@ from pos_app.services.patients import add_patient, search_patients, search_terms
 
 @pytest.fixture
 def registry(books):
-    for mrn, name, phone in [("MRN000123", "Nakato Ssewanyana", "0772123456"),
-                             ("MRN000124", "Zoë Müller", "0722000111"),
-                             ("MRN001230", "Wanjirũ Kamau", "0711999888")]:
+    for mrn, name, phone in [
+        ("MRN000123", "Nakato Ssewanyana", "0772123456"),
+        ("MRN000124", "Zoë Müller", "0722000111"),
+        ("MRN001230", "Wanjirũ Kamau", "0711999888"),
+    ]:
         add_patient(books.app.uow(), actor=books.cashier, mrn=mrn, name=name, phone=phone)
     return books
 
@@ -50,7 +52,8 @@ def test_unpaid_items_are_listed_with_their_bill(books):
     detail = show_patient(books.app.uow(), actor=books.cashier, mrn=mrn)
     assert [(i.id, i.kind, i.quantity, i.amount) for i in detail.unpaid_items] == [
         (items[0], "consultation", 1, Decimal("1000.00")),
-        (items[1], "pharmacy", 3, Decimal("300.00"))]
+        (items[1], "pharmacy", 3, Decimal("300.00")),
+    ]
 
 
 def test_unknown_and_duplicate_patients_are_refused(registry):

@@ -24,8 +24,9 @@ class InjectedCrash(Exception):
 
 
 @pytest.mark.parametrize(("module", "name"), STEPS, ids=[name for _, name in STEPS])
-def test_a_crash_after_any_step_leaves_the_database_exactly_as_before(books, monkeypatch,
-                                                                       module, name):
+def test_a_crash_after_any_step_leaves_the_database_exactly_as_before(
+    books, monkeypatch, module, name
+):
     mrn = books.patient("P1", balance="5000.00")
     items = books.bill(mrn, ("CONS", 1), ("LAB", 1), ("DRUG", 2))
     before = books.snapshot()

@@ -27,8 +27,9 @@ class Credit:
 
 @pytest.fixture
 def credit(books: Books) -> Credit:
-    scheme(books, ("lab_test", "80", None, "visit", None),
-           ("consultation", "50", None, "visit", None))
+    scheme(
+        books, ("lab_test", "80", None, "visit", None), ("consultation", "50", None, "visit", None)
+    )
     insured = books.patient("P2")
     member(books, insured)
     lab, cons = books.bill(insured, ("LAB", 1), ("CONS", 1))
@@ -39,39 +40,54 @@ def credit(books: Books) -> Credit:
     return Credit(books, covered.receipt_no, first, second, settled)
 
 
-ENTRY_OF = ("(SELECT id FROM receivable_entries WHERE receipt_no = '{}' "
-            "AND kind = '{}')")
+ENTRY_OF = "(SELECT id FROM receivable_entries WHERE receipt_no = '{}' AND kind = '{}')"
 PAYMENT_OF = "(SELECT id FROM payments WHERE receipt_no = '{}')"
 # (statement with {covered}, {first}, {second}, {settled} receipt numbers, which one is named)
 TAMPERS = [
     ("UPDATE receivable_entries SET kind = 'credit' WHERE kind = 'payer_share'", "covered"),
-    ("UPDATE receivable_entries SET amount_minor = amount_minor + 100, "
-     "balance_after_minor = balance_after_minor + 100 WHERE receipt_no = '{second}'",
-     "second"),
+    (
+        "UPDATE receivable_entries SET amount_minor = amount_minor + 100, "
+        "balance_after_minor = balance_after_minor + 100 WHERE receipt_no = '{second}'",
+        "second",
+    ),
     ("UPDATE settlements SET reference = 'TRX-1'", "settled"),
-    ("UPDATE settlements SET shift_id = NULL, cashier_id = (SELECT id FROM users "
-     "WHERE username = 'cashier2')", "settled"),
+    (
+        "UPDATE settlements SET shift_id = NULL, cashier_id = (SELECT id FROM users "
+        "WHERE username = 'cashier2')",
+        "settled",
+    ),
     ("UPDATE settlement_allocations SET amount_minor = amount_minor - 1", "settled"),
     ("UPDATE payer_shares SET member_no = 'M-999'", "covered"),
     ("DELETE FROM payer_shares", "covered"),
     ("DELETE FROM settlement_allocations", "settled"),
     ("DELETE FROM settlements", "settled"),
     ("DELETE FROM receivable_entries WHERE kind = 'payer_share'", "covered"),
-    ("INSERT INTO receivable_entries (account_id, kind, amount_minor, balance_after_minor, "
-     "receipt_no, created_at) SELECT account_id, kind, amount_minor, balance_after_minor, "
-     "receipt_no, created_at FROM receivable_entries WHERE receipt_no = '{second}'",
-     "second"),
-    ("INSERT INTO settlement_allocations (settlement_entry_id, charge_entry_id, amount_minor) "
-     f"VALUES ({ENTRY_OF.format('{settled}', 'settlement')}, "
-     f"{ENTRY_OF.format('{second}', 'credit')}, 100)", "settled"),
-    ("INSERT INTO payer_shares (payment_id, bill_item_id, payer_id, member_no, amount_minor) "
-     "SELECT payment_id, (SELECT MAX(bill_item_id) FROM payment_items "
-     f"WHERE payment_id = {PAYMENT_OF.format('{first}')}), payer_id, member_no, 100 "
-     "FROM payer_shares LIMIT 1", "covered"),
-    ("INSERT INTO settlements (receipt_no, account_id, method, amount_minor, reference, "
-     "cashier_id, workstation, idempotency_key, shift_id, created_at) "
-     "SELECT '{first}', account_id, method, amount_minor, reference, cashier_id, "
-     "workstation, 'other-key', shift_id, created_at FROM settlements", "first"),
+    (
+        "INSERT INTO receivable_entries (account_id, kind, amount_minor, balance_after_minor, "
+        "receipt_no, created_at) SELECT account_id, kind, amount_minor, balance_after_minor, "
+        "receipt_no, created_at FROM receivable_entries WHERE receipt_no = '{second}'",
+        "second",
+    ),
+    (
+        "INSERT INTO settlement_allocations (settlement_entry_id, charge_entry_id, amount_minor) "
+        f"VALUES ({ENTRY_OF.format('{settled}', 'settlement')}, "
+        f"{ENTRY_OF.format('{second}', 'credit')}, 100)",
+        "settled",
+    ),
+    (
+        "INSERT INTO payer_shares (payment_id, bill_item_id, payer_id, member_no, amount_minor) "
+        "SELECT payment_id, (SELECT MAX(bill_item_id) FROM payment_items "
+        f"WHERE payment_id = {PAYMENT_OF.format('{first}')}), payer_id, member_no, 100 "
+        "FROM payer_shares LIMIT 1",
+        "covered",
+    ),
+    (
+        "INSERT INTO settlements (receipt_no, account_id, method, amount_minor, reference, "
+        "cashier_id, workstation, idempotency_key, shift_id, created_at) "
+        "SELECT '{first}', account_id, method, amount_minor, reference, cashier_id, "
+        "workstation, 'other-key', shift_id, created_at FROM settlements",
+        "first",
+    ),
 ]
 
 
@@ -81,10 +97,18 @@ def test_credit_books_replay_clean(credit):
 
 @pytest.mark.parametrize(("statement", "named"), TAMPERS)
 def test_a_changed_missing_or_extra_credit_row_is_a_finding_naming_its_receipt(
-        credit, statement, named):
-    receipts = {"covered": credit.covered, "first": credit.first, "second": credit.second,
-                "settled": credit.settled}
+    credit, statement, named
+):
+    receipts = {
+        "covered": credit.covered,
+        "first": credit.first,
+        "second": credit.second,
+        "settled": credit.settled,
+    }
     tamper(credit.books.app, statement.format(**receipts))
-    found = [f for f in run_check(credit.books.app.uow(), actor=credit.books.supervisor,
-                                  full=True) if f.rule == "events_match_rows"]
+    found = [
+        f
+        for f in run_check(credit.books.app.uow(), actor=credit.books.supervisor, full=True)
+        if f.rule == "events_match_rows"
+    ]
     assert any(receipts[named] in f.detail for f in found), found

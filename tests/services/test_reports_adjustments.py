@@ -21,14 +21,22 @@ from tests.helpers.money import pay_items, tender
 
 ADJUSTMENT = st.one_of(
     st.none(),
-    st.tuples(st.just("discount"), st.sampled_from(["amount", "percent"]),
-              st.integers(1, 99), st.sampled_from(["staff", "goodwill"])),
+    st.tuples(
+        st.just("discount"),
+        st.sampled_from(["amount", "percent"]),
+        st.integers(1, 99),
+        st.sampled_from(["staff", "goodwill"]),
+    ),
     st.tuples(st.just("waiver"), st.none(), st.none(), st.just("exemption_scheme")),
-    st.tuples(st.just("price"), st.just("amount"), st.integers(0, 3000),
-              st.just("price_error")),
+    st.tuples(st.just("price"), st.just("amount"), st.integers(0, 3000), st.just("price_error")),
 )
-VISITS = st.lists(st.tuples(st.sampled_from(["CONS", "LAB", "DRUG"]), ADJUSTMENT,
-                            st.integers(1, 40), st.booleans()), min_size=1, max_size=6)
+VISITS = st.lists(
+    st.tuples(
+        st.sampled_from(["CONS", "LAB", "DRUG"]), ADJUSTMENT, st.integers(1, 40), st.booleans()
+    ),
+    min_size=1,
+    max_size=6,
+)
 
 
 def _visit(books: Books, mrn: str, code: str, change: tuple | None, refund: bool) -> None:
@@ -37,21 +45,35 @@ def _visit(books: Books, mrn: str, code: str, change: tuple | None, refund: bool
         kind, how, number, reason = change
         value = None if number is None else (f"{number}.00" if how == "amount" else str(number))
         with suppress(CareTillError):  # e.g. a price correction to the same price
-            adjust(books.app.uow(), actor=books.admin, workstation="WS01", item_id=item,
-                   kind=kind, reason_code=reason, key=new_key(),
-                   **({how: value} if how else {}))
+            adjust(
+                books.app.uow(),
+                actor=books.admin,
+                workstation="WS01",
+                item_id=item,
+                kind=kind,
+                reason_code=reason,
+                key=new_key(),
+                **({how: value} if how else {}),
+            )
     with books.app.uow(write=False) as uow:
         due = adjustments_repo.item_due(uow, item).due_minor
     if due == 0:  # a zero-amount payment waits for the schema (see test_adjustments)
         return
     paid = pay_items(books, mrn, [item], tender("cash", str(books.currency.from_minor(due))))
     if refund:
-        reverse_payment(books.app.uow(), actor=books.supervisor, workstation="WS01",
-                        receipt_no=paid.receipt_no, reason="Property test", key=new_key())
+        reverse_payment(
+            books.app.uow(),
+            actor=books.supervisor,
+            workstation="WS01",
+            receipt_no=paid.receipt_no,
+            reason="Property test",
+            key=new_key(),
+        )
 
 
-@settings(max_examples=8, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(visits=VISITS)
 def test_gross_less_adjustments_is_net_on_every_day(books, visits):
     mrn = books.patient(f"P{books.count('patients') + 1}")

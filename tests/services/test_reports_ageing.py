@@ -29,9 +29,16 @@ def test_a_charge_45_days_old_is_reported_in_31_to_60_days(books, tmp_path):
     mrn = owing(books)
     with clock_of(books.app, SteppingClock(CHARGED + timedelta(days=45))):
         report = daily_report(books.app.uow(write=False), actor=books.supervisor)
-    assert report.to_json()["receivables_ageing"] == [{
-        "account": f"patient {mrn}", "days_0_30": "100.00", "days_31_60": "300.00",
-        "days_61_90": "0.00", "over_90": "0.00", "total": "400.00"}]
+    assert report.to_json()["receivables_ageing"] == [
+        {
+            "account": f"patient {mrn}",
+            "days_0_30": "100.00",
+            "days_31_60": "300.00",
+            "days_61_90": "0.00",
+            "over_90": "0.00",
+            "total": "400.00",
+        }
+    ]
     csv_text = report_export.to_csv(report)
     assert f"receivables_ageing,patient {mrn} days_31_60,,300.00" in csv_text
     assert f"receivables_ageing,patient {mrn} total,,400.00" in csv_text
@@ -46,7 +53,10 @@ def test_the_same_charge_moves_to_over_90_days_as_the_clock_goes_on(books):
         report = daily_report(books.app.uow(write=False), actor=books.supervisor)
     [line] = report.receivables_ageing
     assert (line.account, str(line.days_61_90), str(line.over_90)) == (
-        f"patient {mrn}", "100.00", "300.00")
+        f"patient {mrn}",
+        "100.00",
+        "300.00",
+    )
 
 
 def test_a_report_without_receivables_has_an_empty_ageing(books):

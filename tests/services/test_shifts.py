@@ -28,13 +28,21 @@ from tests.helpers.books import new_key
 
 
 def _pay(books, mrn, items, *tenders):
-    return pay(books.app.uow(), actor=books.cashier, workstation="WS01", mrn=mrn,
-               item_ids=items, key=new_key(), tenders=list(tenders))
+    return pay(
+        books.app.uow(),
+        actor=books.cashier,
+        workstation="WS01",
+        mrn=mrn,
+        item_ids=items,
+        key=new_key(),
+        tenders=list(tenders),
+    )
 
 
 def _close(books, counted, **options):
-    return close_shift(books.app.uow(), actor=books.cashier, workstation="WS01",
-                       counted_cash=counted, **options)
+    return close_shift(
+        books.app.uow(), actor=books.cashier, workstation="WS01", counted_cash=counted, **options
+    )
 
 
 def _require_shifts(books):
@@ -46,25 +54,53 @@ def _require_shifts(books):
 def test_expected_cash_is_float_plus_cash_in_minus_change_and_payouts(books):
     books.patient("P1")
     open_shift(books.app.uow(), actor=books.cashier, workstation="WS01", opening_float="1000.00")
-    deposit(books.app.uow(), actor=books.cashier, workstation="WS01", mrn="P1",
-            amount="500.00", method="cash", key=new_key())
-    first = _pay(books, "P1", books.bill("P1", ("CONS", 1)),
-                 TenderRequest("cash", "1000.00", cash_tendered="2000.00"))
-    _pay(books, "P1", books.bill("P1", ("PROC", 1)),
-         TenderRequest("card", "2500.00", reference="SLIP-1"))
-    reverse_payment(books.app.uow(), actor=books.supervisor, workstation="WS01",
-                    receipt_no=first.receipt_no, reason="Duplicate", key=new_key(),
-                    requested_by=books.cashier)
+    deposit(
+        books.app.uow(),
+        actor=books.cashier,
+        workstation="WS01",
+        mrn="P1",
+        amount="500.00",
+        method="cash",
+        key=new_key(),
+    )
+    first = _pay(
+        books,
+        "P1",
+        books.bill("P1", ("CONS", 1)),
+        TenderRequest("cash", "1000.00", cash_tendered="2000.00"),
+    )
+    _pay(
+        books,
+        "P1",
+        books.bill("P1", ("PROC", 1)),
+        TenderRequest("card", "2500.00", reference="SLIP-1"),
+    )
+    reverse_payment(
+        books.app.uow(),
+        actor=books.supervisor,
+        workstation="WS01",
+        receipt_no=first.receipt_no,
+        reason="Duplicate",
+        key=new_key(),
+        requested_by=books.cashier,
+    )
 
-    closed = _close(books, "1490.00", confirmations={"card": Confirmation("2500.00", 1)},
-                    reason_code="counting_error", approver=books.supervisor)
+    closed = _close(
+        books,
+        "1490.00",
+        confirmations={"card": Confirmation("2500.00", 1)},
+        reason_code="counting_error",
+        approver=books.supervisor,
+    )
 
     # 1000 float + 500 deposit + 1000 cash payment (change 1000 not counted) - 1000 refund
     assert closed.expected_cash == Decimal("1500.00")
     assert (closed.counted_cash, closed.variance) == (Decimal("1490.00"), Decimal("-10.00"))
     by_method = {line.method: line for line in closed.tenders}
     assert (by_method["card"].expected, by_method["card"].variance) == (
-        Decimal("2500.00"), Decimal("0.00"))
+        Decimal("2500.00"),
+        Decimal("0.00"),
+    )
     assert by_method["mobile_money"].counted is None
     assert run_check(books.app.uow(write=False), actor=books.supervisor) == []
 
@@ -113,25 +149,33 @@ def test_cash_without_an_open_shift_is_refused_when_the_facility_requires_shifts
         _pay(books, "P1", items, TenderRequest("cash", "1000.00"))
     assert refused.value.code == "no_open_shift"
     with pytest.raises(Refused):
-        deposit(books.app.uow(), actor=books.cashier, workstation="WS01", mrn="P1",
-                amount="50.00", method="cash", key=new_key())
+        deposit(
+            books.app.uow(),
+            actor=books.cashier,
+            workstation="WS01",
+            mrn="P1",
+            amount="50.00",
+            method="cash",
+            key=new_key(),
+        )
     assert books.snapshot() == before
     _pay(books, "P1", items, TenderRequest("card", "1000.00", reference="C1"))
 
 
 def test_a_closed_shift_is_immutable_and_takes_no_more_money(books):
     books.patient("P1")
-    shift = open_shift(books.app.uow(), actor=books.cashier, workstation="WS01",
-                       opening_float="0")
+    shift = open_shift(books.app.uow(), actor=books.cashier, workstation="WS01", opening_float="0")
     _close(books, "0")
     with pytest.raises(Exception), books.app.uow() as uow:  # noqa: B017 - the database refuses
-        uow.execute(update(t.shifts).where(t.shifts.c.id == shift.shift_id)
-                    .values(counted_cash_minor=1))
+        uow.execute(
+            update(t.shifts).where(t.shifts.c.id == shift.shift_id).values(counted_cash_minor=1)
+        )
         uow.commit()
     paid = _pay(books, "P1", books.bill("P1", ("CONS", 1)), TenderRequest("cash", "1000.00"))
     with books.app.uow(write=False) as uow:
-        linked = uow.execute(select(t.payments.c.shift_id).where(
-            t.payments.c.receipt_no == paid.receipt_no)).scalar_one()
+        linked = uow.execute(
+            select(t.payments.c.shift_id).where(t.payments.c.receipt_no == paid.receipt_no)
+        ).scalar_one()
     assert linked is None
     assert run_check(books.app.uow(write=False), actor=books.supervisor) == []
 
@@ -139,19 +183,25 @@ def test_a_closed_shift_is_immutable_and_takes_no_more_money(books):
 def test_x_report_shows_figures_so_far_and_leaves_the_shift_open(books):
     books.patient("P1")
     open_shift(books.app.uow(), actor=books.cashier, workstation="WS01", opening_float="1000.00")
-    _pay(books, "P1", books.bill("P1", ("CONS", 1)),
-         TenderRequest("cash", "1000.00", cash_tendered="1500.00"))
-    _pay(books, "P1", books.bill("P1", ("PROC", 1)),
-         TenderRequest("card", "2500.00", reference="SLIP-9"))
+    _pay(
+        books,
+        "P1",
+        books.bill("P1", ("CONS", 1)),
+        TenderRequest("cash", "1000.00", cash_tendered="1500.00"),
+    )
+    _pay(
+        books,
+        "P1",
+        books.bill("P1", ("PROC", 1)),
+        TenderRequest("card", "2500.00", reference="SLIP-9"),
+    )
 
     [report] = x_report(books.app.uow(write=False), actor=books.supervisor, cashier="cashier")
 
     by_method = {line.method: line for line in report.tenders}
     assert report.status == "open" and report.expected_cash == Decimal("2000.00")
-    assert (by_method["cash"].expected, by_method["cash"].expected_count) == (
-        Decimal("2000.00"), 1)
-    assert (by_method["card"].expected, by_method["card"].expected_count) == (
-        Decimal("2500.00"), 1)
+    assert (by_method["cash"].expected, by_method["cash"].expected_count) == (Decimal("2000.00"), 1)
+    assert (by_method["card"].expected, by_method["card"].expected_count) == (Decimal("2500.00"), 1)
     assert by_method["card"].counted is None
     assert current_shift(books.app.uow(), actor=books.cashier, workstation="WS01") is not None
     # The shift still closes normally afterwards, with the same expectation.
@@ -171,6 +221,9 @@ def test_close_by_denominations_keeps_the_counts_for_the_slip(books):
     open_shift(books.app.uow(), actor=books.cashier, workstation="WS01", opening_float="1550.00")
     closed = _close(books, None, denominations={"1000": 1, "500": 1, "50": 1})
     assert closed.counted_cash == Decimal("1550.00")
-    assert closed.cash_counts == ((Decimal("50.00"), 1), (Decimal("500.00"), 1),
-                                  (Decimal("1000.00"), 1))
+    assert closed.cash_counts == (
+        (Decimal("50.00"), 1),
+        (Decimal("500.00"), 1),
+        (Decimal("1000.00"), 1),
+    )
     assert closed.to_json()["cash_counts"][0] == {"value": "50.00", "count": 1}

@@ -14,9 +14,16 @@ from tests.helpers.books import new_key
 
 
 def _withdraw(books, amount, *, actor=None, key=None):
-    return withdraw(books.app.uow(), actor=actor or books.supervisor, workstation="WS01",
-                    mrn="P1", amount=amount, reason="Patient discharged", key=key or new_key(),
-                    cashier=books.cashier)
+    return withdraw(
+        books.app.uow(),
+        actor=actor or books.supervisor,
+        workstation="WS01",
+        mrn="P1",
+        amount=amount,
+        reason="Patient discharged",
+        key=key or new_key(),
+        cashier=books.cashier,
+    )
 
 
 def test_a_withdrawal_debits_the_wallet_and_lowers_the_cashiers_expected_cash(books):
@@ -25,8 +32,9 @@ def test_a_withdrawal_debits_the_wallet_and_lowers_the_cashiers_expected_cash(bo
     result = _withdraw(books, "300.00")
     assert (result.wallet_balance_after, result.approved_by) == (Decimal("500.00"), "supervisor")
     assert books.balance("P1") == Decimal("500.00")
-    closed = close_shift(books.app.uow(), actor=books.cashier, workstation="WS01",
-                         counted_cash="700.00")
+    closed = close_shift(
+        books.app.uow(), actor=books.cashier, workstation="WS01", counted_cash="700.00"
+    )
     assert closed.expected_cash == Decimal("700.00")
     assert run_check(books.app.uow(write=False), actor=books.supervisor) == []
 
@@ -39,7 +47,9 @@ def test_a_withdrawal_above_the_balance_or_by_a_cashier_is_refused(books):
     with pytest.raises(Refused) as cashier:
         _withdraw(books, "10.00", actor=books.cashier2)
     assert (above.value.code, cashier.value.code) == (
-        "insufficient_wallet_balance", "permission_denied")
+        "insufficient_wallet_balance",
+        "permission_denied",
+    )
     assert books.snapshot() == before
 
 

@@ -73,7 +73,11 @@ class Workers:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         self.processes[workstation] = subprocess.Popen(
             [sys.executable, "-m", "tools.torture.worker", str(self.plan.path), workstation],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err)
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
         err.close()
         tail = self.tails.setdefault(workstation, LogTail(self.plan.log_path(workstation)))
         tail.busy = False  # a new process: busy again only once it logs a new attempt
@@ -143,8 +147,9 @@ class Faults:
 
     def __init__(self, plan: Plan, server: ThrowawayServer | None) -> None:
         self.plan, self.server = plan, server
-        self.admin: Engine = create_engine(plan.admin_url, poolclass=NullPool,
-                                           isolation_level="AUTOCOMMIT")
+        self.admin: Engine = create_engine(
+            plan.admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT"
+        )
         self.locker: Engine = create_engine(plan.admin_url, poolclass=NullPool)
         self.holders: list[threading.Thread] = []
         self.held = 0  # locks actually taken and held
@@ -152,12 +157,21 @@ class Faults:
     def terminate(self, rng: random.Random) -> int:
         """Terminate one to three of the tills' backends, busy ones first."""
         with self.admin.connect() as conn:
-            pids = conn.execute(text(
-                "SELECT pid FROM pg_stat_activity WHERE usename = :role "
-                "ORDER BY state = 'idle', random() LIMIT :n"),
-                {"role": APP_ROLE, "n": rng.randint(1, 3)}).scalars().all()
-            return sum(bool(conn.execute(text("SELECT pg_terminate_backend(:p)"),
-                                         {"p": pid}).scalar()) for pid in pids)
+            pids = (
+                conn.execute(
+                    text(
+                        "SELECT pid FROM pg_stat_activity WHERE usename = :role "
+                        "ORDER BY state = 'idle', random() LIMIT :n"
+                    ),
+                    {"role": APP_ROLE, "n": rng.randint(1, 3)},
+                )
+                .scalars()
+                .all()
+            )
+            return sum(
+                bool(conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar())
+                for pid in pids
+            )
 
     def hold_lock(self, rng: random.Random) -> str:
         """Lock one row past the tills' lock timeout, from a side connection, in the
@@ -165,12 +179,16 @@ class Faults:
         table, where, value = [
             ("workstations", "id = :v", rng.choice(self.plan.tills).workstation),
             ("stock_items", "code = :v", rng.choice(list(self.plan.stock))),
-            ("wallets", "patient_id = (SELECT id FROM patients WHERE mrn = :v)",
-             rng.choice(self.plan.patients)),
+            (
+                "wallets",
+                "patient_id = (SELECT id FROM patients WHERE mrn = :v)",
+                rng.choice(self.plan.patients),
+            ),
         ][len(self.holders) % 3]
         hold_s = self.plan.lock_wait_s * 2 + 0.5
-        thread = threading.Thread(target=self._hold, args=(table, where, value, hold_s),
-                                  daemon=True)
+        thread = threading.Thread(
+            target=self._hold, args=(table, where, value, hold_s), daemon=True
+        )
         thread.start()
         self.holders.append(thread)
         return f"{table}:{value}"
@@ -178,8 +196,9 @@ class Faults:
     def _hold(self, table: str, where: str, value: str, hold_s: float) -> None:
         try:
             with self.locker.connect() as conn, conn.begin():
-                if conn.execute(text(f"SELECT 1 FROM {table} WHERE {where} FOR UPDATE"),
-                                {"v": value}).all():
+                if conn.execute(
+                    text(f"SELECT 1 FROM {table} WHERE {where} FOR UPDATE"), {"v": value}
+                ).all():
                     self.held += 1
                     time.sleep(hold_s)
         except DBAPIError:

@@ -44,8 +44,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--operations", type=int, default=2400, help="in all, split evenly")
     parser.add_argument("--patients", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--db", help="a superuser URL of a server to use instead of starting "
-                                     "a throwaway one (no restarts then)")
+    parser.add_argument(
+        "--db",
+        help="a superuser URL of a server to use instead of starting "
+        "a throwaway one (no restarts then)",
+    )
     parser.add_argument("--server-log", help="with --db: the server's log, for deadlocks")
     parser.add_argument("--out", help="folder for the plan, logs and summary.json")
     parser.add_argument("--max-seconds", type=float, default=900.0)
@@ -54,10 +57,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--terminations", type=int, default=8)
     parser.add_argument("--lock-holds", type=int, default=6)
     parser.add_argument("--restarts", type=int, default=2, help="pg_ctl restart -m fast")
-    parser.add_argument("--crashes", type=int, default=1,
-                        help="pg_ctl restart -m immediate (only with fsync on)")
-    parser.add_argument("--no-fsync", action="store_true",
-                        help="faster server, but then no immediate restarts")
+    parser.add_argument(
+        "--crashes", type=int, default=1, help="pg_ctl restart -m immediate (only with fsync on)"
+    )
+    parser.add_argument(
+        "--no-fsync", action="store_true", help="faster server, but then no immediate restarts"
+    )
     parser.add_argument("--keep", action="store_true", help="leave the server's folder")
     return parser.parse_args(argv)
 
@@ -96,11 +101,21 @@ def run(args: argparse.Namespace, server: ThrowawayServer | None) -> Summary:
     out = Path(args.out or tempfile.mkdtemp(prefix="caretill-torture-"))
     out.mkdir(parents=True, exist_ok=True)
     app_url, admin_url = create_database(server.url if server else args.db)
-    tills = [Station(f"WS{i:02d}", f"tcash{i:02d}", f"tsup{i:02d}")
-             for i in range(1, args.workers + 1)]
-    plan = Plan(app_url=app_url, admin_url=admin_url, tills=tills, patients=[], services={},
-                prices={}, operations_per_worker=-(-args.operations // args.workers),
-                seed=args.seed, lock_wait_s=args.lock_wait, out_dir=str(out))
+    tills = [
+        Station(f"WS{i:02d}", f"tcash{i:02d}", f"tsup{i:02d}") for i in range(1, args.workers + 1)
+    ]
+    plan = Plan(
+        app_url=app_url,
+        admin_url=admin_url,
+        tills=tills,
+        patients=[],
+        services={},
+        prices={},
+        operations_per_worker=-(-args.operations // args.workers),
+        seed=args.seed,
+        lock_wait_s=args.lock_wait,
+        out_dir=str(out),
+    )
     plan.rendezvous.mkdir(parents=True, exist_ok=True)
     seed(plan, args.patients)
     plan.save()
@@ -115,18 +130,21 @@ def run(args: argparse.Namespace, server: ThrowawayServer | None) -> Summary:
     return summary
 
 
-def _schedule(args: argparse.Namespace, server: ThrowawayServer | None,
-              rng: random.Random) -> list[tuple[float, str]]:
+def _schedule(
+    args: argparse.Namespace, server: ThrowawayServer | None, rng: random.Random
+) -> list[tuple[float, str]]:
     budget = {"kill": args.kills, "terminate": args.terminations, "lock": args.lock_holds}
     if server is not None:
         budget["restart fast"] = args.restarts
         budget["restart immediate"] = 0 if args.no_fsync else args.crashes
-    return sorted((rng.uniform(*FAULT_WINDOW), kind)
-                  for kind, n in budget.items() for _ in range(n))
+    return sorted(
+        (rng.uniform(*FAULT_WINDOW), kind) for kind, n in budget.items() for _ in range(n)
+    )
 
 
-def _drive(args: argparse.Namespace, plan: Plan, server: ThrowawayServer | None,
-           faults: Faults) -> dict[str, int]:
+def _drive(
+    args: argparse.Namespace, plan: Plan, server: ThrowawayServer | None, faults: Faults
+) -> dict[str, int]:
     """Run the workers to the end while firing the scheduled faults; what was fired."""
     rng = random.Random(args.seed)
     schedule = _schedule(args, server, rng)
@@ -170,31 +188,47 @@ def _drive(args: argparse.Namespace, plan: Plan, server: ThrowawayServer | None,
 
 def all_operations(plan: Plan) -> tuple[list[Operation], list[Operation]]:
     """(the workers' operations, the harness's seed operations), from the logs."""
-    work = [op for till in plan.tills
-            for op in operations(read_log(plan.log_path(till.workstation)))]
+    work = [
+        op for till in plan.tills for op in operations(read_log(plan.log_path(till.workstation)))
+    ]
     return work, operations(read_log(plan.log_path(HARNESS_WORKSTATION)))
 
 
-def verify(plan: Plan, server: ThrowawayServer | None, args: argparse.Namespace,
-           counts: dict[str, int], seconds: float) -> Summary:
+def verify(
+    plan: Plan,
+    server: ThrowawayServer | None,
+    args: argparse.Namespace,
+    counts: dict[str, int],
+    seconds: float,
+) -> Summary:
     """Hold the books to the logs and to the invariants; `check`; deadlocks."""
     work, seeded = all_operations(plan)
     engine = create_engine(plan.admin_url, poolclass=NullPool)
     with engine.connect() as conn:
-        rows = [Effect(kind, receipt_no, amount, key)
-                for kind, table in EFFECT_TABLES.items()
-                for key, receipt_no, amount in conn.execute(text(
-                    f"SELECT idempotency_key, receipt_no, amount_minor FROM {table}"))]
-        stored = {key: json.loads(result) for key, result in conn.execute(text(
-            "SELECT key, result FROM idempotency_keys WHERE result IS NOT NULL"))}
+        rows = [
+            Effect(kind, receipt_no, amount, key)
+            for kind, table in EFFECT_TABLES.items()
+            for key, receipt_no, amount in conn.execute(
+                text(f"SELECT idempotency_key, receipt_no, amount_minor FROM {table}")
+            )
+        ]
+        stored = {
+            key: json.loads(result)
+            for key, result in conn.execute(
+                text("SELECT key, result FROM idempotency_keys WHERE result IS NOT NULL")
+            )
+        }
         broken = invariants.broken(conn, plan.stock)
         figures = invariants.figures(conn)
     engine.dispose()
     found = reconcile(work + seeded, rows, stored)
     violations = found.violations + broken
     errors = [op for op in work if any(o.startswith("error:") for o in op.outcomes)]
-    violations += [f"{op.op}: unexpected error(s) {sorted(set(op.outcomes))} (a bug; see "
-                   f"{op.workstation}.stderr)" for op in errors[:20]]
+    violations += [
+        f"{op.op}: unexpected error(s) {sorted(set(op.outcomes))} (a bug; see "
+        f"{op.workstation}.stderr)"
+        for op in errors[:20]
+    ]
     if counts.get("worker failures"):
         violations.append(f"{counts['worker failures']} worker(s) exited on their own")
     findings = _check(plan)
@@ -203,14 +237,23 @@ def verify(plan: Plan, server: ThrowawayServer | None, args: argparse.Namespace,
     if deadlocks:
         violations.append(f"{deadlocks} deadlock(s) in the server log")
     return Summary(
-        workers=len(plan.tills), seconds=seconds, operations=len(work),
-        attempts=sum(op.attempts for op in work), by_kind=by_kind(work), faults=counts,
-        killed_and_retried=killed_and_retried(work), retried=retried_outcomes(work),
+        workers=len(plan.tills),
+        seconds=seconds,
+        operations=len(work),
+        attempts=sum(op.attempts for op in work),
+        by_kind=by_kind(work),
+        faults=counts,
+        killed_and_retried=killed_and_retried(work),
+        retried=retried_outcomes(work),
         in_doubt=dict(found.in_doubt),
-        figures={"seed deposits": len(seeded), **figures}, check_findings=len(findings),
-        deadlocks=deadlocks, violations=violations,
+        figures={"seed deposits": len(seeded), **figures},
+        check_findings=len(findings),
+        deadlocks=deadlocks,
+        violations=violations,
         server="own PostgreSQL server, fsync " + ("off" if args.no_fsync else "on")
-        if server else "given server")
+        if server
+        else "given server",
+    )
 
 
 def _check(plan: Plan) -> list[str]:

@@ -18,8 +18,17 @@ from tools.torture.execute import Till
 from tools.torture.oplog import Operation
 from tools.torture.plan import CATALOG, Plan
 
-WEIGHTS = {"deposit": 22, "pay": 34, "reverse": 10, "withdraw": 7, "replay": 8,
-           "conflict": 2, "dup_ref": 2, "twin": 6, "shift": 3}
+WEIGHTS = {
+    "deposit": 22,
+    "pay": 34,
+    "reverse": 10,
+    "withdraw": 7,
+    "replay": 8,
+    "conflict": 2,
+    "dup_ref": 2,
+    "twin": 6,
+    "shift": 3,
+}
 REASON = "torture test refund"
 FIRST_SENDS = ("new", "whole", "partial", "twin_offer", "twin_join")  # not replays of a key
 
@@ -98,9 +107,17 @@ class Chooser:
     def _deposit(self) -> Intent:
         method = self.rng.choices(["cash", "card", "mobile_money"], weights=[2, 1, 1])[0]
         amount = self._money(5_000, 500_000)
-        return Intent("deposit", "new", self.key(), {
-            "mrn": self.rng.choice(self.plan.patients), "amount": amount, "method": method,
-            "reference": None if method == "cash" else self.reference(method[:2])})
+        return Intent(
+            "deposit",
+            "new",
+            self.key(),
+            {
+                "mrn": self.rng.choice(self.plan.patients),
+                "amount": amount,
+                "method": method,
+                "reference": None if method == "cash" else self.reference(method[:2]),
+            },
+        )
 
     def _pay(self) -> Intent:
         mrn, items, amounts = self._items()
@@ -108,19 +125,27 @@ class Chooser:
         balance = self._balance(mrn)
         wallet = 0
         if balance and self.rng.random() < 0.7:
-            wallet = min(balance, total) if self.rng.random() < 0.5 else \
-                self.rng.randint(1, min(balance, total))
+            wallet = (
+                min(balance, total)
+                if self.rng.random() < 0.5
+                else self.rng.randint(1, min(balance, total))
+            )
         tenders = [["wallet", _text(wallet), None, None]] if wallet else []
         rest = total - wallet
-        methods = self.rng.sample(["cash", "card", "mobile_money", "insurance"],
-                                  k=self.rng.choice([1, 1, 2]))
+        methods = self.rng.sample(
+            ["cash", "card", "mobile_money", "insurance"], k=self.rng.choice([1, 1, 2])
+        )
         for index, method in enumerate(methods):
             part = rest if index == len(methods) - 1 else self.rng.randint(0, rest)
             rest -= part
             if part:
                 tenders.append(self._tender(method, part))
-        return Intent("pay", "new", self.key(), {
-            "mrn": mrn, "items": items, "amounts": amounts, "tenders": tenders})
+        return Intent(
+            "pay",
+            "new",
+            self.key(),
+            {"mrn": mrn, "items": items, "amounts": amounts, "tenders": tenders},
+        )
 
     def _tender(self, method: str, minor: int) -> list:
         if method == "cash":
@@ -143,18 +168,31 @@ class Chooser:
         """A bill as the hospital's system would raise it (not a money command)."""
         with self.till.app.uow() as uow:
             now = uow.clock()
-            patient = uow.execute(select(t.patients.c.id).where(t.patients.c.mrn == mrn)
-                                  ).scalar_one()
-            bill = uow.execute(insert(t.bills).values(
-                bill_no=f"T{uuid.uuid4().hex[:14].upper()}", patient_id=patient,
-                created_at=now).returning(t.bills.c.id)).scalar_one()
-            rows = uow.execute(insert(t.bill_items).returning(
-                t.bill_items.c.id, t.bill_items.c.amount_minor), [
-                {"bill_id": bill, "patient_id": patient,
-                 "service_id": self.plan.services[code], "quantity": quantity,
-                 "unit_price_minor": self.plan.prices[code],
-                 "amount_minor": self.plan.prices[code] * quantity, "created_at": now}
-                for code, quantity in lines]).all()
+            patient = uow.execute(
+                select(t.patients.c.id).where(t.patients.c.mrn == mrn)
+            ).scalar_one()
+            bill = uow.execute(
+                insert(t.bills)
+                .values(
+                    bill_no=f"T{uuid.uuid4().hex[:14].upper()}", patient_id=patient, created_at=now
+                )
+                .returning(t.bills.c.id)
+            ).scalar_one()
+            rows = uow.execute(
+                insert(t.bill_items).returning(t.bill_items.c.id, t.bill_items.c.amount_minor),
+                [
+                    {
+                        "bill_id": bill,
+                        "patient_id": patient,
+                        "service_id": self.plan.services[code],
+                        "quantity": quantity,
+                        "unit_price_minor": self.plan.prices[code],
+                        "amount_minor": self.plan.prices[code] * quantity,
+                        "created_at": now,
+                    }
+                    for code, quantity in lines
+                ],
+            ).all()
             uow.commit()
         rows = sorted(rows)
         return [r.id for r in rows], [r.amount_minor for r in rows]
@@ -163,31 +201,44 @@ class Chooser:
         """The wallet balance as the till sees it before choosing tenders (it may change
         before the payment locks the wallet: then the payment is refused)."""
         with self.till.app.uow(write=False) as uow:
-            return uow.execute(select(t.wallets.c.balance_minor).join(
-                t.patients, t.patients.c.id == t.wallets.c.patient_id).where(
-                t.patients.c.mrn == mrn)).scalar_one()
+            return uow.execute(
+                select(t.wallets.c.balance_minor)
+                .join(t.patients, t.patients.c.id == t.wallets.c.patient_id)
+                .where(t.patients.c.mrn == mrn)
+            ).scalar_one()
 
     def _reverse(self) -> Intent | None:
-        open_ = [(r, p) for r, p in self.memory.payments.items()
-                 if set(p.items) - p.refunded]
+        open_ = [(r, p) for r, p in self.memory.payments.items() if set(p.items) - p.refunded]
         if not open_:
             return None
         receipt, paid = self.rng.choice(open_)
         left = sorted(set(paid.items) - paid.refunded)
         if len(left) > 1 and self.rng.random() < 0.5:
             items = sorted(self.rng.sample(left, self.rng.randint(1, len(left) - 1)))
-            return Intent("reverse", "partial", self.key(),
-                          {"receipt_no": receipt, "items": items, "reason": REASON})
-        return Intent("reverse", "whole", self.key(),
-                      {"receipt_no": receipt, "items": None, "reason": REASON})
+            return Intent(
+                "reverse",
+                "partial",
+                self.key(),
+                {"receipt_no": receipt, "items": items, "reason": REASON},
+            )
+        return Intent(
+            "reverse", "whole", self.key(), {"receipt_no": receipt, "items": None, "reason": REASON}
+        )
 
     def _withdraw(self) -> Intent:
         mrn = self.rng.choice(self.plan.patients)
         balance = self._balance(mrn)
-        amount = balance + 100 if not balance or self.rng.random() < 0.1 else \
-            self.rng.randint(1, max(1, balance // 2))
-        return Intent("withdraw", "new", self.key(),
-                      {"mrn": mrn, "amount": _text(amount), "reason": "patient leaves"})
+        amount = (
+            balance + 100
+            if not balance or self.rng.random() < 0.1
+            else self.rng.randint(1, max(1, balance // 2))
+        )
+        return Intent(
+            "withdraw",
+            "new",
+            self.key(),
+            {"mrn": mrn, "amount": _text(amount), "reason": "patient leaves"},
+        )
 
     def _replay(self) -> Intent | None:
         if not self.memory.acked:
@@ -209,9 +260,18 @@ class Chooser:
         if not self.memory.references:
             return None
         method, reference = self.rng.choice(self.memory.references)
-        return Intent("deposit", "dup_ref", self.key(), {
-            "mrn": self.rng.choice(self.plan.patients), "amount": self._money(100, 10_000),
-            "method": method, "reference": reference.lower()}, expect="duplicate_reference")
+        return Intent(
+            "deposit",
+            "dup_ref",
+            self.key(),
+            {
+                "mrn": self.rng.choice(self.plan.patients),
+                "amount": self._money(100, 10_000),
+                "method": method,
+                "reference": reference.lower(),
+            },
+            expect="duplicate_reference",
+        )
 
     def _twin(self) -> Intent:
         """An operation offered to another worker, who sends the same key at the same time."""
@@ -220,13 +280,23 @@ class Chooser:
 
     def _card_pay(self) -> Intent:
         mrn, items, amounts = self._items()
-        return Intent("pay", "new", self.key(), {
-            "mrn": mrn, "items": items, "amounts": amounts,
-            "tenders": [self._tender("card", sum(amounts))]})
+        return Intent(
+            "pay",
+            "new",
+            self.key(),
+            {
+                "mrn": mrn,
+                "items": items,
+                "amounts": amounts,
+                "tenders": [self._tender("card", sum(amounts))],
+            },
+        )
 
     def _shift(self) -> list[Intent]:
-        return [Intent("shift_close", "shift", None, {}),
-                Intent("shift_open", "shift", None, {"float": self._money(100_000, 500_000)})]
+        return [
+            Intent("shift_close", "shift", None, {}),
+            Intent("shift_open", "shift", None, {"float": self._money(100_000, 500_000)}),
+        ]
 
     def _money(self, low: int, high: int) -> str:
         minor = self.rng.randint(low, high)

@@ -30,7 +30,8 @@ RULES: dict[str, tuple[str, str]] = {
             JOIN patients p ON p.id = w.patient_id {_WALLET_FLOWS}
             WHERE w.balance_minor <> {_FLOW}""",
         "wallet of {a}: balance {b}, but deposits - withdrawals - wallet payments "
-        "+ wallet refunds = {c}"),
+        "+ wallet refunds = {c}",
+    ),
     "payment_tenders_and_items_add_up": (
         """SELECT py.receipt_no a, py.amount_minor b,
                   COALESCE(tn.s, 0) || ' / ' || COALESCE(pi.s, 0) c FROM payments py
@@ -39,7 +40,8 @@ RULES: dict[str, tuple[str, str]] = {
            LEFT JOIN (SELECT payment_id, SUM(amount_minor) s FROM payment_items
                       GROUP BY payment_id) pi ON pi.payment_id = py.id
            WHERE py.amount_minor <> COALESCE(tn.s, 0) OR py.amount_minor <> COALESCE(pi.s, 0)""",
-        "payment {a} of {b}: tenders / items add up to {c}"),
+        "payment {a} of {b}: tenders / items add up to {c}",
+    ),
     "refund_payouts_and_items_add_up": (
         """SELECT rv.receipt_no a, rv.amount_minor b,
                   COALESCE(rp.s, 0) || ' / ' || COALESCE(ri.s, 0) c FROM reversals rv
@@ -48,7 +50,8 @@ RULES: dict[str, tuple[str, str]] = {
            LEFT JOIN (SELECT reversal_id, SUM(amount_minor) s FROM reversal_items
                       GROUP BY reversal_id) ri ON ri.reversal_id = rv.id
            WHERE rv.amount_minor <> COALESCE(rp.s, 0) OR rv.amount_minor <> COALESCE(ri.s, 0)""",
-        "refund {a} of {b}: payouts / items add up to {c}"),
+        "refund {a} of {b}: payouts / items add up to {c}",
+    ),
     "refunds_within_what_each_method_paid": (
         """SELECT py.receipt_no a, rp.method b, rp.s || ' > ' || COALESCE(tn.s, 0) c FROM
              (SELECT rv.payment_id, rp.method, SUM(rp.amount_minor) s FROM refund_payouts rp
@@ -58,12 +61,14 @@ RULES: dict[str, tuple[str, str]] = {
                       GROUP BY payment_id, method) tn
              ON tn.payment_id = rp.payment_id AND tn.method = rp.method
            WHERE rp.s > COALESCE(tn.s, 0)""",
-        "payment {a}: refunds on {b} exceed what it paid ({c})"),
+        "payment {a}: refunds on {b} exceed what it paid ({c})",
+    ),
     "nothing_negative": (
         """SELECT 'wallet' a, id b, balance_minor c FROM wallets WHERE balance_minor < 0
            UNION ALL SELECT 'stock item', id, quantity_on_hand FROM stock_items
              WHERE quantity_on_hand < 0""",
-        "{a} {b} is negative ({c})"),
+        "{a} {b} is negative ({c})",
+    ),
     "item_status_follows_payments": (
         f"""SELECT bi.id a, bi.status b, {_NET_PAID} c FROM bill_items bi
             LEFT JOIN (SELECT bill_item_id, COUNT(*) n FROM payment_items GROUP BY bill_item_id)
@@ -72,14 +77,16 @@ RULES: dict[str, tuple[str, str]] = {
                        GROUP BY bill_item_id) ri ON ri.bill_item_id = bi.id
             WHERE NOT ((bi.status = 'paid' AND {_NET_PAID} = 1)
                        OR (bi.status = 'unpaid' AND {_NET_PAID} = 0))""",
-        "bill item {a} is {b} but payments - refunds of it = {c}"),
+        "bill item {a} is {b} but payments - refunds of it = {c}",
+    ),
     "lab_results_follow_paid_items": (
         """SELECT bi.id a, bi.status b, COUNT(lr.id) c FROM bill_items bi
            JOIN services sv ON sv.id = bi.service_id AND sv.kind = 'lab_test'
            LEFT JOIN lab_results lr ON lr.bill_item_id = bi.id AND lr.status <> 'cancelled'
            GROUP BY bi.id, bi.status
            HAVING COUNT(lr.id) <> CASE WHEN bi.status = 'paid' THEN 1 ELSE 0 END""",
-        "lab item {a} is {b} with {c} live lab results"),
+        "lab item {a} is {b} with {c} live lab results",
+    ),
     "receipts_gapless_per_workstation": (
         """SELECT w.id a, w.receipt_seq b,
                   COUNT(DISTINCT r.seq) || ' receipts, ' || COALESCE(MIN(r.seq), 0) || '..'
@@ -88,11 +95,13 @@ RULES: dict[str, tuple[str, str]] = {
            GROUP BY w.id, w.receipt_seq
            HAVING COUNT(r.receipt_no) <> w.receipt_seq OR COUNT(DISTINCT r.seq) <> w.receipt_seq
               OR COALESCE(MAX(r.seq), 0) <> w.receipt_seq OR COALESCE(MIN(r.seq), 1) <> 1""",
-        "workstation {a}: counter at {b}, but {c}"),
+        "workstation {a}: counter at {b}, but {c}",
+    ),
     "one_open_shift_per_till": (
         """SELECT cashier_id a, workstation b, COUNT(*) c FROM shifts WHERE status = 'open'
            GROUP BY cashier_id, workstation HAVING COUNT(*) > 1""",
-        "cashier {a} has {c} open shifts at {b}"),
+        "cashier {a} has {c} open shifts at {b}",
+    ),
     "closed_shift_cash_follows_its_money": (
         """SELECT s.id a, s.expected_cash_minor b, s.opening_float_minor + COALESCE(pt.s, 0)
                   + COALESCE(dp.s, 0) - COALESCE(rf.s, 0) - COALESCE(wd.s, 0) c FROM shifts s
@@ -108,7 +117,8 @@ RULES: dict[str, tuple[str, str]] = {
              wd ON wd.shift_id = s.id
            WHERE s.status = 'closed' AND s.expected_cash_minor <> s.opening_float_minor
              + COALESCE(pt.s, 0) + COALESCE(dp.s, 0) - COALESCE(rf.s, 0) - COALESCE(wd.s, 0)""",
-        "closed shift {a} expected {b} cash, its money now says {c}"),
+        "closed shift {a} expected {b} cash, its money now says {c}",
+    ),
     "cash_only_inside_a_shift": (
         """SELECT 'payment' a, py.receipt_no b, tn.amount_minor c FROM payments py
              JOIN tenders tn ON tn.payment_id = py.id
@@ -117,7 +127,8 @@ RULES: dict[str, tuple[str, str]] = {
              WHERE method = 'cash' AND shift_id IS NULL
            UNION ALL SELECT 'withdrawal', receipt_no, amount_minor FROM withdrawals
              WHERE shift_id IS NULL""",
-        "{a} {b} moved {c} cash outside any shift"),
+        "{a} {b} moved {c} cash outside any shift",
+    ),
 }
 
 _STOCK = """
@@ -140,8 +151,10 @@ def broken(conn: Connection, initial_stock: dict[str, int]) -> list[str]:
     for code, on_hand, sold, returned in conn.execute(text(_STOCK)).all():
         expected = initial_stock[code] - sold + returned
         if on_hand != expected:
-            found.append(f"stock_follows_sales: {code} has {on_hand}, but {initial_stock[code]}"
-                         f" - {sold} sold + {returned} returned = {expected}")
+            found.append(
+                f"stock_follows_sales: {code} has {on_hand}, but {initial_stock[code]}"
+                f" - {sold} sold + {returned} returned = {expected}"
+            )
     return found
 
 
@@ -152,7 +165,7 @@ def figures(conn: Connection) -> dict[str, int | str]:
         "payments": "SELECT COUNT(*) || ' / ' || COALESCE(SUM(amount_minor), 0) FROM payments",
         "reversals": "SELECT COUNT(*) || ' / ' || COALESCE(SUM(amount_minor), 0) FROM reversals",
         "withdrawals": "SELECT COUNT(*) || ' / ' || COALESCE(SUM(amount_minor), 0) "
-                       "FROM withdrawals",
+        "FROM withdrawals",
         "wallet balances": "SELECT COALESCE(SUM(balance_minor), 0) FROM wallets",
         "receipts": "SELECT COUNT(*) FROM receipts",
         "audit events": "SELECT COUNT(*) FROM audit_events",
@@ -163,8 +176,11 @@ def figures(conn: Connection) -> dict[str, int | str]:
     for name, sql in one.items():
         value = conn.execute(text(sql)).scalar_one()
         out[name] = value if isinstance(value, str) else int(value)  # SUM gives a numeric
-    for method, total in conn.execute(text(
+    for method, total in conn.execute(
+        text(
             "SELECT method, COUNT(*) || ' / ' || SUM(amount_minor) FROM tenders "
-            "GROUP BY method ORDER BY method")).all():
+            "GROUP BY method ORDER BY method"
+        )
+    ).all():
         out[f"tenders {method}"] = total
     return out

@@ -91,8 +91,14 @@ def operations(records: Iterable[dict]) -> list[Operation]:
         op = ops.get(record["op"])
         if op is None:
             op = ops[record["op"]] = Operation(
-                record["op"], record["kind"], record["mode"], record.get("key"),
-                record["intent"], record["workstation"], expect=record.get("expect"))
+                record["op"],
+                record["kind"],
+                record["mode"],
+                record.get("key"),
+                record["intent"],
+                record["workstation"],
+                expect=record.get("expect"),
+            )
         op.open = record["t"] == "begin"
         if op.open:
             op.attempts += 1

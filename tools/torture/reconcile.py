@@ -21,8 +21,12 @@ from typing import Any
 
 from tools.torture.oplog import Operation
 
-EFFECT_TABLES = {"deposit": "deposits", "pay": "payments", "reverse": "reversals",
-                 "withdraw": "withdrawals"}
+EFFECT_TABLES = {
+    "deposit": "deposits",
+    "pay": "payments",
+    "reverse": "reversals",
+    "withdraw": "withdrawals",
+}
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,9 @@ def receipts_named(stored: Any) -> Iterator[str]:
             yield from receipts_named(value)
 
 
-def attribute(rows: list[Effect], stored: dict[str, Any],
-              keys: set[str]) -> tuple[dict[str, list[Effect]], list[str]]:
+def attribute(
+    rows: list[Effect], stored: dict[str, Any], keys: set[str]
+) -> tuple[dict[str, list[Effect]], list[str]]:
     """({till key: its effects}, violations): each row goes to the key whose stored result
     names its receipt, else to the key written on it; `keys` are the keys tills sent."""
     by_receipt = {row.receipt_no: row for row in rows}
@@ -59,18 +64,23 @@ def attribute(rows: list[Effect], stored: dict[str, Any],
             if receipt in by_receipt:
                 owned[key].append(by_receipt[receipt])
                 owners[receipt].append(key)
-    violations = [f"receipt {receipt} is claimed by keys {', '.join(sorted(found))}"
-                  for receipt, found in owners.items() if len(found) > 1]
-    violations += [f"key {key} is written on {n} effects"
-                   for key, n in Counter(row.key for row in rows).items() if n > 1]
+    violations = [
+        f"receipt {receipt} is claimed by keys {', '.join(sorted(found))}"
+        for receipt, found in owners.items()
+        if len(found) > 1
+    ]
+    violations += [
+        f"key {key} is written on {n} effects"
+        for key, n in Counter(row.key for row in rows).items()
+        if n > 1
+    ]
     for row in rows:
         if row.receipt_no in owners:
             continue
         if row.key in keys:
             owned[row.key].append(row)
         else:
-            violations.append(f"{row.receipt_no} was made under key {row.key}, "
-                              "which no till sent")
+            violations.append(f"{row.receipt_no} was made under key {row.key}, which no till sent")
     return dict(owned), violations
 
 
@@ -94,8 +104,7 @@ def intended_minor(op: Operation) -> int | None:
     return None
 
 
-def reconcile(ops: list[Operation], rows: list[Effect],
-              stored: dict[str, Any]) -> Reconciliation:
+def reconcile(ops: list[Operation], rows: list[Effect], stored: dict[str, Any]) -> Reconciliation:
     """Hold `rows` (every effect in the books) and `stored` (the idempotency store: key ->
     result) to the operations the tills logged."""
     keys = {op.key for op in ops if op.key is not None}
@@ -106,12 +115,15 @@ def reconcile(ops: list[Operation], rows: list[Effect],
         if op.key is not None:
             by_key[op.key].append(op)
         if op.expect and op.finished and op.last != op.expect:
-            found.violations.append(f"{op.op}: {op.mode} {op.kind} {op.key} was answered "
-                                    f"{op.last}; the rules say {op.expect}")
+            found.violations.append(
+                f"{op.op}: {op.mode} {op.kind} {op.key} was answered "
+                f"{op.last}; the rules say {op.expect}"
+            )
     for key, rows in effects.items():
         if len(rows) > 1:
-            found.violations.append(f"key {key} has {len(rows)} effects: "
-                                    + ", ".join(r.receipt_no for r in rows))
+            found.violations.append(
+                f"key {key} has {len(rows)} effects: " + ", ".join(r.receipt_no for r in rows)
+            )
     found.keys = len(by_key)
     for key, key_ops in by_key.items():
         _one_key(found, key, key_ops, effects.get(key, []))
@@ -126,7 +138,8 @@ def _one_key(found: Reconciliation, key: str, ops: list[Operation], rows: list[E
             if rows:
                 found.violations.append(
                     f"key {key} was refused ({', '.join(op.last or '' for op in asked)}) "
-                    f"yet made {rows[0].receipt_no}")
+                    f"yet made {rows[0].receipt_no}"
+                )
         elif asked:
             found.in_doubt["committed" if rows else "not committed"] += 1
         return
@@ -139,12 +152,17 @@ def _one_key(found: Reconciliation, key: str, ops: list[Operation], rows: list[E
             found.violations.append(f"key {key}: a {op.kind} acknowledged, a {effect.kind} made")
         for result in op.results:
             if result["receipt_no"] != effect.receipt_no:
-                found.violations.append(f"key {key}: a till was given {result['receipt_no']}, "
-                                        f"the books hold {effect.receipt_no}")
+                found.violations.append(
+                    f"key {key}: a till was given {result['receipt_no']}, "
+                    f"the books hold {effect.receipt_no}"
+                )
             if minor(result["amount"]) != effect.amount_minor:
-                found.violations.append(f"key {key}: a till was told {result['amount']}, the "
-                                        f"books hold {effect.amount_minor} minor units")
+                found.violations.append(
+                    f"key {key}: a till was told {result['amount']}, the "
+                    f"books hold {effect.amount_minor} minor units"
+                )
         wanted = intended_minor(op)
         if op.mode != "conflict" and wanted is not None and wanted != effect.amount_minor:
-            found.violations.append(f"key {key}: asked for {wanted} minor units, "
-                                    f"{effect.amount_minor} moved")
+            found.violations.append(
+                f"key {key}: asked for {wanted} minor units, {effect.amount_minor} moved"
+            )

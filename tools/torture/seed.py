@@ -51,10 +51,15 @@ def create_database(admin_url: str) -> tuple[str, str]:
 
 def harness_app(plan: Plan) -> App:
     """CareTill as the harness's own workstation (it seeds and runs `check` from there)."""
-    return build(Settings(db_url=plan.app_url, workstation=HARNESS_WORKSTATION,
-                          timeouts=Timeouts(lock_wait_s=plan.lock_wait_s),
-                          config_path=Path(plan.out_dir) / HARNESS_WORKSTATION / "config.json",
-                          local={}))
+    return build(
+        Settings(
+            db_url=plan.app_url,
+            workstation=HARNESS_WORKSTATION,
+            timeouts=Timeouts(lock_wait_s=plan.lock_wait_s),
+            config_path=Path(plan.out_dir) / HARNESS_WORKSTATION / "config.json",
+            local={},
+        )
+    )
 
 
 def seed(plan: Plan, patients: int) -> None:
@@ -62,19 +67,36 @@ def seed(plan: Plan, patients: int) -> None:
     app = harness_app(plan)
     try:
         _facility_and_catalog(app, plan)
-        admin = add_user(app.uow(), actor=None, workstation=HARNESS_WORKSTATION,
-                         username="tadmin", role="admin", password=PASSWORD)
+        admin = add_user(
+            app.uow(),
+            actor=None,
+            workstation=HARNESS_WORKSTATION,
+            username="tadmin",
+            role="admin",
+            password=PASSWORD,
+        )
         admin = sign_in(app.uow(), admin.username, PASSWORD, workstation=HARNESS_WORKSTATION)
         people = [(AUDITOR, "supervisor")]
         for till in plan.tills:
             people += [(till.cashier, "cashier"), (till.supervisor, "supervisor")]
         for username, role in people:
-            add_user(app.uow(), actor=admin, workstation=HARNESS_WORKSTATION,
-                     username=username, role=role, password=PASSWORD)
+            add_user(
+                app.uow(),
+                actor=admin,
+                workstation=HARNESS_WORKSTATION,
+                username=username,
+                role=role,
+                password=PASSWORD,
+            )
         plan.patients = [f"TP{i:05d}" for i in range(patients)]
         with app.uow() as uow:
-            insert_patients(uow, [{"mrn": mrn, "name": f"Torture Patient {i}", "phone": None,
-                                   "dob": None} for i, mrn in enumerate(plan.patients)])
+            insert_patients(
+                uow,
+                [
+                    {"mrn": mrn, "name": f"Torture Patient {i}", "phone": None, "dob": None}
+                    for i, mrn in enumerate(plan.patients)
+                ],
+            )
             uow.commit()
         _first_deposits(app, plan)
     finally:
@@ -84,21 +106,41 @@ def seed(plan: Plan, patients: int) -> None:
 def _facility_and_catalog(app: App, plan: Plan) -> None:
     with app.uow() as uow:
         now = uow.clock()
-        write_facility(uow, Facility("Torture Test Hospital", Currency(*CURRENCY),
-                                     require_shift=True))
-        stock = dict(uow.execute(insert(t.stock_items).returning(
-            t.stock_items.c.code, t.stock_items.c.id),
-            [{"code": c, "name": f"{c} pack", "quantity_on_hand": q}
-             for c, q in plan.stock.items()]).all())
-        uow.execute(insert(t.stock_movements), [
-            {"stock_item_id": stock[c], "delta": q, "reason": "receipt", "created_at": now}
-            for c, q in plan.stock.items()])
-        plan.services = dict(uow.execute(insert(t.services).returning(
-            t.services.c.code, t.services.c.id), [
-            {"code": code, "name": f"{code} service", "kind": kind, "unit_price_minor": price,
-             "stock_item_id": stock[link] if kind == "pharmacy" else None,
-             "lab_test_code": link if kind == "lab_test" else None}
-            for code, (kind, price, link) in CATALOG.items()]).all())
+        write_facility(
+            uow, Facility("Torture Test Hospital", Currency(*CURRENCY), require_shift=True)
+        )
+        stock = dict(
+            uow.execute(
+                insert(t.stock_items).returning(t.stock_items.c.code, t.stock_items.c.id),
+                [
+                    {"code": c, "name": f"{c} pack", "quantity_on_hand": q}
+                    for c, q in plan.stock.items()
+                ],
+            ).all()
+        )
+        uow.execute(
+            insert(t.stock_movements),
+            [
+                {"stock_item_id": stock[c], "delta": q, "reason": "receipt", "created_at": now}
+                for c, q in plan.stock.items()
+            ],
+        )
+        plan.services = dict(
+            uow.execute(
+                insert(t.services).returning(t.services.c.code, t.services.c.id),
+                [
+                    {
+                        "code": code,
+                        "name": f"{code} service",
+                        "kind": kind,
+                        "unit_price_minor": price,
+                        "stock_item_id": stock[link] if kind == "pharmacy" else None,
+                        "lab_test_code": link if kind == "lab_test" else None,
+                    }
+                    for code, (kind, price, link) in CATALOG.items()
+                ],
+            ).all()
+        )
         plan.prices = {code: price for code, (_, price, _) in CATALOG.items()}
         uow.commit()
 
@@ -110,15 +152,40 @@ def _first_deposits(app: App, plan: Plan) -> None:
     try:
         for index, mrn in enumerate(plan.patients):
             op, key = f"{HARNESS_WORKSTATION}-{index:06d}", f"seed-{mrn}-{uuid.uuid4().hex[:8]}"
-            intent = {"mrn": mrn, "amount": SEED_DEPOSIT, "method": "card",
-                      "reference": f"SEED{uuid.uuid4().hex[:12].upper()}"}
-            log.write({"t": "begin", "op": op, "attempt": 1, "kind": "deposit", "mode": "new",
-                       "key": key, "intent": intent, "expect": None,
-                       "workstation": HARNESS_WORKSTATION})
-            result = deposit(app.uow(), actor=auditor, workstation=HARNESS_WORKSTATION,
-                             key=key, **intent)
-            log.write({"t": "end", "op": op, "attempt": 1, "outcome": "ok",
-                       "result": {"receipt_no": result.receipt_no,
-                                  "amount": str(result.amount), "replayed": False}})
+            intent = {
+                "mrn": mrn,
+                "amount": SEED_DEPOSIT,
+                "method": "card",
+                "reference": f"SEED{uuid.uuid4().hex[:12].upper()}",
+            }
+            log.write(
+                {
+                    "t": "begin",
+                    "op": op,
+                    "attempt": 1,
+                    "kind": "deposit",
+                    "mode": "new",
+                    "key": key,
+                    "intent": intent,
+                    "expect": None,
+                    "workstation": HARNESS_WORKSTATION,
+                }
+            )
+            result = deposit(
+                app.uow(), actor=auditor, workstation=HARNESS_WORKSTATION, key=key, **intent
+            )
+            log.write(
+                {
+                    "t": "end",
+                    "op": op,
+                    "attempt": 1,
+                    "outcome": "ok",
+                    "result": {
+                        "receipt_no": result.receipt_no,
+                        "amount": str(result.amount),
+                        "replayed": False,
+                    },
+                }
+            )
     finally:
         log.close()

@@ -29,8 +29,11 @@ def killed_and_retried(ops: list[Operation]) -> dict[str, int]:
     counts: Counter[str] = Counter()
     for op in ops:
         if op.finished and op.attempts > len(op.outcomes):
-            counts["replayed (had committed)" if op.last == "replayed" and op.mode == "new"
-                   else "completed or refused"] += 1
+            counts[
+                "replayed (had committed)"
+                if op.last == "replayed" and op.mode == "new"
+                else "completed or refused"
+            ] += 1
     return dict(counts)
 
 
@@ -62,23 +65,35 @@ class Summary:
 
     def text(self) -> str:
         rate = self.operations / self.seconds if self.seconds else 0.0
-        lines = [f"CareTill torture run: {self.workers} workers, {self.operations:,} operations "
-                 f"({self.attempts:,} attempts) in {self.seconds:.1f} s ({rate:.0f}/s); "
-                 f"{self.server}", "operations by kind and outcome:"]
+        lines = [
+            f"CareTill torture run: {self.workers} workers, {self.operations:,} operations "
+            f"({self.attempts:,} attempts) in {self.seconds:.1f} s ({rate:.0f}/s); "
+            f"{self.server}",
+            "operations by kind and outcome:",
+        ]
         for kind, outcomes in self.by_kind.items():
             lines.append(f"  {kind:<24} " + ", ".join(f"{o} {n}" for o, n in outcomes.items()))
         lines.append("faults injected: " + ", ".join(f"{k} {v}" for k, v in self.faults.items()))
-        lines.append("attempts answered and retried with the same key: "
-                     + (", ".join(f"{k} {v}" for k, v in self.retried.items()) or "none"))
-        lines.append("operations killed mid-way and retried with their key: "
-                     + (", ".join(f"{k} {v}" for k, v in self.killed_and_retried.items())
-                        or "none"))
-        lines.append("keys left in doubt (never answered): "
-                     + (", ".join(f"{k} {v}" for k, v in self.in_doubt.items()) or "none"))
-        lines.append("figures (count / minor units): "
-                     + "; ".join(f"{k} {v}" for k, v in self.figures.items()))
-        lines.append(f"caretill check: {self.check_findings} findings; deadlocks in the server "
-                     f"log: {'not checked' if self.deadlocks is None else self.deadlocks}")
+        lines.append(
+            "attempts answered and retried with the same key: "
+            + (", ".join(f"{k} {v}" for k, v in self.retried.items()) or "none")
+        )
+        lines.append(
+            "operations killed mid-way and retried with their key: "
+            + (", ".join(f"{k} {v}" for k, v in self.killed_and_retried.items()) or "none")
+        )
+        lines.append(
+            "keys left in doubt (never answered): "
+            + (", ".join(f"{k} {v}" for k, v in self.in_doubt.items()) or "none")
+        )
+        lines.append(
+            "figures (count / minor units): "
+            + "; ".join(f"{k} {v}" for k, v in self.figures.items())
+        )
+        lines.append(
+            f"caretill check: {self.check_findings} findings; deadlocks in the server "
+            f"log: {'not checked' if self.deadlocks is None else self.deadlocks}"
+        )
         if self.violations:
             lines.append(f"VIOLATIONS ({len(self.violations)}):")
             lines += [f"  - {v}" for v in self.violations[:50]]

@@ -60,14 +60,21 @@ class Worker:
         self.plan, self.workstation = plan, workstation
         self.ops = operations(read_log(plan.log_path(workstation)))
         self.log = OpLog(plan.log_path(workstation))
-        settings = Settings(db_url=plan.app_url, workstation=workstation,
-                            timeouts=Timeouts(lock_wait_s=plan.lock_wait_s),
-                            config_path=Path(plan.out_dir) / workstation / "config.json",
-                            local={})
+        settings = Settings(
+            db_url=plan.app_url,
+            workstation=workstation,
+            timeouts=Timeouts(lock_wait_s=plan.lock_wait_s),
+            config_path=Path(plan.out_dir) / workstation / "config.json",
+            local={},
+        )
         app = build(settings)
         people = plan.station(workstation)
-        self.till = Till(app, workstation, _sign_in(app, people.cashier, workstation),
-                         _sign_in(app, people.supervisor, workstation))
+        self.till = Till(
+            app,
+            workstation,
+            _sign_in(app, people.cashier, workstation),
+            _sign_in(app, people.supervisor, workstation),
+        )
         self.memory = Memory.of(self.ops)
         rng = random.Random(f"{plan.seed}-{workstation}-{len(self.ops)}")
         self.chooser = Chooser(plan, self.till, self.memory, rng)
@@ -75,11 +82,15 @@ class Worker:
     def run(self) -> None:
         last = self.ops[-1] if self.ops else None
         if last is not None and not last.finished:  # killed inside it: same key again
-            self._attempts(last.op, Intent(last.kind, last.mode, last.key, last.intent,
-                                           last.expect), first=last.attempts + 1)
+            self._attempts(
+                last.op,
+                Intent(last.kind, last.mode, last.key, last.intent, last.expect),
+                first=last.attempts + 1,
+            )
         self._perform(Intent("shift_open", "shift", None, {"float": "1000.00"}))
-        while (self.memory.count < self.plan.operations_per_worker
-               and not self.plan.stop_file.exists()):
+        while (
+            self.memory.count < self.plan.operations_per_worker and not self.plan.stop_file.exists()
+        ):
             joined = self._join_twin()
             for intent in [joined] if joined else self._draw():
                 self._perform(intent)
@@ -105,19 +116,38 @@ class Worker:
     def _attempts(self, op: str, intent: Intent, *, first: int) -> None:
         started = time.monotonic()
         for attempt in count(first):
-            self.log.write({"t": "begin", "op": op, "attempt": attempt, "kind": intent.kind,
-                            "mode": intent.mode, "key": intent.key, "intent": intent.intent,
-                            "expect": intent.expect, "workstation": self.workstation})
+            self.log.write(
+                {
+                    "t": "begin",
+                    "op": op,
+                    "attempt": attempt,
+                    "kind": intent.kind,
+                    "mode": intent.mode,
+                    "key": intent.key,
+                    "intent": intent.intent,
+                    "expect": intent.expect,
+                    "workstation": self.workstation,
+                }
+            )
             if intent.mode == "twin_offer" and attempt == 1:
                 self._offer(intent)
             outcome, result = self._send(intent)
-            self.log.write({"t": "end", "op": op, "attempt": attempt, "outcome": outcome,
-                            "result": result})
+            self.log.write(
+                {"t": "end", "op": op, "attempt": attempt, "outcome": outcome, "result": result}
+            )
             if outcome in ACKNOWLEDGED and result is not None:
-                self.memory.remember(Operation(op, intent.kind, intent.mode, intent.key,
-                                               intent.intent, self.workstation), result)
-            if (is_final(outcome) or time.monotonic() - started > MAX_RETRY_S
-                    or outcome.startswith("error:") and attempt - first >= MAX_BUG_RETRIES):
+                self.memory.remember(
+                    Operation(
+                        op, intent.kind, intent.mode, intent.key, intent.intent, self.workstation
+                    ),
+                    result,
+                )
+            if (
+                is_final(outcome)
+                or time.monotonic() - started > MAX_RETRY_S
+                or outcome.startswith("error:")
+                and attempt - first >= MAX_BUG_RETRIES
+            ):
                 return
             time.sleep(min(1.0, 0.05 * 1.5 ** (attempt - first)) * random.uniform(0.5, 1.5))
 
@@ -137,8 +167,9 @@ class Worker:
         rendezvous = self.plan.rendezvous
         name = f"{self.workstation}_{intent.key}.json"
         draft = rendezvous / f".{name}"
-        draft.write_text(json.dumps({"kind": intent.kind, "key": intent.key,
-                                     "intent": intent.intent}))
+        draft.write_text(
+            json.dumps({"kind": intent.kind, "key": intent.key, "intent": intent.intent})
+        )
         os.rename(draft, rendezvous / f"offer_{name}")
         deadline = time.monotonic() + OFFER_WAIT_S
         while time.monotonic() < deadline:

@@ -17,17 +17,27 @@ def swap_check(table: str, old: tuple[str, str], new: tuple[str, str]) -> None:
         op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {new[0]} CHECK ({new[1]})")
         return
     create = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).scalar_one()
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).scalar_one()
     before = f"CONSTRAINT {old[0]} CHECK ({old[1]})"
     if before not in create:
         raise RuntimeError(f"{table} has no {before}")
-    extras = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') "
-        "AND sql IS NOT NULL", (table,)).scalars().all()
+    extras = (
+        bind.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') "
+            "AND sql IS NOT NULL",
+            (table,),
+        )
+        .scalars()
+        .all()
+    )
     rebuilt = f"{table}_rebuild"
     # After a rename SQLite keeps the name quoted: CREATE TABLE "payments" (...
-    op.execute(re.sub(rf'^CREATE TABLE "?{table}"?', f"CREATE TABLE {rebuilt}", create, count=1)
-               .replace(before, f"CONSTRAINT {new[0]} CHECK ({new[1]})"))
+    op.execute(
+        re.sub(rf'^CREATE TABLE "?{table}"?', f"CREATE TABLE {rebuilt}", create, count=1).replace(
+            before, f"CONSTRAINT {new[0]} CHECK ({new[1]})"
+        )
+    )
     op.execute(f"INSERT INTO {rebuilt} SELECT * FROM {table}")
     op.execute(f"DROP TABLE {table}")
     op.execute(f"ALTER TABLE {rebuilt} RENAME TO {table}")

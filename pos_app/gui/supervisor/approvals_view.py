@@ -19,10 +19,14 @@ from pos_app.gui.formatting import money
 from pos_app.gui.supervisor.tables_view import _fill, _table
 from pos_app.services.approvals import ApprovalRequest
 
-REQUEST_COLUMNS = ("Request", "Kind", "About", "Amount", "Asked by", "Till", "Waiting",
-                   "Reason")
-KIND_NAMES = {"refund": "Refund", "withdrawal": "Cash out", "adjustment": "Adjustment",
-              "shift_variance": "Shift variance", "credit_limit": "Credit limit"}
+REQUEST_COLUMNS = ("Request", "Kind", "About", "Amount", "Asked by", "Till", "Waiting", "Reason")
+KIND_NAMES = {
+    "refund": "Refund",
+    "withdrawal": "Cash out",
+    "adjustment": "Adjustment",
+    "shift_variance": "Shift variance",
+    "credit_limit": "Credit limit",
+}
 
 
 def about(request: ApprovalRequest) -> str:
@@ -48,8 +52,13 @@ class ApprovalsView(QWidget):
     decided = Signal(int, bool, str)
     refresh_requested = Signal()
 
-    def __init__(self, *, currency: Currency, now: Callable[[], datetime] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        currency: Currency,
+        now: Callable[[], datetime] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.currency = currency
         self.now = now or (lambda: datetime.now(UTC))
@@ -82,12 +91,27 @@ class ApprovalsView(QWidget):
     def set_requests(self, requests: list[ApprovalRequest]) -> None:
         self.requests = list(requests)
         now = self.now()
-        _fill(self.table, [[str(r.id), KIND_NAMES.get(r.kind, r.kind), about(r),
-                            money(self.currency, r.amount), r.requested_by,
-                            r.workstation, waiting_for(r.created_at, now), r.reason]
-                           for r in self.requests])
-        self.count_label.setText(f"{len(self.requests)} request(s) waiting for a decision."
-                                 if self.requests else "No request is waiting.")
+        _fill(
+            self.table,
+            [
+                [
+                    str(r.id),
+                    KIND_NAMES.get(r.kind, r.kind),
+                    about(r),
+                    money(self.currency, r.amount),
+                    r.requested_by,
+                    r.workstation,
+                    waiting_for(r.created_at, now),
+                    r.reason,
+                ]
+                for r in self.requests
+            ],
+        )
+        self.count_label.setText(
+            f"{len(self.requests)} request(s) waiting for a decision."
+            if self.requests
+            else "No request is waiting."
+        )
         for button in (self.approve_button, self.reject_button):
             button.setEnabled(bool(self.requests))
         if self.requests:

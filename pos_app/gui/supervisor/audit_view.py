@@ -24,8 +24,19 @@ from pos_app.gui.supervisor.tables_view import _fill, _table
 from pos_app.services.audit_trail import AuditRow
 from pos_app.services.check import Finding
 
-ACTIONS = ("", "payment", "deposit", "payment.reverse", "refund.", "wallet.withdraw", "shift.",
-           "day.close", "user", "facility", "receipt")
+ACTIONS = (
+    "",
+    "payment",
+    "deposit",
+    "payment.reverse",
+    "refund.",
+    "wallet.withdraw",
+    "shift.",
+    "day.close",
+    "user",
+    "facility",
+    "receipt",
+)
 COLUMNS = ("At", "Workstation", "No.", "What happened")
 
 
@@ -53,9 +64,13 @@ class AuditView(QWidget):
         self.verify_button.setShortcut(QKeySequence("Ctrl+K"))
         self.verify_button.clicked.connect(self.verify_requested)
         filters = QHBoxLayout()
-        for label, widget in (("Workstation", self.workstation_edit),
-                              ("Action", self.action_box), ("User", self.user_edit),
-                              ("From", self.since_edit), ("To", self.until_edit)):
+        for label, widget in (
+            ("Workstation", self.workstation_edit),
+            ("Action", self.action_box),
+            ("User", self.user_edit),
+            ("From", self.since_edit),
+            ("To", self.until_edit),
+        ):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         filters.addWidget(self.search_button)
@@ -75,25 +90,46 @@ class AuditView(QWidget):
         local = datetime.now().astimezone().tzinfo
         since = datetime.combine(self.since_edit.date().toPython(), time(), local)
         until = datetime.combine(self.until_edit.date().addDays(1).toPython(), time(), local)
-        return {"workstation": self.workstation_edit.text().strip() or None,
-                "action": self.action_box.currentText().strip() or None,
-                "user": self.user_edit.text().strip() or None,
-                "since": since.astimezone(UTC), "until": until.astimezone(UTC)}
+        return {
+            "workstation": self.workstation_edit.text().strip() or None,
+            "action": self.action_box.currentText().strip() or None,
+            "user": self.user_edit.text().strip() or None,
+            "since": since.astimezone(UTC),
+            "until": until.astimezone(UTC),
+        }
 
     def _search(self) -> None:
         self.search_requested.emit(self.filters())
 
     def set_events(self, events: list[AuditRow]) -> None:
-        _fill(self.table, [[when(e.at), e.workstation, str(e.seq),
-                            describe(e.action, e.details, receipt_no=e.receipt_no, user=e.user,
-                                     currency=self.currency)] for e in events])
+        _fill(
+            self.table,
+            [
+                [
+                    when(e.at),
+                    e.workstation,
+                    str(e.seq),
+                    describe(
+                        e.action,
+                        e.details,
+                        receipt_no=e.receipt_no,
+                        user=e.user,
+                        currency=self.currency,
+                    ),
+                ]
+                for e in events
+            ],
+        )
 
     def set_chain(self, findings: list[Finding]) -> None:
         if not findings:
-            self.chain_label.setText("✓ Audit chain intact: every event links to the one "
-                                     "before it and no event was altered.")
+            self.chain_label.setText(
+                "✓ Audit chain intact: every event links to the one "
+                "before it and no event was altered."
+            )
             self.chain_label.setStyleSheet("color: #1b5e20; font-weight: bold;")
             return
-        self.chain_label.setText("✗ Audit chain broken:\n" + "\n".join(
-            f"{f.rule}: {f.detail}" for f in findings[:10]))
+        self.chain_label.setText(
+            "✗ Audit chain broken:\n" + "\n".join(f"{f.rule}: {f.detail}" for f in findings[:10])
+        )
         self.chain_label.setStyleSheet("color: #b00020; font-weight: bold;")

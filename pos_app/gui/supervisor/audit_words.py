@@ -13,28 +13,51 @@ from pos_app.domain.cash_count import variance_words
 from pos_app.domain.money import Currency
 
 ACTIONS = {
-    "payment": "Payment", "deposit": "Wallet top-up", "payment.reverse": "Refund",
-    "wallet.withdraw": "Wallet cash out", "refund.request": "Refund requested",
-    "refund.reject": "Refund request rejected", "shift.open": "Shift opened",
-    "shift.close": "Shift closed", "shift.tolerance": "Shift variance tolerance set to",
-    "day.close": "Day closed (Z report)", "receipt.reprint": "Receipt reprinted",
-    "user.sign_in": "Signed in", "user.sign_out": "Signed out",
-    "user.sign_in_failed": "Failed sign-in", "user.locked_out": "Locked out",
-    "user.add": "User added", "user.password_changed": "Password changed",
-    "facility.set": "Facility settings changed", "db.backup": "Database backed up",
+    "payment": "Payment",
+    "deposit": "Wallet top-up",
+    "payment.reverse": "Refund",
+    "wallet.withdraw": "Wallet cash out",
+    "refund.request": "Refund requested",
+    "refund.reject": "Refund request rejected",
+    "shift.open": "Shift opened",
+    "shift.close": "Shift closed",
+    "shift.tolerance": "Shift variance tolerance set to",
+    "day.close": "Day closed (Z report)",
+    "receipt.reprint": "Receipt reprinted",
+    "user.sign_in": "Signed in",
+    "user.sign_out": "Signed out",
+    "user.sign_in_failed": "Failed sign-in",
+    "user.locked_out": "Locked out",
+    "user.add": "User added",
+    "user.password_changed": "Password changed",
+    "facility.set": "Facility settings changed",
+    "db.backup": "Database backed up",
     "bill.new": "Bill raised",
-    "workstation.enrolled": "New workstation", "workstation.revoked": "Workstation key revoked",
+    "workstation.enrolled": "New workstation",
+    "workstation.revoked": "Workstation key revoked",
     "approval.limit": "Approval limit set",
 }
 # Approval events read as "<kind> requested|approved|rejected <subject> (request N)".
-APPROVAL_KINDS = {"refund": "Refund", "withdrawal": "Cash out", "adjustment": "Adjustment",
-                  "shift_variance": "Shift variance sign-off", "credit_limit": "Credit limit"}
-METHODS = {"cash": "cash", "card": "card", "mobile_money": "mobile money", "wallet": "wallet",
-           "insurance": "insurance", "credit": "credit"}
+APPROVAL_KINDS = {
+    "refund": "Refund",
+    "withdrawal": "Cash out",
+    "adjustment": "Adjustment",
+    "shift_variance": "Shift variance sign-off",
+    "credit_limit": "Credit limit",
+}
+METHODS = {
+    "cash": "cash",
+    "card": "card",
+    "mobile_money": "mobile money",
+    "wallet": "wallet",
+    "insurance": "insurance",
+    "credit": "credit",
+}
 
 
-def describe(action: str, details: str, *, receipt_no: str | None, user: str | None,
-             currency: Currency) -> str:
+def describe(
+    action: str, details: str, *, receipt_no: str | None, user: str | None, currency: Currency
+) -> str:
     """One line: what happened, to which receipt, how much, how, for whom and by whom."""
     try:
         data = json.loads(details) if details else {}
@@ -44,8 +67,11 @@ def describe(action: str, details: str, *, receipt_no: str | None, user: str | N
         data = {}
     words = [_title(action, data)]
     how = "" if action.startswith("shift.") else _how(data)  # a shift lists every tender
-    words += [part for part in (receipt_no or "", _amount(data, currency), how,
-                                _extra(action, data, currency)) if part]
+    words += [
+        part
+        for part in (receipt_no or "", _amount(data, currency), how, _extra(action, data, currency))
+        if part
+    ]
     if data.get("mrn"):
         words.append(f"for {data['mrn']}")
     who = user or data.get("username") or data.get("cashier")
@@ -58,8 +84,9 @@ def describe(action: str, details: str, *, receipt_no: str | None, user: str | N
 
 def _title(action: str, data: dict) -> str:
     if action.startswith("approval.") and data.get("kind") in APPROVAL_KINDS:
-        return (f"{APPROVAL_KINDS[data['kind']]} {action.partition('.')[2]} "
-                f"{data.get('subject', '')}").strip()
+        return (
+            f"{APPROVAL_KINDS[data['kind']]} {action.partition('.')[2]} {data.get('subject', '')}"
+        ).strip()
     return ACTIONS.get(action, action.replace(".", " ").replace("_", " ").capitalize())
 
 
@@ -82,8 +109,9 @@ def _amount(data: dict, currency: Currency) -> str:
 def _how(data: dict) -> str:
     """The tender methods of a payment or payout, or the method of a top-up."""
     parts = data.get("tenders") or data.get("payouts") or []
-    methods = [p.get("method") for p in parts if isinstance(p, dict)] if isinstance(
-        parts, list) else []
+    methods = (
+        [p.get("method") for p in parts if isinstance(p, dict)] if isinstance(parts, list) else []
+    )
     if not methods and data.get("method"):
         methods = [data["method"]]
     return " + ".join(METHODS.get(str(m), str(m)) for m in methods if m)
@@ -105,6 +133,8 @@ def _extra(action: str, data: dict, currency: Currency) -> str:
     if action.startswith(("refund.", "approval.")) and data.get("request_id"):
         return f"(request {data['request_id']})"
     if action == "approval.limit":
-        return (f"for {data.get('role')} {str(data.get('kind', '')).replace('_', ' ')}: "
-                f"{_money(currency, data.get('after'))}")
+        return (
+            f"for {data.get('role')} {str(data.get('kind', '')).replace('_', ' ')}: "
+            f"{_money(currency, data.get('after'))}"
+        )
     return ""

@@ -40,8 +40,9 @@ class BarChartView(_ChartView):
     `horizontal` lays the bars sideways so long labels ("Mobile money") are never cut short.
     """
 
-    def __init__(self, title: str, parent: QWidget | None = None, *,
-                 horizontal: bool = False) -> None:
+    def __init__(
+        self, title: str, parent: QWidget | None = None, *, horizontal: bool = False
+    ) -> None:
         super().__init__(title, parent)
         self._horizontal = horizontal
 
@@ -76,4 +77,3 @@ class BarChartView(_ChartView):
         series.attachAxis(axis_y)
         chart.legend().setVisible(False)
         self.setChart(chart)
-

@@ -40,11 +40,16 @@ Replica = Callable[[], UnitOfWork | None]
 
 def ask_path(parent: QWidget) -> ChoosePath:
     """A save-file dialog for exports (tests pass their own chooser)."""
+
     def choose(kind: str, report: DailyReport) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, f"Export {kind.upper()}",
-                                              str(default_export_path(kind, report)),
-                                              f"{kind.upper()} (*.{kind})")
+        name, _ = QFileDialog.getSaveFileName(
+            parent,
+            f"Export {kind.upper()}",
+            str(default_export_path(kind, report)),
+            f"{kind.upper()} (*.{kind})",
+        )
         return Path(name) if name else None
+
     return choose
 
 
@@ -54,10 +59,18 @@ class SupervisorDashboard(QWidget):
     message = Signal(str)  # what to tell the supervisor: the one bridge for user messages
     report_shown = Signal(object)
 
-    def __init__(self, *, operations: Operations, actor: Actor, workstation: str,
-                 currency: Currency, choose_path: ChoosePath | None = None,
-                 receipt_outputs: ReceiptOutputs | None = None, replica: Replica | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        operations: Operations,
+        actor: Actor,
+        workstation: str,
+        currency: Currency,
+        choose_path: ChoosePath | None = None,
+        receipt_outputs: ReceiptOutputs | None = None,
+        replica: Replica | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("CareTill — supervisor dashboard")
         self.operations, self.actor, self.workstation = operations, actor, workstation
@@ -69,15 +82,23 @@ class SupervisorDashboard(QWidget):
         self.audit = AuditView(currency=currency)
         self.approvals = ApprovalsView(currency=currency)
         self.tabs = QTabWidget()
-        for view, title in ((self.today, "&Today"), (self.variances, "Cash &variances"),
-                            (self.audit, "&Audit trail"), (self.approvals, "A&pprovals")):
+        for view, title in (
+            (self.today, "&Today"),
+            (self.variances, "Cash &variances"),
+            (self.audit, "&Audit trail"),
+            (self.approvals, "A&pprovals"),
+        ):
             self.tabs.addTab(view, title)
         self.message_label = QLabel()
         self.message.connect(self.message_label.setText)
         # ReceiptFlows reads only who and where from the session; the facility is not needed.
         self.receipts = ReceiptFlows(
-            operations=operations, session=Session(actor, workstation, Facility("", currency)),
-            parent=self, report=self.message.emit, outputs=receipt_outputs)
+            operations=operations,
+            session=Session(actor, workstation, Facility("", currency)),
+            parent=self,
+            report=self.message.emit,
+            outputs=receipt_outputs,
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(self.message_label)
@@ -107,8 +128,10 @@ class SupervisorDashboard(QWidget):
 
     def load_report(self, day: date | None) -> None:
         actor, replica = self.actor, self.replica
-        self._run(lambda uow: reports.daily_report(uow, actor=actor, day=day, replica=replica()),
-                  self._show)
+        self._run(
+            lambda uow: reports.daily_report(uow, actor=actor, day=day, replica=replica()),
+            self._show,
+        )
 
     def _show(self, report: DailyReport) -> None:
         self.today.set_report(report)
@@ -121,8 +144,8 @@ class SupervisorDashboard(QWidget):
         def closed(report: DailyReport) -> None:
             self._show(report)
             self.message.emit(f"Day {report.business_date} closed (Z report).")
-        self._run(lambda uow: reports.close_day(uow, actor=actor, workstation=ws, day=day),
-                  closed)
+
+        self._run(lambda uow: reports.close_day(uow, actor=actor, workstation=ws, day=day), closed)
 
     def export(self, kind: str) -> None:
         report = self.today.report
@@ -139,8 +162,10 @@ class SupervisorDashboard(QWidget):
 
     def search_audit(self, filters: dict) -> None:
         actor, replica = self.actor, self.replica
-        self._run(lambda uow: audit_trail.audit_events(uow, actor=actor, replica=replica(),
-                                                       **filters), self.audit.set_events)
+        self._run(
+            lambda uow: audit_trail.audit_events(uow, actor=actor, replica=replica(), **filters),
+            self.audit.set_events,
+        )
 
     def verify_chain(self) -> None:
         actor = self.actor
@@ -153,8 +178,10 @@ class SupervisorDashboard(QWidget):
 
     def load_requests(self) -> None:
         actor = self.actor
-        self._run(lambda uow: approvals.list_requests(uow, actor=actor, status="pending"),
-                  self.approvals.set_requests)
+        self._run(
+            lambda uow: approvals.list_requests(uow, actor=actor, status="pending"),
+            self.approvals.set_requests,
+        )
 
     def decide(self, request_id: int, approve: bool, reason: str = "") -> None:
         actor, ws, key = self.actor, self.workstation, f"gui-{uuid.uuid4().hex}"
@@ -164,15 +191,26 @@ class SupervisorDashboard(QWidget):
             receipt = (decided.result or {}).get("receipt_no")
             self.message.emit(
                 f"Request {decided.id} approved ({what})"
-                f"{f': receipt {receipt} issued' if receipt else ''}." if approve
-                else f"Request {decided.id} rejected ({what}): {decided.decision_reason}")
+                f"{f': receipt {receipt} issued' if receipt else ''}."
+                if approve
+                else f"Request {decided.id} rejected ({what}): {decided.decision_reason}"
+            )
             if receipt:
                 self.receipts.show(receipt)
             self.load_requests()
             self.load_report(None)
+
         if approve:
-            self._run(lambda uow: approvals.approve(uow, actor=actor, workstation=ws,
-                                                    request_id=request_id, key=key), done)
+            self._run(
+                lambda uow: approvals.approve(
+                    uow, actor=actor, workstation=ws, request_id=request_id, key=key
+                ),
+                done,
+            )
         else:
-            self._run(lambda uow: approvals.reject(uow, actor=actor, workstation=ws,
-                                                   request_id=request_id, reason=reason), done)
+            self._run(
+                lambda uow: approvals.reject(
+                    uow, actor=actor, workstation=ws, request_id=request_id, reason=reason
+                ),
+                done,
+            )

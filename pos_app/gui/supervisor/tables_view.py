@@ -24,8 +24,16 @@ from pos_app.domain.money import Currency
 from pos_app.gui.formatting import method_name, money, when
 from pos_app.services.shifts import REASON_LABELS, ShiftSummary
 
-VARIANCE_COLUMNS = ("Cashier", "Workstation", "Closed", "Tender", "Expected", "Counted",
-                    "Against the books", "Reason")
+VARIANCE_COLUMNS = (
+    "Cashier",
+    "Workstation",
+    "Closed",
+    "Tender",
+    "Expected",
+    "Counted",
+    "Against the books",
+    "Reason",
+)
 OPEN_COLUMNS = ("Cashier", "Workstation", "Opened", "Tender", "Expected so far", "Documents")
 
 
@@ -63,8 +71,9 @@ class VarianceView(QWidget):
         self.x_button = QPushButton("X report of open shifts  [Ctrl+Shift+X]")
         self.x_button.setShortcut(QKeySequence("Ctrl+Shift+X"))
         self.x_button.clicked.connect(self.x_report_requested)
-        self.open_label = QLabel("Open shifts: press Ctrl+Shift+X for their figures so far "
-                                 "(they stay open).")
+        self.open_label = QLabel(
+            "Open shifts: press Ctrl+Shift+X for their figures so far (they stay open)."
+        )
         self.open_table = _table(OPEN_COLUMNS)
         self.open_table.hide()
         layout = QVBoxLayout(self)
@@ -84,13 +93,20 @@ class VarianceView(QWidget):
             for t in s["tenders"]:
                 variance = None if t["variance"] is None else Decimal(t["variance"])
                 short.append(bool(variance))
-                rows.append([s["cashier"], s["workstation"], when(s["closed_at"]),
-                             method_name(t["method"]), self._money(t["expected"]),
-                             self._money(t["counted"]) or "not confirmed",
-                             "" if t["counted"] is None else variance_words(
-                                 self.currency, variance, method=t["method"]),
-                             REASON_LABELS.get(s["variance_reason"] or "",
-                                               s["variance_reason"] or "")])
+                rows.append(
+                    [
+                        s["cashier"],
+                        s["workstation"],
+                        when(s["closed_at"]),
+                        method_name(t["method"]),
+                        self._money(t["expected"]),
+                        self._money(t["counted"]) or "not confirmed",
+                        ""
+                        if t["counted"] is None
+                        else variance_words(self.currency, variance, method=t["method"]),
+                        REASON_LABELS.get(s["variance_reason"] or "", s["variance_reason"] or ""),
+                    ]
+                )
         _fill(self.table, rows)
         for r, red in enumerate(short):
             if red:
@@ -98,10 +114,24 @@ class VarianceView(QWidget):
 
     def set_open_shifts(self, summaries: list[ShiftSummary]) -> None:
         """The X report: expected so far per tender of each open shift."""
-        _fill(self.open_table, [
-            [s.cashier, s.workstation, when(s.opened_at), method_name(line.method),
-             money(self.currency, line.expected), str(line.expected_count)]
-            for s in summaries for line in s.tenders])
-        self.open_label.setText(f"X report: {len(summaries)} open shift(s), figures so far; "
-                                "they stay open." if summaries else "No shift is open.")
+        _fill(
+            self.open_table,
+            [
+                [
+                    s.cashier,
+                    s.workstation,
+                    when(s.opened_at),
+                    method_name(line.method),
+                    money(self.currency, line.expected),
+                    str(line.expected_count),
+                ]
+                for s in summaries
+                for line in s.tenders
+            ],
+        )
+        self.open_label.setText(
+            f"X report: {len(summaries)} open shift(s), figures so far; they stay open."
+            if summaries
+            else "No shift is open."
+        )
         self.open_table.setVisible(bool(summaries))

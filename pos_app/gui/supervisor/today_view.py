@@ -24,10 +24,16 @@ from pos_app.gui.formatting import method_name, money
 from pos_app.gui.supervisor.charts import BarChartView
 from pos_app.services.reports import DailyReport
 
-TOTALS = (("gross", "Gross"), ("adjustments", "Adjustments"), ("payments", "Payments"),
-          ("refunds", "Refunds"), ("net_payments", "Net"),
-          ("deposits", "Deposits"), ("withdrawals", "Withdrawals"),
-          ("wallet_liability", "Wallet liability"))
+TOTALS = (
+    ("gross", "Gross"),
+    ("adjustments", "Adjustments"),
+    ("payments", "Payments"),
+    ("refunds", "Refunds"),
+    ("net_payments", "Net"),
+    ("deposits", "Deposits"),
+    ("withdrawals", "Withdrawals"),
+    ("wallet_liability", "Wallet liability"),
+)
 
 
 class TodayView(QWidget):
@@ -45,12 +51,15 @@ class TodayView(QWidget):
         self.day_edit.setDisplayFormat("yyyy-MM-dd")
         self.day_edit.setDate(QDate.currentDate())
         self.refresh_button = self._button("Refresh", "F5", self._refresh)
-        self.csv_button = self._button("Export CSV", "Ctrl+E",
-                                       lambda: self.export_requested.emit("csv"))
-        self.pdf_button = self._button("Export PDF", "Ctrl+P",
-                                       lambda: self.export_requested.emit("pdf"))
-        self.close_button = self._button("Close day (Z)", "Ctrl+Shift+Z",
-                                         lambda: self.close_day_requested.emit(self._day()))
+        self.csv_button = self._button(
+            "Export CSV", "Ctrl+E", lambda: self.export_requested.emit("csv")
+        )
+        self.pdf_button = self._button(
+            "Export PDF", "Ctrl+P", lambda: self.export_requested.emit("pdf")
+        )
+        self.close_button = self._button(
+            "Close day (Z)", "Ctrl+Shift+Z", lambda: self.close_day_requested.emit(self._day())
+        )
         bar = QHBoxLayout()  # the day and its state; exports under it: fits 1366 px
         bar.addWidget(QLabel("Business day:"))
         bar.addWidget(self.day_edit)
@@ -110,35 +119,58 @@ class TodayView(QWidget):
         self.day_edit.setDate(QDate.fromString(report.business_date, "yyyy-MM-dd"))
         for key, label in self.total_labels.items():
             label.setText(money(self.currency, report.totals[key]))
-        state = (f"Closed (Z) by {report.closed_by}" if report.closed
-                 else "Open: figures may still change")
-        self.state_label.setText(f"{report.business_date} — {state} — "
-                                 f"{report.counts['payments']} payments, "
-                                 f"{report.counts['refunds']} refunds, "
-                                 f"{report.counts['receipts']} receipts")
+        state = (
+            f"Closed (Z) by {report.closed_by}"
+            if report.closed
+            else "Open: figures may still change"
+        )
+        self.state_label.setText(
+            f"{report.business_date} — {state} — "
+            f"{report.counts['payments']} payments, "
+            f"{report.counts['refunds']} refunds, "
+            f"{report.counts['receipts']} receipts"
+        )
         self.by_hour.set_points([(line.label[:2], line.amount) for line in report.by_hour])
-        self.by_method.set_points([(method_name(line.label), line.amount)
-                                   for line in report.by_method])
+        self.by_method.set_points(
+            [(method_name(line.label), line.amount) for line in report.by_method]
+        )
         self.by_cashier.set_points([(line.label, line.amount) for line in report.by_cashier])
-        ranges = [f"{r.workstation}: {r.first} … {r.last} ({r.count})"
-                  + (" ✓ no gaps" if not r.missing else f" ✗ missing {r.missing}")
-                  for r in report.receipt_ranges]
+        ranges = [
+            f"{r.workstation}: {r.first} … {r.last} ({r.count})"
+            + (" ✓ no gaps" if not r.missing else f" ✗ missing {r.missing}")
+            for r in report.receipt_ranges
+        ]
         self.ranges_label.setText("Receipt numbers — " + ("; ".join(ranges) or "none today"))
-        self.adjustments_label.setText("Adjustments — by kind: " + self._lines(
-            report.adjustments_by_kind) + " — by reason: " + self._lines(
-            report.adjustments_by_reason))
-        self.ageing_label.setText("Receivables owed — " + ("; ".join(
-            f"{line.account}: 0–30 d {money(self.currency, line.days_0_30)}, "
-            f"31–60 d {money(self.currency, line.days_31_60)}, "
-            f"61–90 d {money(self.currency, line.days_61_90)}, "
-            f"> 90 d {money(self.currency, line.over_90)} "
-            f"(total {money(self.currency, line.total)})"
-            for line in report.receivables_ageing) or "none"))
+        self.adjustments_label.setText(
+            "Adjustments — by kind: "
+            + self._lines(report.adjustments_by_kind)
+            + " — by reason: "
+            + self._lines(report.adjustments_by_reason)
+        )
+        self.ageing_label.setText(
+            "Receivables owed — "
+            + (
+                "; ".join(
+                    f"{line.account}: 0–30 d {money(self.currency, line.days_0_30)}, "
+                    f"31–60 d {money(self.currency, line.days_31_60)}, "
+                    f"61–90 d {money(self.currency, line.days_61_90)}, "
+                    f"> 90 d {money(self.currency, line.over_90)} "
+                    f"(total {money(self.currency, line.total)})"
+                    for line in report.receivables_ageing
+                )
+                or "none"
+            )
+        )
         self.close_button.setEnabled(not report.closed)
 
     def _lines(self, lines: list) -> str:
-        return "; ".join(f"{line.label.replace('_', ' ')} {line.count} × "
-                         f"{money(self.currency, line.amount)}" for line in lines) or "none"
+        return (
+            "; ".join(
+                f"{line.label.replace('_', ' ')} {line.count} × {money(self.currency, line.amount)}"
+                for line in lines
+            )
+            or "none"
+        )
 
 
 def default_export_path(kind: str, report: DailyReport) -> Path:

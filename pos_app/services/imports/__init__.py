@@ -25,8 +25,13 @@ from pos_app.services.imports.csvfile import InvalidImport
 
 __all__ = ["KINDS", "ImportResult", "InvalidImport", "import_csv"]
 
-KINDS: dict[str, ModuleType] = {"patients": patients, "services": price_list, "stock": stock,
-                                "bills": bills, "memberships": memberships}
+KINDS: dict[str, ModuleType] = {
+    "patients": patients,
+    "services": price_list,
+    "stock": stock,
+    "bills": bills,
+    "memberships": memberships,
+}
 
 
 @dataclass(frozen=True)
@@ -43,13 +48,29 @@ class ImportResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "rows": self.rows, "added": self.added,
-                "updated": self.updated, "skipped": self.skipped, "sha256": self.sha256,
-                "already_imported": self.already_imported, "findings": [], **self.extra}
+        return {
+            "kind": self.kind,
+            "rows": self.rows,
+            "added": self.added,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "sha256": self.sha256,
+            "already_imported": self.already_imported,
+            "findings": [],
+            **self.extra,
+        }
 
 
-def import_csv(uow: UnitOfWork, *, actor: Actor, workstation: str, kind: str, data: bytes,
-               source: str = "", repeat: bool = False) -> ImportResult:
+def import_csv(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    workstation: str,
+    kind: str,
+    data: bytes,
+    source: str = "",
+    repeat: bool = False,
+) -> ImportResult:
     """Import one CSV file of `kind` whole, or nothing of it.
 
     `repeat` lets a stock file that was already imported be received again (a second
@@ -57,8 +78,9 @@ def import_csv(uow: UnitOfWork, *, actor: Actor, workstation: str, kind: str, da
     """
     module = KINDS.get(kind)
     if module is None:
-        raise BadInput(f"Cannot import {kind!r}: use one of {', '.join(KINDS)}.",
-                       code="invalid_import")
+        raise BadInput(
+            f"Cannot import {kind!r}: use one of {', '.join(KINDS)}.", code="invalid_import"
+        )
     digest = hashlib.sha256(data).hexdigest()
     findings = csvfile.Findings()
     rows = csvfile.read(data, module.HEADER, findings)
@@ -72,26 +94,44 @@ def import_csv(uow: UnitOfWork, *, actor: Actor, workstation: str, kind: str, da
             plan = module.plan(uow, rows, findings, currency)
             findings.raise_if_any(kind)
             _write(uow, plan.steps)
-            result = ImportResult(kind, len(rows), plan.added, plan.updated, plan.skipped,
-                                  digest, False, plan.extra)
-        ledger.record(uow, workstation, actor=actor, action=f"import.{kind}", details={
-            "source": source, "sha256": digest, "rows": result.rows, "added": result.added,
-            "updated": result.updated, "skipped": result.skipped,
-            "already_imported": result.already_imported, **result.extra})
+            result = ImportResult(
+                kind, len(rows), plan.added, plan.updated, plan.skipped, digest, False, plan.extra
+            )
+        ledger.record(
+            uow,
+            workstation,
+            actor=actor,
+            action=f"import.{kind}",
+            details={
+                "source": source,
+                "sha256": digest,
+                "rows": result.rows,
+                "added": result.added,
+                "updated": result.updated,
+                "skipped": result.skipped,
+                "already_imported": result.already_imported,
+                **result.extra,
+            },
+        )
         uow.commit()
     return result
 
 
 def _write(uow: UnitOfWork, steps: list) -> None:
     # Someone may add the same MRN, code or bill number while this file is checked.
-    with batches.clash_as(Conflict("The same records were changed while this file was "
-                                   "imported; nothing was written. Run the import again.",
-                                   code="import_conflict")):
+    with batches.clash_as(
+        Conflict(
+            "The same records were changed while this file was "
+            "imported; nothing was written. Run the import again.",
+            code="import_conflict",
+        )
+    ):
         for step in steps:
             step(uow)
 
 
 def _imported_before(uow: UnitOfWork, kind: str, digest: str) -> bool:
     """Whether this very file was imported as `kind` before (its hash is in the audit trail)."""
-    return audit_queries.any_event(uow, action=f"import.{kind}",
-                                   details_containing=ledger.canonical({"sha256": digest})[1:-1])
+    return audit_queries.any_event(
+        uow, action=f"import.{kind}", details_containing=ledger.canonical({"sha256": digest})[1:-1]
+    )

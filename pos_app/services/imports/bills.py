@@ -15,8 +15,7 @@ from pos_app.domain.money import Currency
 from pos_app.services.imports import csvfile as f
 from pos_app.services.imports.plan import Plan
 
-HEADER = f.Header(required=("bill_no", "mrn", "service_code", "quantity"),
-                  optional=("unit_price",))
+HEADER = f.Header(required=("bill_no", "mrn", "service_code", "quantity"), optional=("unit_price",))
 ADDS_UP = False
 MAX_ITEM_QUANTITY = 100_000
 
@@ -34,7 +33,8 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
     wanted = _group(rows, findings, currency)
     patient_ids = patients_repo.ids_of(uow, {bill.mrn for bill in wanted.values()})
     services = price_list_repo.by_codes(
-        uow, {line[1] for bill in wanted.values() for line in bill.lines})
+        uow, {line[1] for bill in wanted.values() for line in bill.lines}
+    )
     existing = bills_repo.owners(uow, wanted)
     result = Plan()
     bill_rows: list[tuple[str, int]] = []
@@ -52,16 +52,20 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
                 findings.add(line, f"no patient has MRN {bill.mrn} (import patients first)")
             service = services.get(code)
             if service is None or not service.active:
-                findings.add(line, f"service {code} is {'not' if service is None else 'no longer'}"
-                                   " on the price list")
+                findings.add(
+                    line,
+                    f"service {code} is {'not' if service is None else 'no longer'}"
+                    " on the price list",
+                )
                 continue
             unit_price = service.unit_price_minor if price is None else price
             if not f.amount_ok(quantity * unit_price, currency):
                 findings.add(line, f"{quantity} x {currency.text(unit_price)} is too large")
                 continue
             if patient_id is not None:
-                items.append(bills_repo.NewItem(bill_no, patient_id, service.id, quantity,
-                                                unit_price))
+                items.append(
+                    bills_repo.NewItem(bill_no, patient_id, service.id, quantity, unit_price)
+                )
         if patient_id is not None:
             bill_rows.append((bill_no, patient_id))
     result.added = len(bill_rows)
@@ -78,16 +82,22 @@ def _group(rows: list[f.Row], findings: f.Findings, currency: Currency) -> dict[
         bill_no = f.code(row, "bill_no", findings)
         mrn = f.code(row, "mrn", findings)
         code = f.code(row, "service_code", findings)
-        quantity = f.whole_number(row, "quantity", findings, minimum=1,
-                                  maximum=MAX_ITEM_QUANTITY)
+        quantity = f.whole_number(row, "quantity", findings, minimum=1, maximum=MAX_ITEM_QUANTITY)
         price = f.money(row, "unit_price", findings, currency) if row.get("unit_price") else None
-        if (len(findings) > before or bill_no is None or mrn is None or code is None
-                or quantity is None):
+        if (
+            len(findings) > before
+            or bill_no is None
+            or mrn is None
+            or code is None
+            or quantity is None
+        ):
             continue
         bill = wanted.setdefault(bill_no, _Bill(mrn, row.line))
         if bill.mrn != mrn:
-            findings.add(row.line, f"bill {bill_no} is for MRN {bill.mrn} on line {bill.line}, "
-                                   f"here for {mrn}")
+            findings.add(
+                row.line,
+                f"bill {bill_no} is for MRN {bill.mrn} on line {bill.line}, here for {mrn}",
+            )
             continue
         bill.lines.append((row.line, code, quantity, price))
     return wanted

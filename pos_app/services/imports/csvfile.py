@@ -61,14 +61,16 @@ class Findings:
         if not self.items:
             return
         ordered = sorted(self.items, key=lambda item: item[0])
-        shown = "; ".join(f"line {line}: {problem}"
-                          for line, problem in ordered[:MAX_LINES_IN_MESSAGE])
+        shown = "; ".join(
+            f"line {line}: {problem}" for line, problem in ordered[:MAX_LINES_IN_MESSAGE]
+        )
         more = len(ordered) - MAX_LINES_IN_MESSAGE
         tail = f"; and {more} more" if more > 0 else ""
         bad_lines = len({line for line, _ in ordered})
         raise InvalidImport(
             f"Nothing was imported: {bad_lines} bad line(s) in the {what} file: {shown}{tail}.",
-            [{"line": line, "problem": problem} for line, problem in ordered])
+            [{"line": line, "problem": problem} for line, problem in ordered],
+        )
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def read(data: bytes, header: Header, findings: Findings) -> list[Row]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         findings.add(line, "the file is not UTF-8 text (save it as CSV UTF-8)")
         return []
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -101,8 +103,9 @@ def read(data: bytes, header: Header, findings: Findings) -> list[Row]:
             if not any(value.strip() for value in fields):
                 continue
             if len(fields) > len(names):
-                findings.add(reader.line_num,
-                             f"{len(fields)} fields but the header names {len(names)}")
+                findings.add(
+                    reader.line_num, f"{len(fields)} fields but the header names {len(names)}"
+                )
                 continue
             rows.append(Row(reader.line_num, dict(zip(names, fields, strict=False))))
     except csv.Error as exc:
@@ -118,18 +121,21 @@ def _header_ok(names: list[str], header: Header, findings: Findings) -> bool:
     unknown = [name for name in names if name not in known]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if missing:
-        findings.add(1, f"the header row must name the columns {expected}; "
-                        f"missing {', '.join(missing)}")
+        findings.add(
+            1, f"the header row must name the columns {expected}; missing {', '.join(missing)}"
+        )
     if unknown:
-        findings.add(1, f"unknown column(s) {', '.join(repr(n) for n in unknown)}; "
-                        f"expected {expected}")
+        findings.add(
+            1, f"unknown column(s) {', '.join(repr(n) for n in unknown)}; expected {expected}"
+        )
     if repeated:
         findings.add(1, f"column(s) {', '.join(repeated)} named twice")
     return not (missing or unknown or repeated)
 
 
-def text(row: Row, name: str, findings: Findings, *, max_length: int,
-         required: bool = True) -> str | None:
+def text(
+    row: Row, name: str, findings: Findings, *, max_length: int, required: bool = True
+) -> str | None:
     """Free text with runs of spaces collapsed; None (and a finding if required) when empty
     or holding a control character."""
     value = " ".join(row.get(name).split())
@@ -143,8 +149,14 @@ def text(row: Row, name: str, findings: Findings, *, max_length: int,
     return _vetted(row, findings, lambda: refuse_controls(value, what=name))
 
 
-def code(row: Row, name: str, findings: Findings, *, pattern: re.Pattern[str] = _CODE,
-         required: bool = True) -> str | None:
+def code(
+    row: Row,
+    name: str,
+    findings: Findings,
+    *,
+    pattern: re.Pattern[str] = _CODE,
+    required: bool = True,
+) -> str | None:
     """An identifier (MRN, service, stock or bill code): letters, digits and . _ / -."""
     value = row.get(name)
     if not value:
@@ -152,23 +164,31 @@ def code(row: Row, name: str, findings: Findings, *, pattern: re.Pattern[str] = 
             findings.add(row.line, f"{name} is empty")
         return None
     if not pattern.match(value):
-        findings.add(row.line, f"{name} {value!r} is not a valid code "
-                               "(up to 32 letters, digits and . _ / -)")
+        findings.add(
+            row.line, f"{name} {value!r} is not a valid code (up to 32 letters, digits and . _ / -)"
+        )
         return None
     return value
 
 
-def whole_number(row: Row, name: str, findings: Findings, *, minimum: int,
-                 maximum: int = MAX_QUANTITY) -> int | None:
+def whole_number(
+    row: Row, name: str, findings: Findings, *, minimum: int, maximum: int = MAX_QUANTITY
+) -> int | None:
     """A whole number from `minimum` to `maximum`, written in plain digits."""
-    return _vetted(row, findings, lambda: numbers.whole_number(
-        row.get(name), what=name, minimum=minimum, maximum=maximum))
+    return _vetted(
+        row,
+        findings,
+        lambda: numbers.whole_number(row.get(name), what=name, minimum=minimum, maximum=maximum),
+    )
 
 
 def money(row: Row, name: str, findings: Findings, currency: Currency) -> int | None:
     """An amount in minor units, through the one money parser (no floats, right decimals)."""
-    return _vetted(row, findings, lambda: currency.to_minor(
-        currency.parse(row.get(name), what=name.replace("_", " "))))
+    return _vetted(
+        row,
+        findings,
+        lambda: currency.to_minor(currency.parse(row.get(name), what=name.replace("_", " "))),
+    )
 
 
 def _vetted(row: Row, findings: Findings, parse: Callable[[], T]) -> T | None:
@@ -226,4 +246,3 @@ def flag(row: Row, name: str, findings: Findings) -> bool | None:
 def same_name(first: str, second: str) -> bool:
     """Names equal but for case and spacing: "JOHN  Doe" is John Doe."""
     return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
-

@@ -43,8 +43,15 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
         if known.get(pair) == details:
             result.skipped += 1
             continue
-        writes.append({"patient_id": pair[0], "payer_id": pair[1], "member_no": details[0],
-                       "valid_until": details[1], "new": pair not in known})
+        writes.append(
+            {
+                "patient_id": pair[0],
+                "payer_id": pair[1],
+                "member_no": details[0],
+                "valid_until": details[1],
+                "new": pair not in known,
+            }
+        )
     result.added = sum(1 for w in writes if w["new"])
     result.updated = len(writes) - result.added
     result.steps.append(lambda uow: payers_repo.write_memberships(uow, writes, at=uow.clock()))
@@ -73,10 +80,12 @@ def _read_rows(rows: list[f.Row], findings: f.Findings) -> dict[tuple[str, str],
         pair = (membership["mrn"], membership["payer"])
         if pair in wanted:
             first = wanted[pair]
-            if (first["member_no"], first["valid_until"]) != (member_no,
-                                                             membership["valid_until"]):
-                findings.add(row.line, f"patient {pair[0]} and payer {pair[1]} are on line "
-                                       f"{first['line']} with another member number or date")
+            if (first["member_no"], first["valid_until"]) != (member_no, membership["valid_until"]):
+                findings.add(
+                    row.line,
+                    f"patient {pair[0]} and payer {pair[1]} are on line "
+                    f"{first['line']} with another member number or date",
+                )
             continue
         wanted[pair] = membership
     return wanted

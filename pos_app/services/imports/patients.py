@@ -22,10 +22,12 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
     line_of: dict[str, int] = {}
     for row in rows:
         before = len(findings)
-        person: dict[str, Any] = {"mrn": f.code(row, "mrn", findings, pattern=MRN_PATTERN),
-                  "name": f.text(row, "name", findings, max_length=200),
-                  "phone": f.text(row, "phone", findings, max_length=32, required=False),
-                  "dob": f.past_date(row, "dob", findings)}
+        person: dict[str, Any] = {
+            "mrn": f.code(row, "mrn", findings, pattern=MRN_PATTERN),
+            "name": f.text(row, "name", findings, max_length=200),
+            "phone": f.text(row, "phone", findings, max_length=32, required=False),
+            "dob": f.past_date(row, "dob", findings),
+        }
         if len(findings) > before:
             continue
         mrn = person["mrn"]
@@ -33,8 +35,11 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
             if f.same_name(new[mrn]["name"], person["name"]):
                 result.skipped += 1
             else:
-                findings.add(row.line, f"MRN {mrn} is on line {line_of[mrn]} as "
-                                       f"{new[mrn]['name']!r}, here as {person['name']!r}")
+                findings.add(
+                    row.line,
+                    f"MRN {mrn} is on line {line_of[mrn]} as "
+                    f"{new[mrn]['name']!r}, here as {person['name']!r}",
+                )
             continue
         new[mrn] = person
         line_of[mrn] = row.line
@@ -43,8 +48,9 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
         if f.same_name(name, person["name"]):
             result.skipped += 1
         else:
-            findings.add(line_of[mrn], f"MRN {mrn} is already registered as {name!r}, "
-                                       f"not {person['name']!r}")
+            findings.add(
+                line_of[mrn], f"MRN {mrn} is already registered as {name!r}, not {person['name']!r}"
+            )
     people = list(new.values())
     result.added = len(people)
     result.steps.append(lambda uow: insert_patients(uow, people))

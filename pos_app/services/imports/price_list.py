@@ -16,8 +16,10 @@ from pos_app.domain.money import Currency
 from pos_app.services.imports import csvfile as f
 from pos_app.services.imports.plan import Plan
 
-HEADER = f.Header(required=("code", "name", "kind", "department", "unit_price"),
-                  optional=("stock_code", "lab_test_code", "active"))
+HEADER = f.Header(
+    required=("code", "name", "kind", "department", "unit_price"),
+    optional=("stock_code", "lab_test_code", "active"),
+)
 ADDS_UP = False
 _CHANGEABLE = ("name", "department", "unit_price_minor", "active")
 
@@ -25,8 +27,12 @@ _CHANGEABLE = ("name", "department", "unit_price_minor", "active")
 def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Currency) -> Plan:
     """Services to add and to update; skipped when a known code is listed unchanged."""
     wanted = _read_rows(rows, findings, currency)
-    stock_ids = {code: item.id for code, item in stock_items_repo.by_codes(
-        uow, {s["stock_code"] for s in wanted.values() if s["stock_code"]}).items()}
+    stock_ids = {
+        code: item.id
+        for code, item in stock_items_repo.by_codes(
+            uow, {s["stock_code"] for s in wanted.values() if s["stock_code"]}
+        ).items()
+    }
     known = price_list_repo.by_codes(uow, wanted)
     result = Plan()
     new, changed, price_changes = [], [], []
@@ -43,8 +49,11 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
             continue
         for name in ("kind", "stock_item_id", "lab_test_code"):
             if service[name] != getattr(old, name):
-                findings.add(line, f"service {code} exists with another {name.replace('_id', '')}"
-                                   "; that cannot change, add a new code instead")
+                findings.add(
+                    line,
+                    f"service {code} exists with another {name.replace('_id', '')}"
+                    "; that cannot change, add a new code instead",
+                )
                 break
         else:
             if service["active"] is None:
@@ -54,9 +63,13 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
                 continue
             changed.append({"id": old.id, **{name: service[name] for name in _CHANGEABLE}})
             if old.unit_price_minor != service["unit_price_minor"]:
-                price_changes.append({"code": code,
-                                      "old": currency.text(old.unit_price_minor),
-                                      "new": currency.text(service["unit_price_minor"])})
+                price_changes.append(
+                    {
+                        "code": code,
+                        "old": currency.text(old.unit_price_minor),
+                        "new": currency.text(service["unit_price_minor"]),
+                    }
+                )
     result.added, result.updated = len(new), len(changed)
     result.extra["price_changes"] = price_changes
     result.steps.append(lambda uow: _write(uow, new, changed))
@@ -82,8 +95,10 @@ def _read_rows(rows: list[f.Row], findings: f.Findings, currency: Currency) -> d
         if len(findings) > before:
             continue
         if service["code"] in wanted:
-            findings.add(row.line, f"service {service['code']} is also on line "
-                                   f"{wanted[service['code']]['line']}")
+            findings.add(
+                row.line,
+                f"service {service['code']} is also on line {wanted[service['code']]['line']}",
+            )
             continue
         wanted[service["code"]] = service
     return wanted

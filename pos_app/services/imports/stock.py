@@ -26,15 +26,20 @@ def plan(uow: UnitOfWork, rows: list[f.Row], findings: f.Findings, currency: Cur
     wanted: dict[str, dict] = {}
     for row in rows:
         before = len(findings)
-        item: dict[str, Any] = {"line": row.line, "code": f.code(row, "code", findings),
-                "name": f.text(row, "name", findings, max_length=200),
-                "quantity": f.whole_number(row, "quantity", findings, minimum=0),
-                "unit": f.text(row, "unit", findings, max_length=32, required=False)}
+        item: dict[str, Any] = {
+            "line": row.line,
+            "code": f.code(row, "code", findings),
+            "name": f.text(row, "name", findings, max_length=200),
+            "quantity": f.whole_number(row, "quantity", findings, minimum=0),
+            "unit": f.text(row, "unit", findings, max_length=32, required=False),
+        }
         if len(findings) > before:
             continue
         if item["code"] in wanted:
-            findings.add(row.line, f"stock item {item['code']} is also on line "
-                                   f"{wanted[item['code']]['line']}")
+            findings.add(
+                row.line,
+                f"stock item {item['code']} is also on line {wanted[item['code']]['line']}",
+            )
             continue
         wanted[item["code"]] = item
     known = stock_items_repo.by_codes(uow, wanted)
@@ -61,4 +66,3 @@ def _write(uow: UnitOfWork, new: list[NewStockItem], changed: list[Delivery]) ->
     now = uow.clock()
     stock_items_repo.add(uow, new, now)
     stock_items_repo.receive(uow, changed, now)
-

@@ -21,8 +21,15 @@ branch_labels = None
 depends_on = None
 
 TENDER_METHODS = "'cash', 'card', 'mobile_money', 'wallet', 'insurance'"
-APPEND_ONLY = ("reversals", "reversal_items", "refund_payouts", "withdrawals",
-               "shift_tenders", "shift_cash_counts", "day_closes")
+APPEND_ONLY = (
+    "reversals",
+    "reversal_items",
+    "refund_payouts",
+    "withdrawals",
+    "shift_tenders",
+    "shift_cash_counts",
+    "day_closes",
+)
 
 
 def _key() -> sa.types.TypeEngine:
@@ -36,8 +43,7 @@ def _id() -> sa.Column:
 def _ref(name: str, target: str, table: str, *, nullable: bool = False) -> list:
     return [
         sa.Column(name, _key(), nullable=nullable),
-        sa.ForeignKeyConstraint([name], [f"{target}.id"],
-                                name=op.f(f"fk_{table}_{name}_{target}")),
+        sa.ForeignKeyConstraint([name], [f"{target}.id"], name=op.f(f"fk_{table}_{name}_{target}")),
     ]
 
 
@@ -53,14 +59,18 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         *_ref("decided_by", "users", "refund_requests", nullable=True),
         sa.Column("decided_at", UTCDateTime(), nullable=True),
-        sa.CheckConstraint("status IN ('pending', 'approved', 'rejected')",
-                           name=op.f("ck_refund_requests_status_known")),
+        sa.CheckConstraint(
+            "status IN ('pending', 'approved', 'rejected')",
+            name=op.f("ck_refund_requests_status_known"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_refund_requests")),
     )
     with op.batch_alter_table("refund_requests", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_refund_requests_payment_id"), ["payment_id"])
         batch_op.create_index(
-            "uq_refund_requests_one_pending", ["payment_id"], unique=True,
+            "uq_refund_requests_one_pending",
+            ["payment_id"],
+            unique=True,
             postgresql_where=sa.text("status = 'pending'"),
             sqlite_where=sa.text("status = 'pending'"),
         )
@@ -82,8 +92,9 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.CheckConstraint("amount_minor > 0", name=op.f("ck_reversals_amount_positive")),
         sa.CheckConstraint("approved_by <> cashier_id", name=op.f("ck_reversals_two_people")),
-        sa.ForeignKeyConstraint(["receipt_no"], ["receipts.receipt_no"],
-                                name=op.f("fk_reversals_receipt_no_receipts")),
+        sa.ForeignKeyConstraint(
+            ["receipt_no"], ["receipts.receipt_no"], name=op.f("fk_reversals_receipt_no_receipts")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reversals")),
         sa.UniqueConstraint("receipt_no", name=op.f("uq_reversals_receipt_no")),
     )
@@ -97,8 +108,7 @@ def upgrade() -> None:
         *_ref("reversal_id", "reversals", "reversal_items"),
         *_ref("bill_item_id", "bill_items", "reversal_items"),
         sa.Column("amount_minor", sa.BigInteger(), nullable=False),
-        sa.CheckConstraint("amount_minor >= 0",
-                           name=op.f("ck_reversal_items_amount_not_negative")),
+        sa.CheckConstraint("amount_minor >= 0", name=op.f("ck_reversal_items_amount_not_negative")),
         sa.UniqueConstraint("reversal_id", "bill_item_id", name="uq_reversal_items_pair"),
     )
     with op.batch_alter_table("reversal_items", schema=None) as batch_op:
@@ -118,8 +128,9 @@ def upgrade() -> None:
         sa.Column("method", sa.String(length=16), nullable=False),
         sa.Column("amount_minor", sa.BigInteger(), nullable=False),
         sa.Column("reference", sa.String(length=64), nullable=True),
-        sa.CheckConstraint(f"method IN ({TENDER_METHODS})",
-                           name=op.f("ck_refund_payouts_method_known")),
+        sa.CheckConstraint(
+            f"method IN ({TENDER_METHODS})", name=op.f("ck_refund_payouts_method_known")
+        ),
         sa.CheckConstraint("amount_minor > 0", name=op.f("ck_refund_payouts_amount_positive")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_refund_payouts")),
     )
@@ -141,8 +152,9 @@ def upgrade() -> None:
         sa.Column("idempotency_key", sa.String(length=80), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.CheckConstraint("amount_minor > 0", name=op.f("ck_withdrawals_amount_positive")),
-        sa.ForeignKeyConstraint(["receipt_no"], ["receipts.receipt_no"],
-                                name=op.f("fk_withdrawals_receipt_no_receipts")),
+        sa.ForeignKeyConstraint(
+            ["receipt_no"], ["receipts.receipt_no"], name=op.f("fk_withdrawals_receipt_no_receipts")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_withdrawals")),
         sa.UniqueConstraint("receipt_no", name=op.f("uq_withdrawals_receipt_no")),
     )
@@ -159,8 +171,9 @@ def upgrade() -> None:
         sa.Column("counted_minor", sa.BigInteger(), nullable=True),
         sa.Column("counted_count", sa.Integer(), nullable=True),
         sa.Column("variance_minor", sa.BigInteger(), nullable=True),
-        sa.CheckConstraint(f"method IN ({TENDER_METHODS})",
-                           name=op.f("ck_shift_tenders_method_known")),
+        sa.CheckConstraint(
+            f"method IN ({TENDER_METHODS})", name=op.f("ck_shift_tenders_method_known")
+        ),
         sa.UniqueConstraint("shift_id", "method", name="uq_shift_tenders_pair"),
     )
     op.create_table(
@@ -168,8 +181,9 @@ def upgrade() -> None:
         *_ref("shift_id", "shifts", "shift_cash_counts"),
         sa.Column("denomination_minor", sa.BigInteger(), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.CheckConstraint("denomination_minor > 0 AND quantity >= 0",
-                           name=op.f("ck_shift_cash_counts_count_ok")),
+        sa.CheckConstraint(
+            "denomination_minor > 0 AND quantity >= 0", name=op.f("ck_shift_cash_counts_count_ok")
+        ),
         sa.UniqueConstraint("shift_id", "denomination_minor", name="uq_shift_cash_counts_pair"),
     )
     op.create_table(
@@ -186,8 +200,7 @@ def upgrade() -> None:
         sa.Column("withdrawals_minor", sa.BigInteger(), nullable=False),
         sa.Column("report", sa.Text(), nullable=False),
         sa.Column("report_hash", sa.String(length=64), nullable=False),
-        sa.CheckConstraint("window_end >= window_start",
-                           name=op.f("ck_day_closes_window_ordered")),
+        sa.CheckConstraint("window_end >= window_start", name=op.f("ck_day_closes_window_ordered")),
         sa.PrimaryKeyConstraint("business_date", name=op.f("pk_day_closes")),
     )
     _protect()
@@ -195,9 +208,17 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _unprotect()
-    for table in ("day_closes", "shift_cash_counts", "shift_tenders", "withdrawals",
-                  "refund_payouts", "reversal_items", "refund_request_items", "reversals",
-                  "refund_requests"):
+    for table in (
+        "day_closes",
+        "shift_cash_counts",
+        "shift_tenders",
+        "withdrawals",
+        "refund_payouts",
+        "reversal_items",
+        "refund_request_items",
+        "reversals",
+        "refund_requests",
+    ):
         op.drop_table(table)
 
 

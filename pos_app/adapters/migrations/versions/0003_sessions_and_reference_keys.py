@@ -46,8 +46,9 @@ def upgrade() -> None:
         sa.Column("started_at", UTCDateTime(), nullable=False),
         sa.Column("ended_at", UTCDateTime(), nullable=True),
         sa.Column("end_reason", sa.String(length=32), nullable=True),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
-                                name=op.f("fk_user_sessions_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_user_sessions_user_id_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_sessions")),
     )
     with op.batch_alter_table("user_sessions", schema=None) as batch_op:
@@ -57,10 +58,14 @@ def upgrade() -> None:
         sa.Column("method", sa.String(length=16), nullable=False),
         sa.Column("reference_key", sa.String(length=64), nullable=False),
         sa.Column("receipt_no", sa.String(length=32), nullable=False),
-        sa.CheckConstraint(f"method IN ({_REFERENCED})",
-                           name=op.f("ck_tender_references_method_known")),
-        sa.ForeignKeyConstraint(["receipt_no"], ["receipts.receipt_no"],
-                                name=op.f("fk_tender_references_receipt_no_receipts")),
+        sa.CheckConstraint(
+            f"method IN ({_REFERENCED})", name=op.f("ck_tender_references_method_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["receipt_no"],
+            ["receipts.receipt_no"],
+            name=op.f("fk_tender_references_receipt_no_receipts"),
+        ),
         sa.PrimaryKeyConstraint("method", "reference_key", name=op.f("pk_tender_references")),
     )
     _copy_references()
@@ -75,24 +80,33 @@ def _copy_references() -> None:
     """Every reference already taken, under its key; mobile money from its own table, card
     and insurance from the payments and deposits that carried them."""
     bind = op.get_bind()
-    taken = bind.execute(sa.text(
-        "SELECT 'mobile_money', reference, receipt_no FROM mobile_money_refs "
-        "UNION ALL SELECT t.method, t.reference, p.receipt_no FROM tenders t "
-        "JOIN payments p ON p.id = t.payment_id "
-        "WHERE t.method IN ('card', 'insurance') AND t.reference IS NOT NULL "
-        "UNION ALL SELECT method, reference, receipt_no FROM deposits "
-        "WHERE method = 'card' AND reference IS NOT NULL "
-        "ORDER BY 3")).all()
+    taken = bind.execute(
+        sa.text(
+            "SELECT 'mobile_money', reference, receipt_no FROM mobile_money_refs "
+            "UNION ALL SELECT t.method, t.reference, p.receipt_no FROM tenders t "
+            "JOIN payments p ON p.id = t.payment_id "
+            "WHERE t.method IN ('card', 'insurance') AND t.reference IS NOT NULL "
+            "UNION ALL SELECT method, reference, receipt_no FROM deposits "
+            "WHERE method = 'card' AND reference IS NOT NULL "
+            "ORDER BY 3"
+        )
+    ).all()
     keys: dict[tuple[str, str], str] = {}
     for method, reference, receipt_no in taken:
         key = reference_key(reference)[:64]
         if key:
             keys.setdefault((method, key), receipt_no)
     if keys:
-        bind.execute(sa.text("INSERT INTO tender_references (method, reference_key, receipt_no) "
-                             "VALUES (:method, :key, :receipt_no)"),
-                     [{"method": method, "key": key, "receipt_no": receipt_no}
-                      for (method, key), receipt_no in keys.items()])
+        bind.execute(
+            sa.text(
+                "INSERT INTO tender_references (method, reference_key, receipt_no) "
+                "VALUES (:method, :key, :receipt_no)"
+            ),
+            [
+                {"method": method, "key": key, "receipt_no": receipt_no}
+                for (method, key), receipt_no in keys.items()
+            ],
+        )
 
 
 def downgrade() -> None:
@@ -101,12 +115,17 @@ def downgrade() -> None:
         "mobile_money_refs",
         sa.Column("reference", sa.String(length=64), nullable=False),
         sa.Column("receipt_no", sa.String(length=32), nullable=False),
-        sa.ForeignKeyConstraint(["receipt_no"], ["receipts.receipt_no"],
-                                name=op.f("fk_mobile_money_refs_receipt_no_receipts")),
+        sa.ForeignKeyConstraint(
+            ["receipt_no"],
+            ["receipts.receipt_no"],
+            name=op.f("fk_mobile_money_refs_receipt_no_receipts"),
+        ),
         sa.PrimaryKeyConstraint("reference", name=op.f("pk_mobile_money_refs")),
     )
-    op.execute("INSERT INTO mobile_money_refs (reference, receipt_no) SELECT reference_key, "
-               "receipt_no FROM tender_references WHERE method = 'mobile_money'")
+    op.execute(
+        "INSERT INTO mobile_money_refs (reference, receipt_no) SELECT reference_key, "
+        "receipt_no FROM tender_references WHERE method = 'mobile_money'"
+    )
     op.drop_table("tender_references")
     with op.batch_alter_table("user_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_sessions_user_id"))

@@ -17,8 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_receipts_patient_created", "receipts", ["patient_id", "created_at"])
-    op.create_index("ix_receipts_workstation_created", "receipts",
-                    ["workstation", "created_at"])
+    op.create_index("ix_receipts_workstation_created", "receipts", ["workstation", "created_at"])
 
 
 def downgrade() -> None:

@@ -33,8 +33,10 @@ def upgrade() -> None:
     op.add_column("audit_events", sa.Column("signature", sa.String(length=128), nullable=True))
     op.create_index("ix_audit_events_action", "audit_events", ["action"])
     op.create_index("ix_wallet_entries_receipt_no", "wallet_entries", ["receipt_no"])
-    op.add_column("workstations", sa.Column("unsigned_through", sa.BigInteger(),
-                                            server_default="0", nullable=False))
+    op.add_column(
+        "workstations",
+        sa.Column("unsigned_through", sa.BigInteger(), server_default="0", nullable=False),
+    )
     op.execute("UPDATE workstations SET unsigned_through = audit_seq")
     op.add_column("day_closes", sa.Column("heads", sa.Text(), nullable=True))
     op.create_table(
@@ -46,12 +48,17 @@ def upgrade() -> None:
         sa.Column("enrolled_by", _key(), nullable=True),
         sa.Column("revoked_at", UTCDateTime(), nullable=True),
         sa.Column("revoked_by", _key(), nullable=True),
-        sa.ForeignKeyConstraint(["workstation"], ["workstations.id"],
-                                name=op.f("fk_workstation_keys_workstation_workstations")),
-        sa.ForeignKeyConstraint(["enrolled_by"], ["users.id"],
-                                name=op.f("fk_workstation_keys_enrolled_by_users")),
-        sa.ForeignKeyConstraint(["revoked_by"], ["users.id"],
-                                name=op.f("fk_workstation_keys_revoked_by_users")),
+        sa.ForeignKeyConstraint(
+            ["workstation"],
+            ["workstations.id"],
+            name=op.f("fk_workstation_keys_workstation_workstations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["enrolled_by"], ["users.id"], name=op.f("fk_workstation_keys_enrolled_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["revoked_by"], ["users.id"], name=op.f("fk_workstation_keys_revoked_by_users")
+        ),
         sa.PrimaryKeyConstraint("key_id", name=op.f("pk_workstation_keys")),
     )
     op.create_index("ix_workstation_keys_workstation", "workstation_keys", ["workstation"])
@@ -73,6 +80,10 @@ def downgrade() -> None:
     op.drop_index("ix_audit_events_action", table_name="audit_events")
     # Plain DROP COLUMN (SQLite >= 3.35 has it): a batch rebuild would drop and recreate
     # tables that others reference and that carry the append-only triggers.
-    for table, column in (("day_closes", "heads"), ("workstations", "unsigned_through"),
-                          ("audit_events", "signature"), ("audit_events", "key_id")):
+    for table, column in (
+        ("day_closes", "heads"),
+        ("workstations", "unsigned_through"),
+        ("audit_events", "signature"),
+        ("audit_events", "key_id"),
+    ):
         op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

@@ -36,8 +36,7 @@ def _key() -> sa.types.TypeEngine:
 def _ref(name: str, target: str, table: str, *, nullable: bool = False) -> list:
     return [
         sa.Column(name, _key(), nullable=nullable),
-        sa.ForeignKeyConstraint([name], [f"{target}.id"],
-                                name=op.f(f"fk_{table}_{name}_{target}")),
+        sa.ForeignKeyConstraint([name], [f"{target}.id"], name=op.f(f"fk_{table}_{name}_{target}")),
     ]
 
 
@@ -59,17 +58,24 @@ def upgrade() -> None:
         sa.Column("decision_reason", sa.Text(), nullable=True),
         sa.Column("result", sa.Text(), nullable=True),
         sa.CheckConstraint(f"kind IN ({KINDS})", name=op.f("ck_approval_requests_kind_known")),
-        sa.CheckConstraint("status IN ('pending', 'approved', 'rejected')",
-                           name=op.f("ck_approval_requests_status_known")),
-        sa.CheckConstraint("amount_minor >= 0",
-                           name=op.f("ck_approval_requests_amount_not_negative")),
+        sa.CheckConstraint(
+            "status IN ('pending', 'approved', 'rejected')",
+            name=op.f("ck_approval_requests_status_known"),
+        ),
+        sa.CheckConstraint(
+            "amount_minor >= 0", name=op.f("ck_approval_requests_amount_not_negative")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_approval_requests")),
     )
     op.create_index("ix_approval_requests_status", "approval_requests", ["status"])
-    op.create_index("uq_approval_requests_one_pending", "approval_requests",
-                    ["kind", "subject"], unique=True,
-                    postgresql_where=sa.text("status = 'pending'"),
-                    sqlite_where=sa.text("status = 'pending'"))
+    op.create_index(
+        "uq_approval_requests_one_pending",
+        "approval_requests",
+        ["kind", "subject"],
+        unique=True,
+        postgresql_where=sa.text("status = 'pending'"),
+        sqlite_where=sa.text("status = 'pending'"),
+    )
     _move_refund_requests()
     op.create_table(
         "adjustments",
@@ -83,8 +89,9 @@ def upgrade() -> None:
         *_ref("request_id", "approval_requests", "adjustments", nullable=True),
         sa.Column("workstation", sa.String(length=16), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.CheckConstraint("kind IN ('discount', 'waiver', 'price')",
-                           name=op.f("ck_adjustments_kind_known")),
+        sa.CheckConstraint(
+            "kind IN ('discount', 'waiver', 'price')", name=op.f("ck_adjustments_kind_known")
+        ),
         sa.CheckConstraint("amount_minor <> 0", name=op.f("ck_adjustments_amount_not_zero")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_adjustments")),
     )
@@ -97,62 +104,121 @@ def _move_refund_requests() -> None:
     """Refund requests become approval requests of kind refund, with the same ids (their
     reversals and audit events name them); the old tables stay, read only, as history."""
     bind = op.get_bind()
-    rows = bind.execute(sa.text(
-        "SELECT r.id, p.receipt_no, r.requested_by, r.workstation, r.reason, r.status, "
-        "r.created_at, r.decided_by, r.decided_at, p.amount_minor, p.id, pt.mrn "
-        "FROM refund_requests r JOIN payments p ON p.id = r.payment_id "
-        "JOIN patients pt ON pt.id = p.patient_id ORDER BY r.id")).all()
-    for (request_id, receipt_no, requested_by, workstation, reason, status, created_at,
-         decided_by, decided_at, paid_minor, payment_id, mrn) in rows:
-        items = [i for (i,) in bind.execute(sa.text(
-            "SELECT bill_item_id FROM refund_request_items WHERE request_id = :r "
-            "ORDER BY bill_item_id"), {"r": request_id})]
+    rows = bind.execute(
+        sa.text(
+            "SELECT r.id, p.receipt_no, r.requested_by, r.workstation, r.reason, r.status, "
+            "r.created_at, r.decided_by, r.decided_at, p.amount_minor, p.id, pt.mrn "
+            "FROM refund_requests r JOIN payments p ON p.id = r.payment_id "
+            "JOIN patients pt ON pt.id = p.patient_id ORDER BY r.id"
+        )
+    ).all()
+    for (
+        request_id,
+        receipt_no,
+        requested_by,
+        workstation,
+        reason,
+        status,
+        created_at,
+        decided_by,
+        decided_at,
+        paid_minor,
+        payment_id,
+        mrn,
+    ) in rows:
+        items = [
+            i
+            for (i,) in bind.execute(
+                sa.text(
+                    "SELECT bill_item_id FROM refund_request_items WHERE request_id = :r "
+                    "ORDER BY bill_item_id"
+                ),
+                {"r": request_id},
+            )
+        ]
         if items:
-            asked = bind.execute(sa.text(
-                "SELECT COALESCE(SUM(amount_minor), 0) FROM payment_items WHERE payment_id = :p "
-                "AND bill_item_id IN (SELECT bill_item_id FROM refund_request_items "
-                "WHERE request_id = :r)"), {"p": payment_id, "r": request_id}).scalar_one()
+            asked = bind.execute(
+                sa.text(
+                    "SELECT COALESCE(SUM(amount_minor), 0) FROM payment_items "
+                    "WHERE payment_id = :p AND bill_item_id IN "
+                    "(SELECT bill_item_id FROM refund_request_items WHERE request_id = :r)"
+                ),
+                {"p": payment_id, "r": request_id},
+            ).scalar_one()
         else:
-            asked = paid_minor - bind.execute(sa.text(
-                "SELECT COALESCE(SUM(amount_minor), 0) FROM reversals WHERE payment_id = :p "
-                "AND (request_id IS NULL OR request_id <> :r)"),
-                {"p": payment_id, "r": request_id}).scalar_one()
-        payload = json.dumps({"receipt_no": receipt_no, "mrn": mrn, "items": items},
-                             sort_keys=True,
-                             separators=(",", ":"))
-        bind.execute(sa.text(
-            "INSERT INTO approval_requests (id, kind, subject, amount_minor, reason, payload, "
-            "requested_by, workstation, created_at, status, decided_by, decided_at) VALUES "
-            "(:id, 'refund', :subject, :amount, :reason, :payload, :by, :ws, :at, :status, "
-            ":decided_by, :decided_at)"),
-            {"id": request_id, "subject": receipt_no, "amount": max(asked, 0), "reason": reason,
-             "payload": payload, "by": requested_by, "ws": workstation, "at": created_at,
-             "status": status, "decided_by": decided_by, "decided_at": decided_at})
+            asked = (
+                paid_minor
+                - bind.execute(
+                    sa.text(
+                        "SELECT COALESCE(SUM(amount_minor), 0) FROM reversals "
+                        "WHERE payment_id = :p AND (request_id IS NULL OR request_id <> :r)"
+                    ),
+                    {"p": payment_id, "r": request_id},
+                ).scalar_one()
+            )
+        payload = json.dumps(
+            {"receipt_no": receipt_no, "mrn": mrn, "items": items},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        bind.execute(
+            sa.text(
+                "INSERT INTO approval_requests (id, kind, subject, amount_minor, reason, payload, "
+                "requested_by, workstation, created_at, status, decided_by, decided_at) VALUES "
+                "(:id, 'refund', :subject, :amount, :reason, :payload, :by, :ws, :at, :status, "
+                ":decided_by, :decided_at)"
+            ),
+            {
+                "id": request_id,
+                "subject": receipt_no,
+                "amount": max(asked, 0),
+                "reason": reason,
+                "payload": payload,
+                "by": requested_by,
+                "ws": workstation,
+                "at": created_at,
+                "status": status,
+                "decided_by": decided_by,
+                "decided_at": decided_at,
+            },
+        )
     if rows and bind.dialect.name == "postgresql":
-        op.execute("SELECT setval(pg_get_serial_sequence('approval_requests', 'id'), "
-                   "(SELECT MAX(id) FROM approval_requests))")
+        op.execute(
+            "SELECT setval(pg_get_serial_sequence('approval_requests', 'id'), "
+            "(SELECT MAX(id) FROM approval_requests))"
+        )
 
 
 def _allow_zero_payments() -> None:
     """A fully waived item is settled by a payment of nothing: a zero-amount receipt."""
-    _swap_check("payments", ("ck_payments_amount_positive", "amount_minor > 0"),
-                ("ck_payments_amount_not_negative", "amount_minor >= 0"))
+    _swap_check(
+        "payments",
+        ("ck_payments_amount_positive", "amount_minor > 0"),
+        ("ck_payments_amount_not_negative", "amount_minor >= 0"),
+    )
 
 
 def _protect() -> None:
     """Adjustments are ledger lines: a correction is a new line, never an edit."""
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE TRIGGER adjustments_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
-                   "ON adjustments FOR EACH STATEMENT EXECUTE FUNCTION caretill_append_only()")
+        op.execute(
+            "CREATE TRIGGER adjustments_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+            "ON adjustments FOR EACH STATEMENT EXECUTE FUNCTION caretill_append_only()"
+        )
         return
     for verb in ("UPDATE", "DELETE"):
-        op.execute(f"CREATE TRIGGER adjustments_no_{verb.lower()} BEFORE {verb} ON adjustments "
-                   "BEGIN SELECT RAISE(ABORT, 'caretill: adjustments is append-only'); END")
+        op.execute(
+            f"CREATE TRIGGER adjustments_no_{verb.lower()} BEFORE {verb} ON adjustments "
+            "BEGIN SELECT RAISE(ABORT, 'caretill: adjustments is append-only'); END"
+        )
 
 
 def downgrade() -> None:
-    _swap_check("payments", ("ck_payments_amount_not_negative", "amount_minor >= 0"),
-                ("ck_payments_amount_positive", "amount_minor > 0"))
+    _swap_check(
+        "payments",
+        ("ck_payments_amount_not_negative", "amount_minor >= 0"),
+        ("ck_payments_amount_positive", "amount_minor > 0"),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS adjustments_append_only ON adjustments")
     else:

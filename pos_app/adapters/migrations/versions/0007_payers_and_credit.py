@@ -26,18 +26,27 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-APPEND_ONLY = ("receivable_entries", "payer_shares", "claim_items", "settlement_allocations",
-               "settlements")
+APPEND_ONLY = (
+    "receivable_entries",
+    "payer_shares",
+    "claim_items",
+    "settlement_allocations",
+    "settlements",
+)
 SERVICE_KINDS = "'consultation', 'lab_test', 'pharmacy', 'procedure', 'other'"
 OLD_METHODS = "'cash', 'card', 'mobile_money', 'wallet', 'insurance'"
 # A settlement of a receivable account has its own receipt; credit (pay later) is a tender,
 # paid back by a refund onto the same account.
-WIDENED = (("receipts", "kind", "'payment', 'deposit', 'refund', 'withdrawal'", "'settlement'"),
-           ("tenders", "method", OLD_METHODS, "'credit'"),
-           ("refund_payouts", "method", OLD_METHODS, "'credit'"),
-           ("shift_tenders", "method", OLD_METHODS, "'credit'"))
-REVERSAL_AMOUNT = (("ck_reversals_amount_positive", "amount_minor > 0"),
-                   ("ck_reversals_amount_not_negative", "amount_minor >= 0"))
+WIDENED = (
+    ("receipts", "kind", "'payment', 'deposit', 'refund', 'withdrawal'", "'settlement'"),
+    ("tenders", "method", OLD_METHODS, "'credit'"),
+    ("refund_payouts", "method", OLD_METHODS, "'credit'"),
+    ("shift_tenders", "method", OLD_METHODS, "'credit'"),
+)
+REVERSAL_AMOUNT = (
+    ("ck_reversals_amount_positive", "amount_minor > 0"),
+    ("ck_reversals_amount_not_negative", "amount_minor >= 0"),
+)
 
 
 def _key() -> sa.types.TypeEngine:
@@ -48,12 +57,12 @@ def _id() -> sa.Column:
     return sa.Column("id", _key(), nullable=False)
 
 
-def _ref(name: str, target: str, table: str, *, nullable: bool = False,
-         column: str = "id") -> list:
+def _ref(name: str, target: str, table: str, *, nullable: bool = False, column: str = "id") -> list:
     return [
         sa.Column(name, _key(), nullable=nullable),
-        sa.ForeignKeyConstraint([name], [f"{target}.{column}"],
-                                name=op.f(f"fk_{table}_{name}_{target}")),
+        sa.ForeignKeyConstraint(
+            [name], [f"{target}.{column}"], name=op.f(f"fk_{table}_{name}_{target}")
+        ),
     ]
 
 
@@ -66,8 +75,9 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("active", sa.Boolean(), server_default=sa.text("true"), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.CheckConstraint("kind IN ('insurer', 'employer', 'scheme')",
-                           name=op.f("ck_payers_kind_known")),
+        sa.CheckConstraint(
+            "kind IN ('insurer', 'employer', 'scheme')", name=op.f("ck_payers_kind_known")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payers")),
         sa.UniqueConstraint("code", name=op.f("uq_payers_code")),
     )
@@ -81,15 +91,19 @@ def upgrade() -> None:
         sa.Column("copay_per", sa.String(length=8), server_default="visit", nullable=False),
         sa.Column("cap_minor", sa.BigInteger(), nullable=True),  # per visit (payment)
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.CheckConstraint(f"service_kind IN ({SERVICE_KINDS})",
-                           name=op.f("ck_payer_covers_kind_known")),
-        sa.CheckConstraint("percent_bp BETWEEN 0 AND 10000",
-                           name=op.f("ck_payer_covers_percent_range")),
+        sa.CheckConstraint(
+            f"service_kind IN ({SERVICE_KINDS})", name=op.f("ck_payer_covers_kind_known")
+        ),
+        sa.CheckConstraint(
+            "percent_bp BETWEEN 0 AND 10000", name=op.f("ck_payer_covers_percent_range")
+        ),
         sa.CheckConstraint("copay_minor >= 0", name=op.f("ck_payer_covers_copay_not_negative")),
-        sa.CheckConstraint("copay_per IN ('visit', 'item')",
-                           name=op.f("ck_payer_covers_copay_per_known")),
-        sa.CheckConstraint("cap_minor IS NULL OR cap_minor >= 0",
-                           name=op.f("ck_payer_covers_cap_not_negative")),
+        sa.CheckConstraint(
+            "copay_per IN ('visit', 'item')", name=op.f("ck_payer_covers_copay_per_known")
+        ),
+        sa.CheckConstraint(
+            "cap_minor IS NULL OR cap_minor >= 0", name=op.f("ck_payer_covers_cap_not_negative")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payer_covers")),
         sa.UniqueConstraint("payer_id", "service_kind", name="uq_payer_covers_pair"),
     )
@@ -112,10 +126,13 @@ def upgrade() -> None:
         sa.Column("balance_minor", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("credit_limit_minor", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.CheckConstraint("(payer_id IS NULL) <> (patient_id IS NULL)",
-                           name=op.f("ck_receivable_accounts_one_debtor")),
-        sa.CheckConstraint("credit_limit_minor >= 0",
-                           name=op.f("ck_receivable_accounts_limit_not_negative")),
+        sa.CheckConstraint(
+            "(payer_id IS NULL) <> (patient_id IS NULL)",
+            name=op.f("ck_receivable_accounts_one_debtor"),
+        ),
+        sa.CheckConstraint(
+            "credit_limit_minor >= 0", name=op.f("ck_receivable_accounts_limit_not_negative")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_receivable_accounts")),
         sa.UniqueConstraint("payer_id", name=op.f("uq_receivable_accounts_payer_id")),
         sa.UniqueConstraint("patient_id", name=op.f("uq_receivable_accounts_patient_id")),
@@ -129,10 +146,11 @@ def upgrade() -> None:
         sa.Column("balance_after_minor", sa.BigInteger(), nullable=False),
         sa.Column("receipt_no", sa.String(length=32), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.CheckConstraint("kind IN ('payer_share', 'credit', 'settlement', 'reversal')",
-                           name=op.f("ck_receivable_entries_kind_known")),
-        sa.CheckConstraint("amount_minor <> 0",
-                           name=op.f("ck_receivable_entries_amount_not_zero")),
+        sa.CheckConstraint(
+            "kind IN ('payer_share', 'credit', 'settlement', 'reversal')",
+            name=op.f("ck_receivable_entries_kind_known"),
+        ),
+        sa.CheckConstraint("amount_minor <> 0", name=op.f("ck_receivable_entries_amount_not_zero")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_receivable_entries")),
     )
     op.create_index("ix_receivable_entries_account_id", "receivable_entries", ["account_id"])
@@ -174,10 +192,12 @@ def upgrade() -> None:
         *_ref("settlement_entry_id", "receivable_entries", "settlement_allocations"),
         *_ref("charge_entry_id", "receivable_entries", "settlement_allocations"),
         sa.Column("amount_minor", sa.BigInteger(), nullable=False),
-        sa.CheckConstraint("amount_minor > 0",
-                           name=op.f("ck_settlement_allocations_amount_positive")),
-        sa.PrimaryKeyConstraint("settlement_entry_id", "charge_entry_id",
-                                name=op.f("pk_settlement_allocations")),
+        sa.CheckConstraint(
+            "amount_minor > 0", name=op.f("ck_settlement_allocations_amount_positive")
+        ),
+        sa.PrimaryKeyConstraint(
+            "settlement_entry_id", "charge_entry_id", name=op.f("pk_settlement_allocations")
+        ),
     )
     op.create_table(
         "settlements",
@@ -192,11 +212,14 @@ def upgrade() -> None:
         *_ref("shift_id", "shifts", "settlements", nullable=True),
         sa.Column("idempotency_key", sa.String(length=80), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.CheckConstraint("method IN ('cash', 'card', 'mobile_money', 'bank_transfer')",
-                           name=op.f("ck_settlements_method_known")),
+        sa.CheckConstraint(
+            "method IN ('cash', 'card', 'mobile_money', 'bank_transfer')",
+            name=op.f("ck_settlements_method_known"),
+        ),
         sa.CheckConstraint("amount_minor > 0", name=op.f("ck_settlements_amount_positive")),
-        sa.ForeignKeyConstraint(["receipt_no"], ["receipts.receipt_no"],
-                                name=op.f("fk_settlements_receipt_no_receipts")),
+        sa.ForeignKeyConstraint(
+            ["receipt_no"], ["receipts.receipt_no"], name=op.f("fk_settlements_receipt_no_receipts")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_settlements")),
         sa.UniqueConstraint("receipt_no", name=op.f("uq_settlements_receipt_no")),
     )
@@ -217,13 +240,17 @@ def _protect() -> None:
     """Receivables are ledgers: a correction is a new entry, never an edit."""
     if op.get_bind().dialect.name == "postgresql":
         for table in APPEND_ONLY:
-            op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
-                       f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION caretill_append_only()")
+            op.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION caretill_append_only()"
+            )
         return
     for table in APPEND_ONLY:
         for verb in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                       f"BEGIN SELECT RAISE(ABORT, 'caretill: {table} is append-only'); END")
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'caretill: {table} is append-only'); END"
+            )
 
 
 def downgrade() -> None:
@@ -236,7 +263,16 @@ def downgrade() -> None:
         else:
             for verb in ("update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
-    for table in ("settlements", "settlement_allocations", "claim_items", "claim_batches",
-                  "payer_shares", "receivable_entries", "receivable_accounts", "memberships",
-                  "payer_covers", "payers"):
+    for table in (
+        "settlements",
+        "settlement_allocations",
+        "claim_items",
+        "claim_batches",
+        "payer_shares",
+        "receivable_entries",
+        "receivable_accounts",
+        "memberships",
+        "payer_covers",
+        "payers",
+    ):
         op.drop_table(table)

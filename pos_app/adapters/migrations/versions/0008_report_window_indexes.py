@@ -21,8 +21,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_deposits_created_at", "deposits", ["created_at"])
-    op.create_index("ix_wallet_entries_created_amount", "wallet_entries",
-                    ["created_at", "amount_minor"])
+    op.create_index(
+        "ix_wallet_entries_created_amount", "wallet_entries", ["created_at", "amount_minor"]
+    )
 
 
 def downgrade() -> None:
