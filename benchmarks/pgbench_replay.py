@@ -127,6 +127,8 @@ def replay_script(statements: list[Captured], known: Known, mogrify: Callable) -
             return AsIs(ints[value])
         if isinstance(value, str) and value in texts:
             return texts[value]
+        if isinstance(value, list):  # an array parameter (the chosen items' ids)
+            return [swap(item) for item in value]
         return value
 
     lines = [
