@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from pos_app.adapters import tables as t
 from pos_app.adapters.uow import UnitOfWork
@@ -37,9 +37,12 @@ def lock_live(uow: UnitOfWork, payment_id: int, item_ids: list[int]) -> list[Lab
 
 
 def cancel(uow: UnitOfWork, cancelled: LabResultsCancelled) -> None:
-    if cancelled.lab_result_ids:
-        uow.execute(
-            update(t.lab_results)
-            .where(t.lab_results.c.id.in_(cancelled.lab_result_ids))
-            .values(status=LabStatus.CANCELLED.value)
-        )
+    for lab_result_id in cancelled.lab_result_ids:  # locked by the refund (lock_live)
+        uow.write(_CANCEL, {"lab_result_id": lab_result_id})
+
+
+_CANCEL = (
+    update(t.lab_results)
+    .where(t.lab_results.c.id == bindparam("lab_result_id"))
+    .values(status=LabStatus.CANCELLED.value)
+)

@@ -331,6 +331,10 @@ def enrol(uow: UnitOfWork, slot: Slot, *, actor: Actor | None, key: WorkstationK
             enrolled_by=actor.user_id if actor else None,
         )
     )
+    trust = uow.trust
+    if trust is not None:  # known enrolled from the commit on: no lookup per command
+        known = (trust.database_id(uow) or "", slot.workstation, key.key_id)
+        uow.after_commit.append(lambda: trust.keys.enrolled.add(known))
     return digest
 
 

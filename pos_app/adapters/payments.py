@@ -121,11 +121,15 @@ def lock_completed(uow: UnitOfWork, payment: PaymentRow) -> None:
 
 
 def mark_reversed(uow: UnitOfWork, reversed_: PaymentReversed) -> None:
-    uow.execute(
-        update(t.payments)
-        .where(t.payments.c.id == reversed_.payment_id)
-        .values(status=PaymentStatus.REVERSED.value)
-    )
+    """The payment row was locked by the refund (`lock_completed`): the update waits."""
+    uow.write(_REVERSED, {"payment_id": reversed_.payment_id})
+
+
+_REVERSED = (
+    update(t.payments)
+    .where(t.payments.c.id == bindparam("payment_id"))
+    .values(status=PaymentStatus.REVERSED.value)
+)
 
 
 def paid_items(uow: UnitOfWork, payment_id: int) -> dict[int, int]:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pos_app.adapters import tables as t
 from tests.helpers.books import Books
-from tests.helpers.money import pay_items, tender
+from tests.helpers.money import pay_items, tender, top_up
 
 
 def _sent(engine) -> list[str]:  # noqa: ANN001
@@ -107,3 +107,13 @@ def test_a_write_is_read_back_by_the_same_transaction(pg_books: Books):
             uow.execute(select(t.settings.c.value).where(t.settings.c.key == "probe")).scalar()
             is None
         )
+
+
+def test_a_deposit_is_seven_round_trips_with_its_writes_in_the_last(pg_books: Books):
+    mrn = pg_books.patient("P1")
+    top_up(pg_books, mrn, "10.00")  # the till's first command also enrols its key
+    sent = _sent(pg_books.app.engine)
+    top_up(pg_books, mrn, "25.00")
+    assert len(sent) == 7, "\n".join(" ".join(s.split())[:90] for s in sent)
+    assert "INSERT INTO deposits" in sent[-1] and sent[-1].endswith(";\nCOMMIT")
+    assert pg_books.balance(mrn) == 35
