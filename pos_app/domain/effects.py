@@ -10,9 +10,11 @@ Each row's time is the event's `at`; rows point at each other by receipt number
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
+
+from pos_app.domain.field_names import field_names
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class Effect:
     def to_json(self) -> dict[str, Any]:
         return {
             "effect": self.name,
-            **{name: _plain(getattr(self, name)) for name in _names(type(self))},
+            **{name: _plain(getattr(self, name)) for name in field_names(type(self))},
         }
 
 
@@ -348,17 +350,6 @@ class PayerSharesRecorded(Effect):
 def effects_json(effects: tuple[Effect, ...]) -> list[dict[str, Any]]:
     """The stable JSON form the audit event records, in the order the effects apply."""
     return [effect.to_json() for effect in effects]
-
-
-def _names(kind: Any) -> tuple[str, ...]:
-    """An effect class's field names, looked up once (each command spells several)."""
-    names = _NAMES.get(kind)
-    if names is None:
-        names = _NAMES[kind] = tuple(f.name for f in fields(kind))
-    return names
-
-
-_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _plain(value: Any) -> Any:

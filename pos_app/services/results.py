@@ -7,34 +7,24 @@ Every use case returns a frozen dataclass with this mixin, so the command line's
 from __future__ import annotations
 
 import types
-from dataclasses import fields
 from datetime import date
 from decimal import Decimal
 from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from pos_app.domain.field_names import field_names
 
 
 class JsonResult:
     """Mixin for dataclasses: `to_json()` and `from_json(data, **overrides)`."""
 
     def to_json(self) -> dict:
-        return {name: _out(getattr(self, name)) for name in _names(type(self))}
+        return {name: _out(getattr(self, name)) for name in field_names(type(self))}
 
     @classmethod
     def from_json(cls, data: dict, **overrides: Any) -> Any:
         hints = get_type_hints(cls)
         values = {name: _in(hints[name], value) for name, value in data.items() if name in hints}
         return cls(**{**values, **overrides})
-
-
-def _names(kind: Any) -> tuple[str, ...]:
-    """A result class's field names, looked up once (every payment spells two results)."""
-    names = _NAMES.get(kind)
-    if names is None:
-        names = _NAMES[kind] = tuple(f.name for f in fields(kind))
-    return names
-
-
-_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _out(value: Any) -> Any:
