@@ -106,7 +106,8 @@ class UnitOfWork:
 
         For the reads every money command makes: on PostgreSQL they go straight to the
         driver, compiled once, which costs a till about half the client CPU of
-        SQLAlchemy's execution (each listener still sees each statement)."""
+        SQLAlchemy's execution (each `before_cursor_execute` listener still sees each
+        statement; `after_cursor_execute` ones do not). On SQLite, SQLAlchemy's rows."""
         if self.dialect != "postgresql":
             return list(self.execute(statement, params).all())
         prepared = _compiled(statement, self.engine, frozenset(params))
@@ -126,9 +127,9 @@ class UnitOfWork:
         fetch: bool,
         options: dict[str, Any] | None = None,
     ) -> list[tuple]:
-        """Run `sql` on the driver's own cursor, with the engine's listeners (BEGIN goes
-        with it: pg_transactions; `options` are shown to them as the statement's execution
-        options) and SQLAlchemy's errors, as `execute` would."""
+        """Run `sql` on the driver's own cursor, with the engine's `before_cursor_execute`
+        listeners (BEGIN goes with it: pg_transactions; `options` are shown to them as the
+        statement's execution options) and SQLAlchemy's errors, as `execute` would."""
         conn = self.conn
         cursor = self._cursor()
         context = None if options is None else SimpleNamespace(execution_options=options)
